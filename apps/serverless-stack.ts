@@ -1,0 +1,38 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import * as path from 'node:path';
+import { FunctionService } from '../constructs/serverless';
+import type { EnvironmentSizes } from '../lib/environments';
+
+export interface ServerlessSampleStackProps extends StackProps {
+  readonly sizes: EnvironmentSizes;
+}
+
+/** The book's serverless sample: the sample app on Lambda behind a public Function URL. */
+export class ServerlessSampleStack extends Stack {
+  public readonly service: FunctionService;
+
+  constructor(scope: Construct, id: string, props: ServerlessSampleStackProps) {
+    super(scope, id, props);
+    this.service = new FunctionService(this, 'Service', {
+      app: {
+        name: 'sample-app',
+        source: { directory: path.join(__dirname, 'sample-app') },
+        environment: { NODE_ENV: 'production' },
+      },
+      memorySize: props.sizes.functionMemoryMb,
+      authType: lambda.FunctionUrlAuthType.NONE, // the book's public URL, chosen explicitly
+      logRemovalPolicy: RemovalPolicy.DESTROY, // a sample: `cdk destroy` leaves nothing behind
+    });
+    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    out('Style', 'serverless', 'Orchestration style of this stack (read by cdk-orchestrate)');
+    out('Url', this.service.url, 'The Function URL (on the live alias)');
+    out('FunctionName', this.service.function.functionName, 'The Lambda function');
+    out('AliasName', this.service.alias.aliasName, 'The alias CodeDeploy moves');
+    out('AliasArn', this.service.alias.functionArn, 'The alias ARN');
+    out('CodeDeployApplication', this.service.deploymentGroup.application.applicationName, 'CodeDeploy application');
+    out('DeploymentGroup', this.service.deploymentGroup.deploymentGroupName, 'CodeDeploy deployment group');
+    out('Region', this.region, 'Region of this stack');
+  }
+}

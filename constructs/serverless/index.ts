@@ -1,0 +1,2 @@
+export * from './function-service';
+export * from './traffic-shift';

@@ -1,0 +1,39 @@
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import type { AppSecret } from '../../lib/app';
+import { secretReference } from '../../lib/secret-ref';
+
+/** A secret reference made concrete: what to grant, and the reference string for the app. */
+export interface BoundSecret {
+  /** The environment variable that receives the value. */
+  readonly envName: string;
+  /** `secretsmanager:<arn or name>[#field]` or `ssm:<name>`: never the value. */
+  readonly reference: string;
+  /** Grants the principal read access to exactly this secret. */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+/**
+ * Turns the app description's `secrets` into importable objects with read grants.
+ * Every style uses it, so a secret is referenced and granted the same way everywhere.
+ */
+export function bindSecrets(scope: Construct, secrets: Record<string, AppSecret>): BoundSecret[] {
+  const entries = Object.entries(secrets);
+  if (entries.length === 0) return [];
+  const container = new Construct(scope, 'Secrets');
+  return entries.map(([envName, ref]) => {
+    if (ref.parameterName !== undefined) {
+      const param = ssm.StringParameter.fromSecureStringParameterAttributes(container, envName, { parameterName: ref.parameterName });
+      return { envName, reference: secretReference(ref, ref.parameterName), grantRead: (g: iam.IGrantable) => param.grantRead(g) };
+    }
+    const secret =
+      ref.secret ??
+      (ref.secretArn !== undefined
+        ? secretsmanager.Secret.fromSecretCompleteArn(container, envName, ref.secretArn)
+        : secretsmanager.Secret.fromSecretNameV2(container, envName, ref.secretName!));
+    const id = ref.secret ? ref.secret.secretArn : (ref.secretArn ?? ref.secretName!);
+    return { envName, reference: secretReference(ref, id), grantRead: (g: iam.IGrantable) => secret.grantRead(g) };
+  });
+}

@@ -1,0 +1,299 @@
+import type { Duration } from 'aws-cdk-lib';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConstruct } from 'constructs';
+import { OrchestrationError } from './errors';
+import { checkExclusive, checkInteger, checkNumber, checkOrdered, checkPattern } from './validate';
+
+/**
+ * The shared vocabulary of cdk-orchestration: one description of "an app" that every style's
+ * construct takes as its `app` prop. Learn it once; the server, vm, container and serverless
+ * constructs read the same fields and document how each maps onto their platform.
+ */
+export interface AppDescription {
+  /**
+   * Short name of the app, used in descriptions, tags, log group paths and Kubernetes labels
+   * (never in physical resource names). Lowercase letters, digits and hyphens.
+   * @default 'app'
+   */
+  readonly name?: string;
+
+  /**
+   * Where the app's code comes from: a directory of ready-to-run JavaScript (server, vm,
+   * serverless) or a directory with a Dockerfile (container), relative to the caller's file
+   * (pass an absolute path, for example `path.join(__dirname, 'app')`).
+   */
+  readonly source: AppSource;
+
+  /**
+   * The version the app reports (`APP_VERSION` in its environment, `x-app-version` header).
+   * @default - derived from the source's asset hash, so a code change is a new version
+   */
+  readonly version?: string;
+
+  /**
+   * The command that starts the app (server, vm and container styles), run in the source directory.
+   * @default ['node', 'server.js']
+   */
+  readonly command?: string[];
+
+  /**
+   * The Lambda handler (serverless style), `file.export` inside the source directory.
+   * @default 'lambda.handler'
+   */
+  readonly handler?: string;
+
+  /**
+   * The TCP port the app listens on (`PORT` in its environment).
+   * @default 8080
+   */
+  readonly port?: number;
+
+  /**
+   * The path load balancers, probes and rollouts use to decide that a replica is healthy.
+   * It must answer 200 quickly and without side effects.
+   * @default '/healthz'
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * Plain configuration values for the app's environment. Never put secrets here: they would
+   * appear in templates, launch templates and manifests. Use `secrets`.
+   * @default - none besides PORT and APP_VERSION, which every style sets
+   */
+  readonly environment?: Record<string, string>;
+
+  /**
+   * Secrets the app needs, keyed by the environment variable that receives them. Only a
+   * reference ever reaches a template; the value is read at start by the replica's own role
+   * (see each style's README for the exact mechanism).
+   * @default - no secrets
+   */
+  readonly secrets?: Record<string, AppSecret>;
+
+  /**
+   * How many replicas run, and the bounds for auto scaling.
+   * @default - each style documents its defaults (the book's: 3, scaling to 10)
+   */
+  readonly replicas?: AppReplicas;
+
+  /**
+   * The safety limits of a rollout of a new version.
+   * @default - each style documents its defaults (the book's)
+   */
+  readonly rollout?: RolloutLimits;
+}
+
+/** Where an app's code comes from. Exactly one of the fields. */
+export interface AppSource {
+  /**
+   * A local directory, shipped as a CDK asset: ready-to-run JavaScript for the server, vm
+   * and serverless styles (bundle TypeScript and dependencies yourself first, see the README),
+   * or a Docker build context for the container style.
+   * @default - no directory; `image` must be set
+   */
+  readonly directory?: string;
+
+  /**
+   * Glob patterns excluded from the directory's asset (and so from its hash).
+   * @default ['node_modules', '.git', '*.md', 'Dockerfile', '.dockerignore'] for code assets
+   */
+  readonly exclude?: string[];
+
+  /**
+   * A container image reference (`registry/repo:tag` or `@sha256:` digest) for the container style.
+   * @default - no image; `directory` must be set
+   */
+  readonly image?: string;
+}
+
+/**
+ * A reference to a secret. Exactly one of `secret`, `secretName`, `secretArn` or `parameterName`.
+ * The environment variable named by the key in `AppDescription.secrets` receives the value at start.
+ */
+export interface AppSecret {
+  /** A Secrets Manager secret object. @default - not this kind */
+  readonly secret?: ISecret;
+  /** The name of an existing Secrets Manager secret. @default - not this kind */
+  readonly secretName?: string;
+  /** The complete ARN of an existing Secrets Manager secret. @default - not this kind */
+  readonly secretArn?: string;
+  /** The name of an SSM Parameter Store SecureString parameter (starting with `/`). @default - not this kind */
+  readonly parameterName?: string;
+  /**
+   * A key inside a JSON Secrets Manager secret.
+   * @default - the whole secret string
+   */
+  readonly jsonField?: string;
+}
+
+/** How many replicas of the app run. What a replica is depends on the style. */
+export interface AppReplicas {
+  /**
+   * Replicas that always run: server fleet size, vm group minimum, container Deployment
+   * replicas and HPA minimum, serverless provisioned concurrency on the alias (0 = none).
+   * @default - the style's default
+   */
+  readonly min?: number;
+  /**
+   * The auto-scaling ceiling: vm group maximum, container HPA maximum, serverless reserved
+   * concurrency. The server style does not auto scale and requires max = min when set.
+   * @default - the style's default
+   */
+  readonly max?: number;
+  /**
+   * The average CPU utilisation auto scaling aims for.
+   * @default 50
+   */
+  readonly targetCpuPercent?: number;
+}
+
+/**
+ * The safety limits of a rollout, in percentages of the replicas so that they keep their
+ * meaning when the fleet grows. Each style maps them onto its own mechanism.
+ */
+export interface RolloutLimits {
+  /**
+   * At most this share of replicas may be out of service at once during a rollout
+   * (vm: 100 - MinHealthyPercentage; container: maxUnavailable; server: serial, at least one).
+   * @default 0 where the style can surge, else one replica at a time
+   */
+  readonly maxUnavailablePercent?: number;
+  /**
+   * At most this share of extra replicas may be started during a rollout
+   * (vm: MaxHealthyPercentage - 100; container: maxSurge).
+   * @default 100, the book's MaxHealthyPercentage 200 and maxSurge 3 of 3
+   */
+  readonly maxSurgePercent?: number;
+  /**
+   * The rollout stops (and rolls back) once more than this share of replicas failed to update
+   * (server: the association's MaxErrors, Ansible's max_fail_percentage).
+   * @default 30 for the server style; the other styles stop at the first failure
+   */
+  readonly maxFailurePercent?: number;
+  /**
+   * How long a new replica must stay healthy before the rollout counts it and moves on
+   * (vm: instance warmup; server: pause after each server; container: minReadySeconds).
+   * @default - the style's default
+   */
+  readonly bakeTime?: Duration;
+  /**
+   * Roll back automatically when the rollout fails or its alarms fire.
+   * @default true
+   */
+  readonly autoRollback?: boolean;
+}
+
+/** An app description with every default filled in. */
+export interface ResolvedApp {
+  readonly name: string;
+  readonly source: AppSource;
+  readonly version?: string;
+  readonly command: string[];
+  readonly handler: string;
+  readonly port: number;
+  readonly healthCheckPath: string;
+  readonly environment: Record<string, string>;
+  readonly secrets: Record<string, AppSecret>;
+  readonly replicas: AppReplicas;
+  readonly rollout: RolloutLimits;
+}
+
+export const APP_DEFAULTS = {
+  name: 'app',
+  command: ['node', 'server.js'],
+  handler: 'lambda.handler',
+  port: 8080,
+  healthCheckPath: '/healthz',
+  targetCpuPercent: 50,
+} as const;
+
+/** Environment variable names the library sets itself. */
+export const RESERVED_ENVIRONMENT = ['PORT', 'APP_VERSION'] as const;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Checks an app description and fills in the defaults. Every style's construct calls this
+ * first, so the same mistake gets the same error in every style.
+ * @param where the construct that received the description (its path goes into errors)
+ * @param prop the prop that holds the description, usually 'app'
+ */
+export function resolveApp(where: IConstruct | string, app: AppDescription | undefined, prop = 'app'): ResolvedApp {
+  if (!app || typeof app !== 'object') throw new OrchestrationError(where, prop, app, 'must be an app description with at least `source`');
+  const p = (k: string) => `${prop}.${k}`;
+  const name = app.name ?? APP_DEFAULTS.name;
+  checkPattern(where, p('name'), name, /^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and hyphens, starting with a letter, at most 40 characters');
+
+  if (!app.source || (app.source.directory === undefined && app.source.image === undefined)) {
+    throw new OrchestrationError(where, p('source'), app.source, 'must set `directory` or `image`');
+  }
+  checkExclusive(where, { [p('source.directory')]: app.source.directory, [p('source.image')]: app.source.image });
+
+  if (app.command !== undefined && (!Array.isArray(app.command) || app.command.length === 0 || app.command.some((c) => typeof c !== 'string' || c === ''))) {
+    throw new OrchestrationError(where, p('command'), app.command, 'must be a non-empty list of non-empty strings');
+  }
+  checkPattern(where, p('handler'), app.handler, /^[A-Za-z0-9_./-]+\.[A-Za-z_$][A-Za-z0-9_$]*$/, 'of the form `file.export`, for example "lambda.handler"');
+  checkInteger(where, p('port'), app.port, { min: 1, max: 65535 });
+  checkPattern(where, p('healthCheckPath'), app.healthCheckPath, /^\/[^\s?#]*$/, 'a path starting with "/" without spaces, query or fragment');
+  checkPattern(where, p('version'), app.version, /^[A-Za-z0-9._+-]{1,64}$/, 'letters, digits, ".", "_", "+" or "-", at most 64 characters');
+
+  const environment = app.environment ?? {};
+  for (const [key, value] of Object.entries(environment)) {
+    checkPattern(where, p(`environment key`), key, ENV_NAME, 'a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)');
+    if ((RESERVED_ENVIRONMENT as readonly string[]).includes(key)) {
+      throw new OrchestrationError(where, p(`environment.${key}`), value, `is set by the library (from ${key === 'PORT' ? 'app.port' : 'app.version'}); remove it`);
+    }
+    if (typeof value !== 'string') throw new OrchestrationError(where, p(`environment.${key}`), value, 'must be a string');
+  }
+
+  const secrets = app.secrets ?? {};
+  for (const [key, ref] of Object.entries(secrets)) {
+    checkPattern(where, p('secrets key'), key, ENV_NAME, 'a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)');
+    if (key in environment) throw new OrchestrationError(where, p(`secrets.${key}`), key, 'is also set in app.environment: a name is either plain configuration or a secret');
+    validateSecret(where, p(`secrets.${key}`), ref);
+  }
+
+  const replicas = app.replicas ?? {};
+  checkInteger(where, p('replicas.min'), replicas.min, { min: 0, max: 1000 });
+  checkInteger(where, p('replicas.max'), replicas.max, { min: 1, max: 1000 });
+  checkOrdered(where, p('replicas.min'), replicas.min, p('replicas.max'), replicas.max);
+  checkInteger(where, p('replicas.targetCpuPercent'), replicas.targetCpuPercent, { min: 1, max: 100 });
+
+  const rollout = app.rollout ?? {};
+  checkNumber(where, p('rollout.maxUnavailablePercent'), rollout.maxUnavailablePercent, { min: 0, max: 100 });
+  checkNumber(where, p('rollout.maxSurgePercent'), rollout.maxSurgePercent, { min: 0, max: 100 });
+  checkNumber(where, p('rollout.maxFailurePercent'), rollout.maxFailurePercent, { min: 0, max: 100 });
+  if (rollout.maxUnavailablePercent === 0 && rollout.maxSurgePercent === 0) {
+    throw new OrchestrationError(where, `${p('rollout.maxUnavailablePercent')} and ${p('rollout.maxSurgePercent')}`, { maxUnavailablePercent: 0, maxSurgePercent: 0 }, 'cannot both be 0: a rollout could never replace a replica');
+  }
+
+  return {
+    name,
+    source: app.source,
+    version: app.version,
+    command: app.command ?? [...APP_DEFAULTS.command],
+    handler: app.handler ?? APP_DEFAULTS.handler,
+    port: app.port ?? APP_DEFAULTS.port,
+    healthCheckPath: app.healthCheckPath ?? APP_DEFAULTS.healthCheckPath,
+    environment,
+    secrets,
+    replicas,
+    rollout,
+  };
+}
+
+/** Exactly one kind of reference, each well formed. */
+export function validateSecret(where: IConstruct | string, prop: string, ref: AppSecret | undefined): void {
+  if (!ref || typeof ref !== 'object') throw new OrchestrationError(where, prop, ref, 'must be an object with one of secret, secretName, secretArn or parameterName');
+  const kinds = { [`${prop}.secret`]: ref.secret, [`${prop}.secretName`]: ref.secretName, [`${prop}.secretArn`]: ref.secretArn, [`${prop}.parameterName`]: ref.parameterName };
+  checkExclusive(where, kinds);
+  if (Object.values(kinds).every((v) => v === undefined)) {
+    throw new OrchestrationError(where, prop, ref, 'must set one of secret, secretName, secretArn or parameterName');
+  }
+  checkPattern(where, `${prop}.secretName`, ref.secretName, /^[A-Za-z0-9/_+=.@-]{1,512}$/, 'a Secrets Manager secret name (letters, digits and /_+=.@-)');
+  checkPattern(where, `${prop}.secretArn`, ref.secretArn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-xxxxxx)');
+  checkPattern(where, `${prop}.parameterName`, ref.parameterName, /^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'an SSM parameter name starting with "/"');
+  if (ref.parameterName !== undefined && ref.jsonField !== undefined) {
+    throw new OrchestrationError(where, `${prop}.jsonField`, ref.jsonField, 'applies to Secrets Manager secrets only, not to an SSM parameter');
+  }
+}

@@ -1,0 +1,45 @@
+import type { IConstruct } from 'constructs';
+
+/**
+ * The error every construct and helper of this library throws for bad input.
+ *
+ * It is raised at synth time and names where (the construct path), what (the prop and the
+ * value it got) and how to fix it (what is allowed), for example:
+ *
+ * `OrchestrationError: SampleServerless/Service: memorySize (64) must be an integer from 128 to 10240`
+ */
+export class OrchestrationError extends Error {
+  /** The construct path of the construct that rejected the input, or '' outside a construct tree. */
+  public readonly path: string;
+  /** The prop that holds the bad value, as the user wrote it (`rollout.maxUnavailablePercent`). */
+  public readonly prop: string;
+  /** The bad value itself. */
+  public readonly value: unknown;
+  /** What would have been accepted. */
+  public readonly allowed: string;
+
+  constructor(where: IConstruct | string | undefined, prop: string, value: unknown, allowed: string) {
+    const path = where === undefined ? '' : typeof where === 'string' ? where : where.node.path;
+    super(`${path ? `${path}: ` : ''}${prop} (${formatValue(value)}) ${allowed}`);
+    this.name = 'OrchestrationError';
+    this.path = path;
+    this.prop = prop;
+    this.value = value;
+    this.allowed = allowed;
+  }
+}
+
+/** Renders a value for an error message: strings quoted, objects as JSON, short. */
+export function formatValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'object' && value !== null && 'toSeconds' in value && typeof (value as { toHumanString?: unknown }).toHumanString === 'function') {
+    return (value as { toHumanString(): string }).toHumanString();
+  }
+  try {
+    const json = JSON.stringify(value);
+    return json === undefined ? String(value) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,70 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { OrchestrationError } from './errors';
+
+/**
+ * Small validators shared by every construct. Each one skips values that are only known at
+ * deploy time (tokens) and throws {@link OrchestrationError} otherwise.
+ */
+
+type Where = IConstruct | string | undefined;
+
+/** An integer within [min, max]. Returns the value (or the default when undefined). */
+export function checkInteger(where: Where, prop: string, value: number | undefined, range: { min: number; max: number }): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    throw new OrchestrationError(where, prop, value, `must be an integer from ${range.min} to ${range.max}`);
+  }
+}
+
+/** A number (not necessarily an integer) within [min, max]. */
+export function checkNumber(where: Where, prop: string, value: number | undefined, range: { min: number; max: number }): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < range.min || value > range.max) {
+    throw new OrchestrationError(where, prop, value, `must be a number from ${range.min} to ${range.max}`);
+  }
+}
+
+/** A duration within [min, max], compared in seconds. */
+export function checkDuration(where: Where, prop: string, value: Duration | undefined, range: { min: Duration; max: Duration }): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const s = value.toSeconds();
+  if (s < range.min.toSeconds() || s > range.max.toSeconds()) {
+    throw new OrchestrationError(where, prop, value, `must be from ${range.min.toHumanString()} to ${range.max.toHumanString()}`);
+  }
+}
+
+/** A value among a fixed list. */
+export function checkOneOf<T>(where: Where, prop: string, value: T | undefined, allowed: readonly T[]): void {
+  if (value === undefined || (typeof value === 'string' && Token.isUnresolved(value))) return;
+  if (!allowed.includes(value)) {
+    throw new OrchestrationError(where, prop, value, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+  }
+}
+
+/** A string matching a pattern, with a human description of the pattern. */
+export function checkPattern(where: Where, prop: string, value: string | undefined, pattern: RegExp, description: string): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!pattern.test(value)) throw new OrchestrationError(where, prop, value, `must be ${description}`);
+}
+
+/** At most one of several props may be set. */
+export function checkExclusive(where: Where, props: Record<string, unknown>): void {
+  const set = Object.entries(props).filter(([, v]) => v !== undefined);
+  if (set.length > 1) {
+    throw new OrchestrationError(
+      where,
+      set.map(([k]) => k).join(' and '),
+      Object.fromEntries(set),
+      `are mutually exclusive: set only one of ${Object.keys(props).join(', ')}`,
+    );
+  }
+}
+
+/** `lower` must not exceed `upper` (for example minCapacity and maxCapacity). */
+export function checkOrdered(where: Where, lowerProp: string, lower: number | undefined, upperProp: string, upper: number | undefined): void {
+  if (lower === undefined || upper === undefined || Token.isUnresolved(lower) || Token.isUnresolved(upper)) return;
+  if (lower > upper) {
+    throw new OrchestrationError(where, `${lowerProp} and ${upperProp}`, { [lowerProp]: lower, [upperProp]: upper }, `must satisfy ${lowerProp} <= ${upperProp}`);
+  }
+}
