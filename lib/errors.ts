@@ -33,9 +33,8 @@ export class OrchestrationError extends Error {
 export function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined) return 'undefined';
-  if (typeof value === 'object' && value !== null && 'toSeconds' in value && typeof (value as { toHumanString?: unknown }).toHumanString === 'function') {
-    return (value as { toHumanString(): string }).toHumanString();
-  }
+  const human = (value as { toHumanString?: unknown } | null)?.toHumanString;
+  if (typeof value === 'object' && typeof human === 'function') return String(human.call(value));
   try {
     const json = JSON.stringify(value);
     return json === undefined ? String(value) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
