@@ -37,7 +37,7 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'object' && typeof human === 'function') return String(human.call(value));
   try {
     const json = JSON.stringify(value);
-    return json === undefined ? String(value) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
+    return json === undefined ? String(value) : json.length > 240 ? `${json.slice(0, 237)}...` : json;
   } catch {
     return String(value);
   }
