@@ -26,7 +26,7 @@ function readmeExample(name: string): string {
  * this test proves the package installs, resolves and synthesizes, not the templates' rules.
  */
 function noCredentials(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_VALIDATION: 'false', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_VALIDATION: 'false', ...extra };
   for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[k];
   return env;
 }
