@@ -5,7 +5,7 @@ import { createClients, type Clients, type RetryOptions } from '../lib/cli/aws';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from '../lib/cli/errors';
 import { colors, renderProgress, renderRollback, renderStatus, renderVerify, type Colors } from '../lib/cli/format';
 import { kubectlOnPath, type Kubectl } from '../lib/cli/kubectl';
-import { DEFAULT_OUTPUTS_FILE, loadStack, resolveRegion } from '../lib/cli/outputs';
+import { DEFAULT_OUTPUTS_FILE, loadStack, resolveRegion, verifyTarget } from '../lib/cli/outputs';
 import { rollback } from '../lib/cli/rollback';
 import { stackStatus } from '../lib/cli/status';
 import { VERIFY_LIMITS, verify } from '../lib/cli/verify';
@@ -70,6 +70,16 @@ export async function run(argv: readonly string[], partial: Partial<CliDeps> = {
   let exitCode = 0;
   const out = (text: string) => stdout.write(`${text}\n`);
   const c = (opts: GlobalOptions, stream: Output = stdout): Colors => colors(useColor(stream, env, opts.color));
+  /** Starts a progress bar that gives the cursor back on Ctrl-C. */
+  const progressBar = (format: string, clearOnComplete: boolean) => {
+    const bar = new SingleBar({ stream: stderr as NodeJS.WritableStream, format, hideCursor: true, clearOnComplete }, Presets.shades_classic);
+    const interrupted = () => {
+      bar.stop();
+      process.exit(130);
+    };
+    process.once('SIGINT', interrupted);
+    return { bar, release: () => (bar.stop(), process.removeListener('SIGINT', interrupted)) };
+  };
   const kubectl = () => (deps.kubectl === null ? undefined : (deps.kubectl ?? kubectlOnPath(env)));
   const stackContext = (stack: string, opts: StackOptions) => {
     const info = loadStack(opts.outputs, stack);
@@ -123,15 +133,15 @@ Exit codes: 0 ok; 1 failed (AWS error, rollout failed or rolled back, verify saw
     const { info, ctx } = stackContext(stack, opts);
     const col = c(opts, stderr);
     const tty = stderr.isTTY === true && !opts.json;
-    let bar: SingleBar | undefined;
+    let bar: ReturnType<typeof progressBar> | undefined;
     let last = '';
     const history: Progress[] = [];
     const onProgress = (p: Progress) => {
       history.push(p);
       if (tty && !p.done) {
-        bar ??= new SingleBar({ stream: stderr as NodeJS.WritableStream, format: '{bar} {percentage}% | {subject}: {message}', hideCursor: true }, Presets.shades_classic);
-        if (!bar.isActive) bar.start(100, p.percent ?? 0, { subject: p.subject, message: p.message });
-        else bar.update(p.percent ?? 0, { subject: p.subject, message: p.message });
+        bar ??= progressBar('{bar} {percentage}% | {subject}: {message}', false);
+        if (!bar.bar.isActive) bar.bar.start(100, p.percent ?? 0, { subject: p.subject, message: p.message });
+        else bar.bar.update(p.percent ?? 0, { subject: p.subject, message: p.message });
         return;
       }
       const line = renderProgress(p, col);
@@ -147,7 +157,7 @@ Exit codes: 0 ok; 1 failed (AWS error, rollout failed or rolled back, verify saw
         ...deps.follow,
       });
     } finally {
-      bar?.stop();
+      bar?.release();
     }
     if (opts.json) {
       out(JSON.stringify({ stack: info.stack, style: info.style, ...final, history }, null, 2));
@@ -162,7 +172,8 @@ Exit codes: 0 ok; 1 failed (AWS error, rollout failed or rolled back, verify saw
   program
     .command('verify')
     .description('send a bounded number of requests and count answers per replica (x-replica) and version (x-app-version), with p50/p95/p99 latency; exit 1 on any error')
-    .argument('<url>', 'http(s) URL, e.g. the NginxUrl, AlbUrl or Url output')
+    .argument('<url>', 'http(s) URL, or a stack name to use its URL output (NginxUrl, AlbUrl, Url)')
+    .addOption(new Option('-o, --outputs <file>', 'outputs file, when <url> is a stack name').default(DEFAULT_OUTPUTS_FILE))
     .addOption(
       new Option('-n, --requests <n>', 'requests to send').default(VERIFY_LIMITS.requests.default).argParser(integer('--requests', VERIFY_LIMITS.requests.min, VERIFY_LIMITS.requests.max)),
     )
@@ -178,20 +189,21 @@ Exit codes: 0 ok; 1 failed (AWS error, rollout failed or rolled back, verify saw
     )
     .option('--json', 'print JSON for scripts instead of tables')
     .action(async (url: string, _opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { requests: number; concurrency: number; timeout: number; json?: boolean }>();
+      const opts = cmd.optsWithGlobals<GlobalOptions & { requests: number; concurrency: number; timeout: number; json?: boolean; outputs: string }>();
+      const target = verifyTarget(url, opts.outputs);
       const tty = stderr.isTTY === true && !opts.json;
-      const bar = tty ? new SingleBar({ stream: stderr as NodeJS.WritableStream, format: '{bar} {value}/{total} requests', hideCursor: true, clearOnComplete: true }, Presets.shades_classic) : undefined;
-      bar?.start(opts.requests, 0);
+      const bar = tty ? progressBar('{bar} {value}/{total} requests', true) : undefined;
+      bar?.bar.start(opts.requests, 0);
       let result;
       try {
-        result = await verify(url, {
+        result = await verify(target, {
           requests: opts.requests,
           concurrency: opts.concurrency,
           timeoutMs: opts.timeout,
-          onResult: (done) => bar?.update(done),
+          onResult: (done) => bar?.bar.update(done),
         });
       } finally {
-        bar?.stop();
+        bar?.release();
       }
       out(opts.json ? JSON.stringify(result, null, 2) : renderVerify(result, c(opts)));
       if (result.errors > 0) exitCode = EXIT_FAILURE;

@@ -98,3 +98,28 @@ export function resolveRegion(info: StackInfo, given: string | undefined, env: N
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The URL to verify: `target` itself when it looks like a URL (`scheme://...`), else the URL output of the stack of
+ * that name in the outputs file. Anything else is returned unchanged, for verify to reject as an invalid URL.
+ */
+export function verifyTarget(target: string, file: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) || !/^[A-Za-z][A-Za-z0-9-]*$/.test(target)) return target;
+  let outputs: OutputsFile;
+  try {
+    outputs = readOutputsFile(file);
+  } catch {
+    return target; // not a stack we can read: verify says the URL is invalid
+  }
+  if (!outputs[target]) return target;
+  const info = stackInfo(outputs, target, file);
+  if (!('url' in info) || !info.url) {
+    const output = info.style === 'container' ? undefined : STACK_OUTPUTS[info.style].url.output;
+    throw new CliError(
+      `stack ${target} in ${file} has no URL to verify${output ? ` (output ${output})` : ''}.`,
+      EXIT_USAGE,
+      info.style === 'container' ? 'Pass the Service URL: kubectl get service -n ' + info.namespace : undefined,
+    );
+  }
+  return info.url;
+}

@@ -59,7 +59,7 @@ export function checkVerifyInput(url: string, options: VerifyOptions): URL {
   try {
     parsed = new URL(url);
   } catch {
-    throw new CliError(`url (${url}) is not a valid URL: give one like http://my-alb.example.com/ or https://abc.lambda-url.eu-west-1.on.aws/`, EXIT_USAGE);
+    throw new CliError(`url (${url}) is not a valid URL, nor a stack in the outputs file: give one like http://my-alb.example.com/ or a stack name.`, EXIT_USAGE);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new CliError(`url (${url}) must be http:// or https://, not ${parsed.protocol}`, EXIT_USAGE);

@@ -23,12 +23,12 @@ beforeEach(() => mocks.forEach((m) => m.reset()));
 afterAll(() => mocks.forEach((m) => m.restore()));
 
 /** Runs the CLI in this process with collected output; AWS is mocked by aws-sdk-client-mock. */
-async function cli(args: string[], options: { tty?: boolean; env?: NodeJS.ProcessEnv; deps?: Partial<CliDeps> } = {}) {
+async function cli(args: string[], options: { tty?: boolean; ttyErr?: boolean; env?: NodeJS.ProcessEnv; deps?: Partial<CliDeps> } = {}) {
   let stdout = '';
   let stderr = '';
   const code = await run(args, {
     stdout: { write: (s: string) => (stdout += s), isTTY: options.tty },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
+    stderr: { write: (s: string) => (stderr += s), isTTY: options.ttyErr ?? false, columns: 100 },
     env: options.env ?? {},
     kubectl: null,
     retry: { sleep: async () => {} },
@@ -171,6 +171,16 @@ describe('watch and rollback', () => {
     expect(r.stdout).toBe('instance refresh r-1: failed: RollbackSuccessful: failed health checks\n');
   });
 
+  it('watch draws a progress bar on a TTY', async () => {
+    asg.on(DescribeInstanceRefreshesCommand)
+      .resolvesOnce({ InstanceRefreshes: [{ InstanceRefreshId: 'r-1', Status: 'InProgress', PercentageComplete: 50, StartTime: new Date() }] })
+      .resolves({ InstanceRefreshes: [{ InstanceRefreshId: 'r-1', Status: 'Successful', PercentageComplete: 100, StartTime: new Date() }] });
+    const r = await cli(['watch', 'SampleVm-dev', '-o', outputs], { ttyErr: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/50% \| instance refresh r-1: InProgress 50%/);
+    expect(r.stdout).toBe('instance refresh r-1: succeeded: Successful 100%\n');
+  });
+
   it('watch --json prints the final state and the history', async () => {
     asg.on(DescribeInstanceRefreshesCommand).resolves({ InstanceRefreshes: [{ InstanceRefreshId: 'r-1', Status: 'Successful', PercentageComplete: 100, StartTime: new Date() }] });
     const r = await cli(['watch', 'SampleVm-dev', '-o', outputs, '--json']);
@@ -209,6 +219,21 @@ describe('verify through the CLI', () => {
     expect(r.stdout).toMatch(/│ only\s+│ 20\s+│ 0\s+│ 100%/);
     expect(r.stdout).toMatch(/│ v7\s+│ 20\s+│/);
     expect(r.stdout).toMatch(/latency ms: p50 [\d.]+, p95 [\d.]+, p99 [\d.]+/);
+  });
+
+  it('takes a stack name and verifies its URL output', async () => {
+    const file = tempFile('cdk-outputs.json', JSON.stringify({ 'SampleVm-dev': { ...OUTPUTS['SampleVm-dev'], AlbUrl: url } }));
+    const r = await cli(['verify', 'SampleVm-dev', '--outputs', file, '-n', '6']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`verify ${url} `);
+    expect(r.stdout).toContain('total 6, ok 6, errors 0');
+  });
+
+  it('draws a progress bar on a TTY, and none otherwise', async () => {
+    const tty = await cli(['verify', url, '-n', '10'], { ttyErr: true });
+    expect(tty.code).toBe(0);
+    expect(tty.stderr).toMatch(/10\/10 requests/);
+    expect((await cli(['verify', url, '-n', '10'])).stderr).toBe('');
   });
 
   it('--json, and exit 1 when any request failed', async () => {

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../lib/cli/errors';
-import { loadStack, readOutputsFile, resolveRegion, stackInfo } from '../../../lib/cli/outputs';
+import { loadStack, readOutputsFile, resolveRegion, stackInfo, verifyTarget } from '../../../lib/cli/outputs';
 import { STACK_OUTPUTS } from '../../../lib/cli/stack-outputs';
 import { OUTPUTS, SERVER, tempFile } from './helpers';
 
@@ -84,5 +84,22 @@ describe('region', () => {
   it('asks for --region when there is none, and rejects a malformed one', () => {
     expect(error(() => resolveRegion({ ...info, region: undefined }, undefined, {})).hint).toBe('Pass --region or set AWS_REGION.');
     expect(error(() => resolveRegion(info, 'Ireland', {})).message).toBe('region (Ireland) is not an AWS region name like eu-west-1.');
+  });
+});
+
+describe('verify target', () => {
+  it("takes a URL as it is, and a stack name as that stack's URL output", () => {
+    expect(verifyTarget('http://127.0.0.1:8080/', file)).toBe('http://127.0.0.1:8080/');
+    expect(verifyTarget('SampleVm-dev', file)).toBe('http://alb.example.com/');
+    expect(verifyTarget('SampleServer-dev', file)).toBe('http://1.2.3.4/');
+    expect(verifyTarget('SampleServerless-dev', file)).toBe('https://abc.lambda-url.eu-west-1.on.aws/');
+  });
+  it('leaves anything else for verify to reject, and says when a stack has no URL', () => {
+    expect(verifyTarget('Nope', file)).toBe('Nope');
+    expect(verifyTarget('Nope', '/nonexistent/outputs.json')).toBe('Nope');
+    expect(verifyTarget('not a url', file)).toBe('not a url');
+    expect(error(() => verifyTarget('SampleContainer-dev', file)).message).toBe(`stack SampleContainer-dev in ${file} has no URL to verify.`);
+    const noUrl = tempFile('o.json', JSON.stringify({ V: { Style: 'vm', AutoScalingGroupName: 'g' } }));
+    expect(error(() => verifyTarget('V', noUrl)).message).toBe(`stack V in ${noUrl} has no URL to verify (output AlbUrl).`);
   });
 });
