@@ -5,6 +5,7 @@ import {
   DescribeAssociationCommand,
   ListAssociationVersionsCommand,
   UpdateAssociationCommand,
+  type AssociationDescription,
   type AssociationVersionInfo,
 } from '@aws-sdk/client-ssm';
 import { awsCall, type AwsContext } from './aws';
@@ -110,11 +111,12 @@ export async function rollbackServerless(ctx: AwsContext, info: Extract<StackInf
       codeDeploy.send(new StopDeploymentCommand({ deploymentId: summary.id, autoRollbackEnabled: true })),
     );
     const back = summary.currentVersion ? ` back to version ${summary.currentVersion}` : ' back to the previous version';
+    const stackToo = summary.creator === 'CloudFormation' ? ' The stack update that started it fails, and CloudFormation rolls the stack back.' : '';
     return {
       ...base,
       changed: true,
       done: [
-        `Stopped CodeDeploy deployment ${summary.id} (${stopped.status ?? 'Pending'}${stopped.statusMessage ? `: ${stopped.statusMessage}` : ''}) with automatic rollback: CodeDeploy moves alias ${info.aliasName}${back}.`,
+        `Stopped CodeDeploy deployment ${summary.id} (${stopped.status ?? 'Pending'}${stopped.statusMessage ? `: ${stopped.statusMessage}` : ''}) with automatic rollback: CodeDeploy moves alias ${info.aliasName}${back}.${stackToo}`,
       ],
       cannot: [],
       next: [`cdk-orchestrate watch ${info.stack}`],
@@ -168,8 +170,11 @@ export async function rollbackServerless(ctx: AwsContext, info: Extract<StackInf
 // --------------------------------------------------------------------------------------------- server
 
 /** The association fields UpdateAssociation needs again (it resets any optional field left out). */
-export function associationUpdateFrom(id: string, v: AssociationVersionInfo) {
+export function associationUpdateFrom(id: string, v: AssociationVersionInfo, current?: AssociationDescription) {
   return {
+    // Not kept per version: carried over from the current association rather than reset.
+    AutomationTargetParameterName: current?.AutomationTargetParameterName,
+    AlarmConfiguration: current?.AlarmConfiguration,
     AssociationId: id,
     Name: v.Name,
     DocumentVersion: v.DocumentVersion,
@@ -218,7 +223,7 @@ export async function rollbackServer(ctx: AwsContext, info: Extract<StackInfo, {
       next: [],
     };
   }
-  const updated = await awsCall(ctx, 'ssm:UpdateAssociation', () => ssm.send(new UpdateAssociationCommand(associationUpdateFrom(id, previous))));
+  const updated = await awsCall(ctx, 'ssm:UpdateAssociation', () => ssm.send(new UpdateAssociationCommand(associationUpdateFrom(id, previous, described.AssociationDescription))));
   const fromVersion = versionFromParameters(described.AssociationDescription?.Parameters);
   const toVersion = versionFromParameters(previous.Parameters);
   const app = toVersion ? ` (app version ${fromVersion ?? '?'} → ${toVersion})` : '';

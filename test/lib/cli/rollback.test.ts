@@ -61,11 +61,11 @@ describe('serverless rollback', () => {
 
   it('stops the deployment in progress with automatic rollback', async () => {
     codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ['d-1'] });
-    codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentId: 'd-1', status: 'InProgress', revision: appSpec } });
+    codeDeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { deploymentId: 'd-1', status: 'InProgress', revision: appSpec, creator: 'CloudFormation' } });
     codeDeploy.on(StopDeploymentCommand).resolves({ status: 'Pending', statusMessage: 'Stopping' });
     const r = await rollback(context(), SERVERLESS);
     expect(codeDeploy.commandCalls(StopDeploymentCommand)[0].args[0].input).toEqual({ deploymentId: 'd-1', autoRollbackEnabled: true });
-    expect(r.done).toEqual(['Stopped CodeDeploy deployment d-1 (Pending: Stopping) with automatic rollback: CodeDeploy moves alias live back to version 4.']);
+    expect(r.done).toEqual(['Stopped CodeDeploy deployment d-1 (Pending: Stopping) with automatic rollback: CodeDeploy moves alias live back to version 4. The stack update that started it fails, and CloudFormation rolls the stack back.']);
     expect(lambda.commandCalls(UpdateAliasCommand)).toHaveLength(0);
   });
 
@@ -109,7 +109,9 @@ describe('serverless rollback', () => {
 
 describe('server rollback', () => {
   it('re-applies the previous association version with all its fields', async () => {
-    ssm.on(DescribeAssociationCommand).resolves({ AssociationDescription: { AssociationVersion: '3', Parameters: { AppVersion: ['v3'] } } });
+    ssm.on(DescribeAssociationCommand).resolves({
+      AssociationDescription: { AssociationVersion: '3', Parameters: { AppVersion: ['v3'] }, AlarmConfiguration: { Alarms: [{ Name: 'app-5xx' }] } },
+    });
     const previous = {
       AssociationVersion: '2',
       Name: 'AWS-RunShellScript',
@@ -134,6 +136,7 @@ describe('server rollback', () => {
       MaxConcurrency: '1',
       MaxErrors: '0',
       AssociationName: 'sample',
+      AlarmConfiguration: { Alarms: [{ Name: 'app-5xx' }] },
     });
     expect(r.done).toEqual(['Re-applied association assoc-1 version 2 as version 4 (app version v3 → v2): Systems Manager runs it on the instances now.']);
   });
