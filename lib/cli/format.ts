@@ -24,7 +24,11 @@ export function paint(c: Colors, status: string | undefined): string {
 }
 
 function table(c: Colors, head: string[]): Table.Table {
-  return new Table({ head: head.map((h) => c.bold(h)), style: { head: [], border: [] } });
+  return new Table({
+    head: head.map((h) => c.bold(h)),
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, // no rule between rows
+  });
 }
 
 const dash = (v: unknown) => (v === undefined || v === null || v === '' ? '-' : String(v));
