@@ -15,6 +15,8 @@ export interface Variant {
   /** Gives the command a fresh output directory per run (as an env var or an argument). */
   readonly outdir?: 'env' | 'arg';
   readonly cwd?: string;
+  /** Record a non-zero exit instead of failing (the sample's `exitCode` says so). */
+  readonly allowFailure?: boolean;
 }
 
 /** One run of a variant. */
@@ -25,6 +27,7 @@ export interface Sample {
   /** peak resident set of the largest process (from /usr/bin/time), when available. */
   readonly maxRssMb?: number;
   readonly stdout: string;
+  readonly exitCode: number;
 }
 
 export class CommandFailed extends Error {}
@@ -47,7 +50,7 @@ export function runOnce(v: Variant, root: string): Sample {
   const r = spawnSync(cmd, finalArgs, { cwd: v.cwd ?? root, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const wallMs = performance.now() - t0;
   try {
-    if (r.status !== 0) {
+    if (r.status !== 0 && !v.allowFailure) {
       const tail = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
       throw new CommandFailed(`${v.label}: \`${v.cmd} ${args.join(' ')}\` exited ${r.status ?? r.signal}\n${tail}`);
     }
@@ -61,7 +64,7 @@ export function runOnce(v: Variant, root: string): Sample {
         maxRssMb = m / 1024;
       }
     }
-    return { wallMs, cpuMs, maxRssMb, stdout: r.stdout ?? '' };
+    return { wallMs, cpuMs, maxRssMb, stdout: r.stdout ?? '', exitCode: r.status ?? 1 };
   } finally {
     if (out) fs.rmSync(out, { recursive: true, force: true });
     if (timeFile) fs.rmSync(path.dirname(timeFile), { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // Where one whole-app synth spends its time, measured inside the process. Run by the harness
 // like the app itself (CDK_OUTDIR, CDK_CONTEXT_JSON set); prints one JSON line.
-//   BENCH_APP=library   the sample app as bin/app.ts builds it (stacks + cdk-nag gate)
+//   BENCH_APP=library   the sample app as bin/app.ts builds it (createSampleApp: stacks + cdk-nag gate)
 //   BENCH_APP=baseline  bench/baseline/app.ts (BENCH_STYLES selects styles)
 /* eslint-disable @typescript-eslint/no-require-imports */
 import { performance } from 'node:perf_hooks';
@@ -30,15 +30,15 @@ wrap(cdk.CloudFormationValidatePlugin.prototype, 'validate', 'cfnValidation');
 let app: import('aws-cdk-lib').App;
 const which = process.env.BENCH_APP ?? 'library';
 let build: () => void;
+let loadNag = 0;
 if (which === 'library') {
+  const t = performance.now();
   const nag = require('cdk-nag') as typeof import('cdk-nag');
+  loadNag = performance.now() - t;
   wrap(nag.AwsSolutionsChecks.prototype, 'validate', 'cdkNag');
-  const { addSampleStacks } = require('../../apps/sample-app-stacks') as typeof import('../../apps/sample-app-stacks');
-  const { environmentName } = require('../../lib/environments') as typeof import('../../lib/environments');
+  const { createSampleApp } = require('../../apps/sample-app-stacks') as typeof import('../../apps/sample-app-stacks');
   build = () => {
-    app = new cdk.App();
-    addSampleStacks(app, environmentName(app.node.tryGetContext('env')));
-    cdk.Validations.of(app).addPlugins(new nag.AwsSolutionsChecks(app));
+    app = createSampleApp().app;
   };
 } else {
   const { BASELINE_STACKS, baselineStackName, STYLES } = require('../baseline/stacks') as typeof import('../baseline/stacks');
@@ -64,6 +64,7 @@ process.stdout.write(
   `${JSON.stringify({
     boot,
     load: loaded - boot,
+    loadNag,
     construct: constructed - loaded,
     synth: synthesized - constructed,
     total: synthesized,
