@@ -19,11 +19,22 @@ export interface SampleAppOptions {
   readonly outdir?: string;
   /** Register the cdk-nag AwsSolutions pack (the security gate) over the whole app. @default true */
   readonly gate?: boolean;
+  /**
+   * Run aws-cdk-lib's built-in CloudFormation validation in this app's synth. It costs ~4 s per
+   * process (mostly starting its engine), so the sample app leaves it to test/gate.test.ts,
+   * which runs it once over every sample stack (see BENCHMARKS.md).
+   * @default - only when CDK_VALIDATION=true (`CDK_VALIDATION=true npx cdk synth`)
+   */
+  readonly validation?: boolean;
 }
 
 /** The sample app exactly as `cdk synth` builds it: every style's stack, and the security gate. */
 export function createSampleApp(options: SampleAppOptions = {}): { app: App; stacks: ReturnType<typeof addSampleStacks> } {
-  const app = new App({ context: options.context, outdir: options.outdir });
+  const app = new App({
+    context: options.context,
+    outdir: options.outdir,
+    builtinCloudFormationValidation: options.validation ?? process.env.CDK_VALIDATION === 'true',
+  });
   const stacks = addSampleStacks(app, environmentName(app.node.tryGetContext('env')));
   if (options.gate ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stacks };
