@@ -124,9 +124,10 @@ export function pairedRatio(a: readonly Sample[], b: readonly Sample[], field: '
 
 export function fmtMs(ms: number): string {
   if (!Number.isFinite(ms)) return 'n/a';
-  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 10) return `${ms.toFixed(0)} ms`;
+  const a = Math.abs(ms);
+  if (a >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (a >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (a >= 10) return `${ms.toFixed(0)} ms`;
   return `${ms.toFixed(2)} ms`;
 }
 

@@ -74,5 +74,6 @@ process.stdout.write(
     copy: sum('copyDirectory').ms,
     cdkNag: sum('cdkNag').ms,
     cfnValidation: sum('cfnValidation').ms,
+    cfnValidationCalls: sum('cfnValidation').calls,
   })}\n`,
 );
