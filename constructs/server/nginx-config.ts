@@ -169,6 +169,15 @@ export function rolloutPause(failTimeout: Duration = NGINX_DEFAULTS.failTimeout,
 const HOST = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/;
 const SAFE_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 
+/** A duration within [min, max] compared in milliseconds (lib/validate's checkDuration works in whole seconds). */
+function checkMillis(where: IConstruct | string | undefined, prop: string, value: Duration | undefined, min: Duration, max: Duration): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const v = value.toMilliseconds();
+  if (v < min.toMilliseconds() || v > max.toMilliseconds()) {
+    throw new OrchestrationError(where, prop, value, `must be from ${min.toHumanString()} to ${max.toHumanString()}`);
+  }
+}
+
 /**
  * Checks balancing options against what nginx accepts; throws {@link OrchestrationError}.
  * The construct calls it at synth time so a bad option fails `cdk synth`, not the deploy.
@@ -195,11 +204,11 @@ export function validateNginxBalancing(where: IConstruct | string | undefined, o
     }
   }
   checkInteger(where, p('proxyNextUpstreamTries'), o.proxyNextUpstreamTries, { min: 1, max: 100 });
-  checkDuration(where, p('proxyNextUpstreamTimeout'), o.proxyNextUpstreamTimeout, { min: Duration.millis(1), max: Duration.hours(1) });
+  checkMillis(where, p('proxyNextUpstreamTimeout'), o.proxyNextUpstreamTimeout, Duration.millis(1), Duration.hours(1));
   checkInteger(where, p('keepaliveConnections'), o.keepaliveConnections, { min: 1, max: 10_000 });
-  checkDuration(where, p('connectTimeout'), o.connectTimeout, { min: Duration.millis(1), max: Duration.seconds(75) });
-  checkDuration(where, p('readTimeout'), o.readTimeout, { min: Duration.millis(1), max: Duration.hours(1) });
-  checkDuration(where, p('sendTimeout'), o.sendTimeout, { min: Duration.millis(1), max: Duration.hours(1) });
+  checkMillis(where, p('connectTimeout'), o.connectTimeout, Duration.millis(1), Duration.seconds(75));
+  checkMillis(where, p('readTimeout'), o.readTimeout, Duration.millis(1), Duration.hours(1));
+  checkMillis(where, p('sendTimeout'), o.sendTimeout, Duration.millis(1), Duration.hours(1));
   checkPattern(where, p('healthCheckPath'), o.healthCheckPath, SAFE_PATH, 'a path starting with "/" of letters, digits and ._~/-');
   checkInteger(where, p('listenPort'), o.listenPort, { min: 1, max: 65535 });
 }
