@@ -211,6 +211,7 @@ export function validateNginxBalancing(where: IConstruct | string | undefined, o
   checkMillis(where, p('sendTimeout'), o.sendTimeout, Duration.millis(1), Duration.hours(1));
   checkPattern(where, p('healthCheckPath'), o.healthCheckPath, SAFE_PATH, 'a path starting with "/" of letters, digits and ._~/-');
   checkInteger(where, p('listenPort'), o.listenPort, { min: 1, max: 65535 });
+  if (o.listenPort === 22) throw new OrchestrationError(where, p('listenPort'), o.listenPort, 'must not be 22: the server style opens no SSH port, not even by accident');
 }
 
 /** Checks the upstream list (addresses that are tokens are checked at deploy time by `nginx -t`). */

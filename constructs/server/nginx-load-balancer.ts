@@ -101,7 +101,6 @@ export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
     validateNginxUpstreams(this, props?.upstreams);
     checkInteger(this, 'rootVolumeSize', props.rootVolumeSize, { min: 8, max: 16384 });
     const listenPort = props.listenPort ?? NGINX_DEFAULTS.listenPort;
-    if (listenPort === 22) throw new OrchestrationError(this, 'listenPort', listenPort, 'must not be 22: the server style opens no SSH port, not even by accident');
     this.listenPort = listenPort;
 
     if (props.vpc) {

@@ -2,6 +2,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
 import { AppNetwork } from '../shared/network';
+import { validateNginxBalancing } from './nginx-config';
 import { NginxLoadBalancer, type NginxLoadBalancerOptions } from './nginx-load-balancer';
 import { ServerFleet, type ServerFleetProps } from './server-fleet';
 
@@ -42,6 +43,8 @@ export class ServerService extends Construct {
   constructor(scope: Construct, id: string, props: ServerServiceProps) {
     super(scope, id);
     const lbOptions = props?.loadBalancer ?? {};
+    // Checked here first, so that errors name the prop as the caller wrote it (loadBalancer.x).
+    validateNginxBalancing(this, lbOptions, 'loadBalancer.');
     const lbFail = lbOptions.failTimeout;
     const fleetFail = props?.loadBalancerFailTimeout;
     if (lbFail && fleetFail && !lbFail.isUnresolved() && !fleetFail.isUnresolved() && lbFail.toMilliseconds() !== fleetFail.toMilliseconds()) {
