@@ -20,8 +20,8 @@ export interface ServerInstanceOptions {
   readonly instanceType?: ec2.InstanceType;
   /**
    * The machine image. It must be Amazon Linux 2023 (or compatible: dnf, systemd, cloud-init).
-   * @default - the latest AL2023 for the instance type's architecture, resolved by EC2 at launch
-   *   (`resolve:ssm:`), so a new AMI release never replaces running servers on a deploy
+   * @default - the latest AL2023 for the instance type's architecture (an SSM public parameter,
+   *   resolved at every deploy: a deploy after a new AMI release replaces the servers, see the README)
    */
   readonly machineImage?: ec2.IMachineImage;
   /**
@@ -46,10 +46,10 @@ export interface ServerInstanceOptions {
   readonly detailedMonitoring?: boolean;
 }
 
-/** The AL2023 public parameter for an instance type's architecture. */
+/** The latest AL2023 (SSM public parameter) for an instance type's architecture. */
 export function defaultMachineImage(instanceType: ec2.InstanceType): ec2.IMachineImage {
-  const arch = instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? 'arm64' : 'x86_64';
-  return ec2.MachineImage.resolveSsmParameterAtLaunch(`/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`);
+  const cpuType = instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64;
+  return ec2.MachineImage.latestAmazonLinux2023({ cpuType });
 }
 
 export interface HardenedInstanceProps extends ServerInstanceOptions {

@@ -65,7 +65,7 @@ systemctl restart "${APP}.service"
 
 # 4. Healthy? A failure here fails this server's step, which counts against MaxErrors.
 deadline=$((SECONDS + HEALTH_TIMEOUT))
-until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${PORT}${HEALTH_PATH}"; do
+until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${PORT}${HEALTH_PATH}" 2>/dev/null; do
   if [ "${SECONDS}" -ge "${deadline}" ]; then
     log "not healthy after ${HEALTH_TIMEOUT}s"
     systemctl status "${APP}.service" --no-pager || true

@@ -31,13 +31,14 @@ describe('the fleet', () => {
     for (const [, r] of instances) expect(r.Properties.KeyName).toBeUndefined();
   });
 
-  it('requires IMDSv2, encrypts volumes and resolves AL2023 at launch on every app and nginx server', () => {
+  it('requires IMDSv2, encrypts volumes and runs AL2023 on every app and nginx server', () => {
     const ours = [...stack.service.fleet.instances, stack.service.loadBalancer.instance].map((i) => resources[logicalId(i)]);
     expect(ours).toHaveLength(4);
     for (const r of ours) {
       expect(r.Properties.MetadataOptions).toEqual({ HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
       expect(r.Properties.BlockDeviceMappings).toEqual([{ DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: true, Encrypted: true, VolumeSize: 8, VolumeType: 'gp3' } }]);
-      expect(r.Properties.ImageId).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
+      const image = template.toJSON().Parameters[r.Properties.ImageId.Ref];
+      expect(image).toMatchObject({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64' });
       expect(r.Properties.InstanceType).toBe('t3.micro');
     }
   });
@@ -129,7 +130,7 @@ describe('the rolling update (SSM association)', () => {
     expect(step.inputs.timeoutSeconds).toBe('{{ stepTimeoutSeconds }}');
     const script = (step.inputs.runCommand as string[]).join('\n');
     expect(script).toContain('systemctl restart "${APP}.service"');
-    expect(script).toContain('until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${PORT}${HEALTH_PATH}"');
+    expect(script).toContain('until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${PORT}${HEALTH_PATH}" 2>/dev/null; do');
     expect(script).toContain('sleep "${PAUSE}"');
     expect(script.indexOf('systemctl restart')).toBeLessThan(script.indexOf('sleep "${PAUSE}"'));
     // every parameter SSM substitutes into the script is constrained
