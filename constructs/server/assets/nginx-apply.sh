@@ -9,7 +9,8 @@ CONFIG_B64='{{ config }}'
 PORT='{{ listenPort }}'
 HEALTH_PATH='{{ healthCheckPath }}'
 if command -v cloud-init >/dev/null 2>&1; then
-  cloud-init status --wait >/dev/null || { echo 'bootstrap (cloud-init) failed'; exit 1; }
+  cloud-init status --wait >/dev/null 2>&1 || true
+  if cloud-init status 2>/dev/null | grep -q 'status: error'; then echo 'bootstrap (cloud-init) failed'; cloud-init status --long || true; exit 1; fi
 fi
 NEW=/etc/nginx/nginx.conf.cdk-new
 echo "${CONFIG_B64}" | base64 -d > "${NEW}"

@@ -21,7 +21,9 @@ log() { echo "[rollout ${APP} ${VERSION}] $*"; }
 
 # 0. The server's bootstrap (user data: packages, app-user, log shipping) must be finished.
 if command -v cloud-init >/dev/null 2>&1; then
-  cloud-init status --wait >/dev/null || { log 'bootstrap (cloud-init) failed'; cloud-init status --long || true; exit 1; }
+  # (exit code 2 means "done with warnings" in newer cloud-init: only "status: error" is a failure)
+  cloud-init status --wait >/dev/null 2>&1 || true
+  if cloud-init status 2>/dev/null | grep -q 'status: error'; then log 'bootstrap (cloud-init) failed'; cloud-init status --long || true; exit 1; fi
 fi
 id app-user >/dev/null
 
