@@ -18,6 +18,8 @@ UNIT_B64='{{ unitFile }}'
 ENV_B64='{{ environmentFile }}'
 LAUNCHER_B64='{{ launcher }}'
 log() { echo "[rollout ${APP} ${VERSION}] $*"; }
+# Empty on servers; tests run the script against a scratch directory tree.
+R="${ROLLOUT_ROOT:-}"
 
 # 0. The server's bootstrap (user data: packages, app-user, log shipping) must be finished.
 if command -v cloud-init >/dev/null 2>&1; then
@@ -27,9 +29,9 @@ if command -v cloud-init >/dev/null 2>&1; then
 fi
 id app-user >/dev/null
 
-ROOT="/opt/${APP}"
+ROOT="${R}/opt/${APP}"
 REL="${ROOT}/releases/${VERSION}"
-install -d -m 0755 "${ROOT}" "${ROOT}/releases" "${ROOT}/bin" "/etc/${APP}"
+install -d -m 0755 "${ROOT}" "${ROOT}/releases" "${ROOT}/bin" "${R}/etc/${APP}" "${R}/etc/systemd/system"
 
 # 1. Download and unpack the release beside the running one (no downtime yet). A release that
 #    is already complete (a rollback, a re-run) is reused.
@@ -47,15 +49,15 @@ if [ ! -f "${REL}/.complete" ]; then
 fi
 
 # 2. Configuration: root-owned files the app can read but not change.
-echo "${ENV_B64}" | base64 -d > "/etc/${APP}/app.env.new"
-chown root:app-user "/etc/${APP}/app.env.new"
-chmod 0640 "/etc/${APP}/app.env.new"
-mv -f "/etc/${APP}/app.env.new" "/etc/${APP}/app.env"
+echo "${ENV_B64}" | base64 -d > "${R}/etc/${APP}/app.env.new"
+chown root:app-user "${R}/etc/${APP}/app.env.new"
+chmod 0640 "${R}/etc/${APP}/app.env.new"
+mv -f "${R}/etc/${APP}/app.env.new" "${R}/etc/${APP}/app.env"
 echo "${LAUNCHER_B64}" | base64 -d > "${ROOT}/bin/start.new"
 chmod 0755 "${ROOT}/bin/start.new"
 mv -f "${ROOT}/bin/start.new" "${ROOT}/bin/start"
-echo "${UNIT_B64}" | base64 -d > "/etc/systemd/system/${APP}.service.new"
-mv -f "/etc/systemd/system/${APP}.service.new" "/etc/systemd/system/${APP}.service"
+echo "${UNIT_B64}" | base64 -d > "${R}/etc/systemd/system/${APP}.service.new"
+mv -f "${R}/etc/systemd/system/${APP}.service.new" "${R}/etc/systemd/system/${APP}.service"
 ln -sfn "${REL}" "${ROOT}/current.new"
 mv -Tf "${ROOT}/current.new" "${ROOT}/current"
 systemctl daemon-reload
@@ -71,7 +73,7 @@ until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${PORT}${HEALTH_PATH
   if [ "${SECONDS}" -ge "${deadline}" ]; then
     log "not healthy after ${HEALTH_TIMEOUT}s"
     systemctl status "${APP}.service" --no-pager || true
-    tail -n 50 "/var/log/${APP}/app.log" || true
+    tail -n 50 "${R}/var/log/${APP}/app.log" || true
     exit 1
   fi
   sleep 1
@@ -82,7 +84,7 @@ log "healthy on :${PORT}${HEALTH_PATH}"
 sleep "${PAUSE}"
 if ! systemctl is-active --quiet "${APP}.service" || ! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${PORT}${HEALTH_PATH}"; then
   log "stopped answering during the ${PAUSE}s pause"
-  tail -n 50 "/var/log/${APP}/app.log" || true
+  tail -n 50 "${R}/var/log/${APP}/app.log" || true
   exit 1
 fi
 
