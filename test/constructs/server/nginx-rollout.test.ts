@@ -186,13 +186,15 @@ describe.runIf(!!NGINX)('real nginx in front of three sample-app replicas', () =
   const replicas: Replica[] = [];
   let load: Load;
   const pause = rolloutPause(NGINX_DEFAULTS.failTimeout);
+  let renderFor: (members: Replica[]) => string;
+  let nginxArgs: string[];
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-rollout-'));
     lbPort = await freePort();
     for (let i = 0; i < 3; i++) replicas.push(new Replica(`replica-${i + 1}`, await freePort()));
-    const config = renderNginxConfig({
-      upstreams: replicas.map((r) => ({ address: '127.0.0.1', port: r.port })),
+    renderFor = (members) => renderNginxConfig({
+      upstreams: members.map((r) => ({ address: '127.0.0.1', port: r.port })),
       listenAddress: '127.0.0.1',
       listenPort: lbPort,
       user: os.userInfo().username,
@@ -204,8 +206,9 @@ describe.runIf(!!NGINX)('real nginx in front of three sample-app replicas', () =
       foreground: true,
     });
     const conf = path.join(dir, 'nginx.conf');
-    fs.writeFileSync(conf, config);
+    fs.writeFileSync(conf, renderFor(replicas));
     const args = ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', conf];
+    nginxArgs = args;
     execFileSync(NGINX!, ['-t', '-q', ...args], { stdio: 'pipe' }); // throws with nginx's message when it rejects the config
     await Promise.all(replicas.map((r) => r.start('v1')));
     nginx = spawn(NGINX!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -250,6 +253,24 @@ describe.runIf(!!NGINX)('real nginx in front of three sample-app replicas', () =
     expect(after.length).toBeGreaterThan(0);
     expect(new Set(after.map((a) => a.answer?.version))).toEqual(new Set(['v2']));
     expect(new Set(after.map((a) => a.answer?.replica))).toEqual(new Set(replicas.map((r) => r.id)));
+  });
+
+  it('reloads with a new membership (3 -> 4 servers) with zero failed requests, as the nginx association does', async () => {
+    const fourth = new Replica('replica-4', await freePort());
+    await fourth.start('v2');
+    replicas.push(fourth);
+    // nginx-apply.sh: write the new config, `nginx -t`, then `systemctl reload nginx` (SIGHUP to the master).
+    fs.writeFileSync(path.join(dir, 'nginx.conf'), renderFor(replicas));
+    execFileSync(NGINX!, ['-t', '-q', ...nginxArgs], { stdio: 'pipe' });
+    const reloadAt = Date.now();
+    nginx.kill('SIGHUP');
+    await sleep(1500);
+    const after = load.answers.filter((a) => a.at >= reloadAt);
+    const failed = after.filter((a) => a.error || a.answer?.status !== 200);
+    console.log(`[nginx-rollout] reload 3 -> 4 servers: ${after.length} requests after the reload, ${failed.length} failed`);
+    expect(failed.slice(0, 5)).toEqual([]);
+    expect(after.filter((a) => a.at >= reloadAt + 500).some((a) => a.answer?.replica === 'replica-4')).toBe(true);
+    expect(nginx.exitCode).toBeNull();
   });
 
   it('keeps serving with zero failed requests when one replica is killed with SIGKILL', async () => {
