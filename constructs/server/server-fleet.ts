@@ -14,7 +14,7 @@ import { acknowledgeNag } from '../shared/nag';
 import { AppNetwork } from '../shared/network';
 import { bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
-import { NGINX_DEFAULTS, rolloutPause } from './nginx-config';
+import { NGINX_DEFAULTS, type NginxUpstream, rolloutPause } from './nginx-config';
 import { APP_USER, renderEnvironmentFile, renderServerBootstrap, renderUnitFile, serverAsset } from './server-files';
 import { base64, hardenedInstance, type ServerInstanceOptions, shellDocument, stringParameter } from './server-instance';
 
@@ -194,7 +194,7 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
   /** The rollout's timing (inputs of its worst-case duration). */
   public readonly rolloutTiming: ServerRolloutTiming;
   /** The servers' private addresses and the app port, for a load balancer. */
-  public readonly upstreams: { address: string; port: number }[];
+  public readonly upstreams: NginxUpstream[];
 
   constructor(scope: Construct, id: string, props: ServerFleetProps) {
     super(scope, id);
