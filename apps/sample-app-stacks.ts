@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type EnvironmentName, ENVIRONMENT_SIZES, environmentName, sampleStackName } from '../lib/environments';
+import { ServerSampleStack } from './server-stack';
 import { ServerlessSampleStack } from './serverless-stack';
 
 /** Adds one sample stack per style for an environment. */
@@ -8,6 +9,7 @@ export function addSampleStacks(app: App, env: EnvironmentName) {
   const sizes = ENVIRONMENT_SIZES[env];
   const description = (style: string) => `cdk-orchestration sample: the ${style} style (${env})`;
   return {
+    server: new ServerSampleStack(app, sampleStackName('Server', env), { sizes, description: description('server') }),
     serverless: new ServerlessSampleStack(app, sampleStackName('Serverless', env), { sizes, description: description('serverless') }),
   };
 }
