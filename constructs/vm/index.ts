@@ -1,0 +1,3 @@
+export * from './vm-service';
+export * from './app-image';
+export * from './boot';
