@@ -37,5 +37,5 @@ export function enableAccessLogs(scope: Construct, loadBalancer: elbv2.Applicati
 
   const lb = loadBalancer.node.defaultChild;
   const policy = bucket.policy?.node.defaultChild;
-  if (lb && policy && CfnResource.isCfnResource(lb) && CfnResource.isCfnResource(policy)) lb.addDependency(policy);
+  if (lb && policy && CfnResource.isCfnResource(lb) && CfnResource.isCfnResource(policy)) lb.addResourceDependency(policy);
 }
