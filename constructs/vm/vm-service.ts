@@ -516,6 +516,9 @@ export class VmService extends Construct implements ec2.IConnectable, iam.IGrant
       notifications: props.notificationsTopic ? [{ topic: props.notificationsTopic }] : undefined,
       updatePolicy: this.updatePolicy(s),
     });
+    if (s.instanceTypes.length > 1) {
+      acknowledgeNag(this.autoScalingGroup, 'AwsSolutions-EC26', 'The launch template in the mixed instances policy encrypts the root volume (tested); cdk-nag 3.0.2\'s EC26 rule cannot follow a launch template inside MixedInstancesPolicy and throws.');
+    }
     if (!props.notificationsTopic) {
       acknowledgeNag(this.autoScalingGroup, 'AwsSolutions-AS3', 'Scaling and refresh events are kept in the group\'s activity history and group metrics; pass notificationsTopic to also get SNS notifications.');
     }
