@@ -3,4 +3,6 @@
 export * from './lib/app';
 export * from './lib/errors';
 export * from './lib/secret-ref';
+export * from './lib/rollout-estimate';
 export * from './constructs/serverless';
+export * from './constructs/vm';

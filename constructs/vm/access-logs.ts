@@ -1,8 +1,8 @@
-import { Aws, CfnCondition, CfnResource, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, CfnResource, Fn, Stack, Token } from 'aws-cdk-lib';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { FactName } from 'aws-cdk-lib/region-info';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 
 /**
@@ -12,8 +12,10 @@ import type { Construct } from 'constructs';
  * before August 2022 deliver logs from a per-region Elastic Load Balancing account and newer
  * ones from the `logdelivery.elasticloadbalancing.amazonaws.com` service principal. When the
  * region is only known at deploy time, this grants both: the region's ELB account comes from
- * a CloudFormation mapping of the known regions (newer regions, absent from the mapping, fall
- * back to the stack's own account, which adds nothing), and the service principal.
+ * a CloudFormation mapping of every region aws-cdk-lib knows (`none` for the newer regions,
+ * where the principal falls back to the stack's own account, which adds nothing), and the
+ * service principal. A region newer than the installed aws-cdk-lib fails the deploy on the
+ * mapping lookup: set the stack's `env.region` there.
  */
 export function enableAccessLogs(scope: Construct, loadBalancer: elbv2.ApplicationLoadBalancer, bucket: s3.IBucket, prefix: string): void {
   const stack = Stack.of(scope);
@@ -26,7 +28,10 @@ export function enableAccessLogs(scope: Construct, loadBalancer: elbv2.Applicati
   loadBalancer.setAttribute('access_logs.s3.prefix', prefix);
 
   const objects = bucket.arnForObjects(`${prefix}/AWSLogs/${Aws.ACCOUNT_ID}/*`);
-  const elbAccount = stack.regionalFact(FactName.ELBV2_ACCOUNT, 'none');
+  const mapping: Record<string, Record<string, string>> = {};
+  for (const region of RegionInfo.regions) mapping[region.name] = { account: region.elbv2Account ?? 'none' };
+  const accounts = new CfnMapping(scope, 'AccessLogsElbAccounts', { mapping });
+  const elbAccount = accounts.findInMap(Aws.REGION, 'account');
   const legacy = new CfnCondition(scope, 'AccessLogsLegacyRegion', { expression: Fn.conditionNot(Fn.conditionEquals(elbAccount, 'none')) });
   const legacyPrincipal = Fn.conditionIf(legacy.logicalId, `arn:${Aws.PARTITION}:iam::${elbAccount}:root`, `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`).toString();
   bucket.addToResourcePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], principals: [new iam.ArnPrincipal(legacyPrincipal)], resources: [objects] }));

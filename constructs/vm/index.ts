@@ -1,3 +1,2 @@
 export * from './vm-service';
-export * from './app-image';
-export * from './boot';
+export { AppImage, type AppImageProps, type ImageBuilderOptions } from './app-image';

@@ -639,7 +639,7 @@ function seconds(d: Duration | undefined, fallback: number): number {
 }
 
 /** Checks the props against each other and the app description, and fills in the defaults. */
-export function resolveSettings(where: Construct, props: VmServiceProps, app: ResolvedApp): Settings {
+function resolveSettings(where: Construct, props: VmServiceProps, app: ResolvedApp): Settings {
   if (app.source.image !== undefined) {
     throw new OrchestrationError(where, 'app.source.image', app.source.image, 'is for the container style; the vm style bakes app.source.directory into an AMI (or runs amiId / amiParameterName)');
   }
