@@ -26,6 +26,13 @@ export interface ImageBuilderOptions {
    * @default true
    */
   readonly runTests?: boolean;
+  /**
+   * When an image is replaced (a new app version) or deleted, also deregister its AMI and
+   * delete its snapshots, so that old images do not pile up (and cost snapshot storage).
+   * Uses a role for Image Builder with the AWS-managed EC2ImageBuilderLifecycleExecutionPolicy.
+   * @default true
+   */
+  readonly deleteReplacedImages?: boolean;
 }
 
 /** Props of {@link AppImage}. */
@@ -78,6 +85,8 @@ export class AppImage extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
   /** The app's code, as an S3 asset. */
   public readonly asset: s3assets.Asset;
+  /** The role Image Builder uses to delete replaced AMIs and snapshots, unless switched off. */
+  public readonly deletionRole?: iam.Role;
   /** The semantic version of the component and recipe, derived from their content. */
   public readonly version: string;
 
@@ -190,7 +199,17 @@ export class AppImage extends Construct {
       description: 'Builds the app image in a private subnet',
     });
 
+    if (props.deleteReplacedImages ?? true) {
+      this.deletionRole = new iam.Role(this, 'DeletionRole', {
+        assumedBy: new iam.ServicePrincipal('imagebuilder.amazonaws.com'),
+        description: 'Lets Image Builder deregister replaced app AMIs and delete their snapshots',
+        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/EC2ImageBuilderLifecycleExecutionPolicy')],
+      });
+      acknowledgeNag(this.deletionRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy]', 'The AWS-managed policy for Image Builder image deletion only touches AMIs and snapshots tagged as created by Image Builder.');
+    }
+
     this.image = new imagebuilder.CfnImage(this, 'Resource', {
+      deletionSettings: this.deletionRole ? { executionRole: this.deletionRole.roleArn } : undefined,
       imageRecipeArn: this.recipe.attrArn,
       infrastructureConfigurationArn: this.infrastructureConfiguration.attrArn,
       enhancedImageMetadataEnabled: true,

@@ -228,6 +228,13 @@ describe('VmService defaults: the image', () => {
     expect(infra.TerminateInstanceOnFailure).toBe(true);
     expect(infra.InstanceTypes).toEqual(['t4g.small']);
   });
+  it('deletes a replaced image\'s AMI and snapshots through a role for Image Builder', () => {
+    const roleId = Object.keys(t.findResources('AWS::IAM::Role')).find((id) => id.startsWith('ServiceImageDeletionRole'))!;
+    expect(image.DeletionSettings).toEqual({ ExecutionRole: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+    const role = t.findResources('AWS::IAM::Role')[roleId] as any;
+    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('imagebuilder.amazonaws.com');
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('service-role/EC2ImageBuilderLifecycleExecutionPolicy');
+  });
   it('lets the build role read the code asset object only', () => {
     const policy = (Object.entries(t.findResources('AWS::IAM::Policy')) as [string, any][]).find(([id]) => id.startsWith('ServiceImageBuildRole'))![1];
     expect(policy.Properties.PolicyDocument.Statement).toHaveLength(1);
@@ -291,7 +298,7 @@ describe('VmService options', () => {
     deregistrationDelay: Duration.seconds(15),
     healthCheckInterval: Duration.seconds(5),
     healthyThresholdCount: 3,
-    imageBuilder: { nodeMajorVersion: 20 },
+    imageBuilder: { nodeMajorVersion: 20, runTests: false, deleteReplacedImages: false },
   });
   const o = Template.fromStack(s);
   const asg = onlyResource(o, 'AWS::AutoScaling::AutoScalingGroup');
@@ -345,8 +352,14 @@ describe('VmService options', () => {
     expect(ud).toContain('API_KEY=ssm:/app/api-key');
     expect(ud).toContain('ExecStartPre=+/usr/local/libexec/app/fetch-secrets');
   });
-  it('bakes the requested Node.js major version', () => {
+  it('bakes the requested Node.js major version, without tests or image deletion when asked', () => {
     expect(JSON.stringify(onlyResource(o, 'AWS::ImageBuilder::Component').Properties.Data)).toContain('NODE_MAJOR=20');
+    const img = onlyResource(o, 'AWS::ImageBuilder::Image').Properties;
+    expect(img.ImageTestsConfiguration.ImageTestsEnabled).toBe(false);
+    expect(img.DeletionSettings).toBeUndefined();
+  });
+  it('keeps user data under EC2\'s 16 KB limit with secrets', () => {
+    expect(Buffer.byteLength(userDataOf(o))).toBeLessThan(16 * 1024);
   });
   it('estimates the rollout from the same settings', () => {
     // 4 instances, 10 % of 4 rounds to 0 unavailable, 50 % of 4 = 2 surge: 2 batches
