@@ -340,8 +340,9 @@ export class VmService extends Construct implements ec2.IConnectable, iam.IGrant
 
     // Image
     const baking = props.amiId === undefined && props.amiParameterName === undefined;
-    const dir = baking ? sourceDirectory(this, app) : app.source.directory !== undefined ? sourceDirectory(this, app) : undefined;
-    this.appVersion = app.version ?? (dir ? appVersion(app, dir) : (props.amiId ?? 'ami-from-ssm'));
+    // With an AMI the directory is not shipped; it still names the version unless amiId does.
+    const dir = sourceDirectory(this, app);
+    this.appVersion = app.version ?? (baking ? appVersion(app, dir) : (props.amiId ?? appVersion(app, dir)));
     let machineImage: ec2.IMachineImage;
     if (props.amiId !== undefined) {
       machineImage = fixedImage(props.amiId);

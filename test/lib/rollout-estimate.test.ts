@@ -64,6 +64,8 @@ describe('estimateRollout', () => {
     const book = estimateRollout(bookVmRolloutTiming());
     expect(sample.summary).toBe('1 batch × 2 min 50 s = 2 min 50 s');
     expect(book.summary).toBe('1 batch × 12 min 30 s = 12 min 30 s');
+    const wide = estimateRollout({ ...bookVmRolloutTiming(), groupSize: 10, replacedPerBatch: replicasPerBatch(10, 90, 110), warmupSeconds: 30, healthCheckIntervalSeconds: 10, deregistrationDelaySeconds: 30 });
+    expect(wide.summary).toBe('5 batches × 2 min 50 s = 14 min 10 s'); // the README's third row
     expect(book.breakdown).toEqual({ bootAndStart: 90, healthChecks: 60, warmup: 300, deregistration: 300, checkpoints: 0, bake: 0 });
   });
 

@@ -379,8 +379,10 @@ describe('VmService options', () => {
 describe('VmService with an existing AMI', () => {
   it('boots an AMI id and bakes nothing', () => {
     const s = testStack('Ami');
-    new VmService(s, 'Service', { app, amiId: 'ami-0123456789abcdef0' });
+    const svc = new VmService(s, 'Service', { app, amiId: 'ami-0123456789abcdef0' });
     const a = Template.fromStack(s);
+    expect(svc.appVersion).toBe('ami-0123456789abcdef0');
+    expect(svc.image).toBeUndefined();
     expect(onlyResource(a, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData.ImageId).toBe('ami-0123456789abcdef0');
     a.resourceCountIs('AWS::ImageBuilder::Image', 0);
     a.resourceCountIs('AWS::ImageBuilder::Component', 0);
