@@ -215,8 +215,10 @@ export class AppImage extends Construct {
       enhancedImageMetadataEnabled: true,
       imageTestsConfiguration: { imageTestsEnabled: runTests, timeoutMinutes: 60 },
     });
-    // The build downloads the asset with the role's policy: it must exist first.
+    // The build downloads the asset with the role's policy, and reaches SSM and the package
+    // repositories through the subnet's egress (a NAT route): both must exist first.
     this.image.node.addDependency(this.buildRole);
+    this.image.node.addDependency(props.vpc.selectSubnets(props.vpcSubnets).internetConnectivityEstablished);
     this.imageId = this.image.attrImageId;
   }
 }

@@ -178,7 +178,7 @@ export function renderUserDataCommands(o: UserDataOptions): string[] {
     `install -d -m 0750 -o ${APP_USER} -g ${APP_USER} ${path.posix.dirname(PATHS.logFile)}`,
     `if [ -x ${PATHS.cwAgentCtl} ]; then`,
     ...heredoc(PATHS.cwAgentConfig, renderCloudWatchAgentConfig(o.logGroupName), '0644'),
-    `  ${PATHS.cwAgentCtl} -a fetch-config -m ec2 -s -c file:${PATHS.cwAgentConfig}`,
+    `  ${PATHS.cwAgentCtl} -a fetch-config -m ec2 -s -c file:${PATHS.cwAgentConfig} || echo "cdk-orchestration: the CloudWatch agent did not start; app logs stay in /var/log/app" >&2`,
     'else',
     '  echo "cdk-orchestration: no CloudWatch agent in this image: app logs stay in /var/log/app" >&2',
     'fi',

@@ -337,6 +337,10 @@ export class VmService extends Construct implements ec2.IConnectable, iam.IGrant
     if (!props.vpc) this.network = new AppNetwork(this, 'Network', props.network);
     this.vpc = props.vpc ?? this.network!.vpc;
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const zones = this.vpc.selectSubnets(vpcSubnets).availabilityZones;
+    if (zones.length < 2 && !zones.some((z) => Token.isUnresolved(z))) {
+      throw new OrchestrationError(this, 'vpcSubnets', zones, 'must span at least two Availability Zones, so that losing one zone leaves instances running');
+    }
 
     // Image
     const baking = props.amiId === undefined && props.amiParameterName === undefined;

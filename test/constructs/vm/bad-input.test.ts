@@ -193,6 +193,14 @@ describe('VmService rejects bad input with the library\'s error (path, prop, val
     expect(errorFor({ vpc, network: { maxAzs: 3 } }).message).toBe('Bad/Vm: network ("(network settings)") only applies when the construct creates the VPC; remove it or remove vpc');
   });
 
+  it('subnets in a single Availability Zone', () => {
+    const stack = testStack('OneAz');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    const zone = vpc.availabilityZones[0]!;
+    const e = errorFor({ vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: [zone] } });
+    expect(e.message).toBe(`Bad/Vm: vpcSubnets (["${zone}"]) must span at least two Availability Zones, so that losing one zone leaves instances running`);
+  });
+
   it('a multi-line configuration value', () => {
     expect(errorFor({ app: { ...app, environment: { GREETING: 'a\nb' } } }).message).toBe(
       'Bad/Vm: app.environment.GREETING ("a\\nb") must be a single line (it goes into a systemd EnvironmentFile)',

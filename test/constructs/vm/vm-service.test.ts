@@ -222,6 +222,10 @@ describe('VmService defaults: the image', () => {
     expect(data).toContain('http://127.0.0.1:18080/healthz');
     expect(image.ImageTestsConfiguration).toEqual({ ImageTestsEnabled: true, TimeoutMinutes: 60 });
   });
+  it('starts the build only once the private subnets have their NAT route', () => {
+    const img = onlyResource(t, 'AWS::ImageBuilder::Image');
+    expect(img.DependsOn.some((d: string) => /privateSubnet1DefaultRoute/.test(d))).toBe(true);
+  });
   it('builds in a private subnet with IMDSv2 and terminates failed builds', () => {
     expect(infra.SubnetId.Ref).toMatch(/privateSubnet1/);
     expect(infra.InstanceMetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
