@@ -2,6 +2,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import * as path from 'node:path';
 import { VmService } from '../constructs/vm';
+import { REGION_OUTPUT, STACK_OUTPUTS, STYLE_OUTPUT } from '../lib/cli/stack-outputs';
 import type { EnvironmentSizes } from '../lib/environments';
 
 export interface VmSampleStackProps extends StackProps {
@@ -31,9 +32,10 @@ export class VmSampleStack extends Stack {
     });
     const s = this.service;
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
-    out('Style', 'vm', 'Orchestration style of this stack (read by cdk-orchestrate)');
-    out('AlbUrl', s.url, 'The load balancer URL');
-    out('AutoScalingGroupName', s.autoScalingGroup.autoScalingGroupName, 'The Auto Scaling group (instance refreshes, activities)');
+    const names = STACK_OUTPUTS.vm; // the names cdk-orchestrate reads
+    out(STYLE_OUTPUT, 'vm', 'Orchestration style of this stack (read by cdk-orchestrate)');
+    out(names.url.output, s.url, 'The load balancer URL');
+    out(names.autoScalingGroupName.output, s.autoScalingGroup.autoScalingGroupName, 'The Auto Scaling group (instance refreshes, activities)');
     out('TargetGroupArn', s.targetGroup.targetGroupArn, 'The target group (target health)');
     out('LoadBalancerArn', s.loadBalancer.loadBalancerArn, 'The Application Load Balancer');
     out('LaunchTemplateId', s.launchTemplate.launchTemplateId!, 'The launch template');
@@ -41,6 +43,6 @@ export class VmSampleStack extends Stack {
     out('ImageId', s.image!.imageId, 'The AMI baked by EC2 Image Builder');
     out('AppVersion', s.appVersion, 'The version the app reports (x-app-version)');
     out('RolloutEstimateSeconds', String(s.rolloutEstimate.totalSeconds), `Worst-case rollout duration: ${s.rolloutEstimate.summary}`);
-    out('Region', this.region, 'Region of this stack');
+    out(REGION_OUTPUT, this.region, 'Region of this stack');
   }
 }
