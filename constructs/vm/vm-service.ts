@@ -355,7 +355,7 @@ export class VmService extends Construct implements ec2.IConnectable, iam.IGrant
     } else {
       this.image = new AppImage(this, 'Image', {
         ...props.imageBuilder,
-        sourceDirectory: dir!,
+        sourceDirectory: dir,
         exclude: app.source.exclude ?? DEFAULT_CODE_EXCLUDE,
         command: app.command,
         port: app.port,
