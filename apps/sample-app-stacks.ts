@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { type EnvironmentName, ENVIRONMENT_SIZES, environmentName, sampleStackName } from '../lib/environments';
 import { ServerSampleStack } from './server-stack';
 import { ServerlessSampleStack } from './serverless-stack';
+import { VmSampleStack } from './vm-stack';
 
 /** Adds one sample stack per style for an environment. */
 export function addSampleStacks(app: App, env: EnvironmentName) {
@@ -11,6 +12,7 @@ export function addSampleStacks(app: App, env: EnvironmentName) {
   return {
     server: new ServerSampleStack(app, sampleStackName('Server', env), { sizes, description: description('server') }),
     serverless: new ServerlessSampleStack(app, sampleStackName('Serverless', env), { sizes, description: description('serverless') }),
+    vm: new VmSampleStack(app, sampleStackName('Vm', env), { sizes, description: description('vm') }),
   };
 }
 

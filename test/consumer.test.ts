@@ -54,6 +54,9 @@ describe('consumer: the packed tarball in a fresh project', () => {
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/index.d.ts');
     expect(files).toContain('package/dist/constructs/serverless/index.js');
+    expect(files).toContain('package/dist/constructs/vm/index.js');
+    expect(files).toContain('package/dist/constructs/vm/assets/fetch-secrets.sh');
+    expect(files).toContain('package/dist/constructs/vm/assets/install-app.sh');
     expect(files).toContain('package/LICENSE');
     expect(files.filter((f) => /test|\.test\.|vitest/.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
@@ -101,6 +104,33 @@ describe('consumer: the packed tarball in a fresh project', () => {
     expect(fn.Properties.ReservedConcurrentExecutions).toBe(50);
     const config = Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::CodeDeploy::DeploymentConfig');
     expect(config.Properties.TrafficRoutingConfig.TimeBasedCanary).toEqual({ CanaryInterval: 10, CanaryPercentage: 5 });
+  });
+
+  it('synthesizes the vm style from its own entry point, with the assets it reads at synth', () => {
+    fs.mkdirSync(path.join(dir, 'web'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'web', 'server.js'), "require('http').createServer((q, r) => r.end('ok')).listen(process.env.PORT);\n");
+    fs.writeFileSync(
+      path.join(dir, 'vm.js'),
+      `const { App, Stack } = require('aws-cdk-lib');
+const { VmService } = require('cdk-orchestration/vm');
+const { estimateRollout } = require('cdk-orchestration');
+const app = new App();
+const stack = new Stack(app, 'MyVm');
+const svc = new VmService(stack, 'Web', { app: { source: { directory: __dirname + '/web' }, secrets: { TOKEN: { parameterName: '/web/token' } } }, minCapacity: 2, maxCapacity: 4 });
+app.synth();
+console.log(JSON.stringify({ estimate: svc.rolloutEstimate.summary, fn: typeof estimateRollout }));
+`,
+    );
+    const run = spawnSync(process.execPath, ['vm.js'], { cwd: dir, encoding: 'utf8', env: noCredentials({ CDK_OUTDIR: path.join(dir, 'out-vm') }) });
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({ estimate: '1 batch × 2 min 50 s = 2 min 50 s', fn: 'function' });
+    const t = JSON.parse(fs.readFileSync(path.join(dir, 'out-vm', 'MyVm.template.json'), 'utf8'));
+    const of = (type: string) => Object.values<any>(t.Resources).filter((r) => r.Type === type);
+    expect(of('AWS::AutoScaling::AutoScalingGroup')[0].Properties).toMatchObject({ MinSize: '2', MaxSize: '4' });
+    expect(of('AWS::EC2::LaunchTemplate')).toHaveLength(1);
+    expect(JSON.stringify(of('AWS::ImageBuilder::Component')[0].Properties.Data)).toContain('useradd --system');
+    expect(JSON.stringify(of('AWS::EC2::LaunchTemplate')[0].Properties.LaunchTemplateData.UserData)).toContain('fetch-secrets');
   });
 
   it('keeps the CLI\'s AWS SDK clients optional: without them cdk-orchestrate says what to install', () => {

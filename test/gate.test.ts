@@ -26,6 +26,7 @@ describe('security gate over the whole sample app (cdk-nag AwsSolutions + built-
 
   it('synthesizes every style\'s sample stack', () => {
     expect(stacks).toContain('SampleServerless-dev');
+    expect(stacks).toContain('SampleVm-dev');
   });
 
   it('has no failing plugin report and no unacknowledged finding', () => {
