@@ -2,7 +2,18 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import * as path from 'node:path';
 import { ContainerRegistry, ContainerService } from '../constructs/container';
+import type { AppDescription } from '../lib/app';
 import type { EnvironmentSizes } from '../lib/environments';
+
+/** The sample app as the container style runs it (also used by `npm run manifests`). */
+export function sampleContainerApp(sizes: EnvironmentSizes): AppDescription {
+  return {
+    name: 'sample-app',
+    source: { directory: path.join(__dirname, 'sample-app') },
+    environment: { NODE_ENV: 'production' },
+    replicas: { min: sizes.minReplicas, max: sizes.maxReplicas },
+  };
+}
 
 export interface ContainerSampleStackProps extends StackProps {
   readonly sizes: EnvironmentSizes;
@@ -24,12 +35,7 @@ export class ContainerSampleStack extends Stack {
       emptyOnDelete: true,
     });
     this.service = new ContainerService(this, 'Service', {
-      app: {
-        name: 'sample-app',
-        source: { directory: path.join(__dirname, 'sample-app') },
-        environment: { NODE_ENV: 'production' },
-        replicas: { min: props.sizes.minReplicas, max: props.sizes.maxReplicas },
-      },
+      app: sampleContainerApp(props.sizes),
       clusterProps: {
         minNodes: 3,
         maxNodes: 10,
