@@ -133,7 +133,7 @@ export class AppCluster extends Construct {
   public readonly metricsServer: eks.Addon;
   /** The Kubernetes version. */
   public readonly version: string;
-  /** The architecture of the nodes (what images must be built for). */
+  /** The architecture of the nodes (what images must be built for; x86_64 with Auto Mode, whose built-in node pools are amd64). */
   public readonly nodeArchitecture: ec2.InstanceArchitecture;
   /** The node group's AMI type (`capacity: 'nodegroup'`). */
   public readonly amiType?: eks.NodegroupAmiType;
@@ -164,7 +164,7 @@ export class AppCluster extends Construct {
     const instanceTypes = props.instanceTypes ?? [new ec2.InstanceType('t4g.medium')];
     const archs = new Set(instanceTypes.map((t) => t.architecture));
     if (archs.size !== 1) throw new OrchestrationError(this, 'instanceTypes', instanceTypes.map(String), 'must all have the same architecture');
-    this.nodeArchitecture = autoMode ? ec2.InstanceArchitecture.ARM_64 : [...archs][0]!;
+    this.nodeArchitecture = autoMode ? ec2.InstanceArchitecture.X86_64 : [...archs][0]!;
 
     if (props.vpc) {
       this.vpc = props.vpc;
@@ -187,8 +187,7 @@ export class AppCluster extends Construct {
       clusterLogging: props.clusterLogging ?? DEFAULT_CLUSTER_LOGGING,
       secretsEncryptionKey: key,
       defaultCapacityType: autoMode ? eks.DefaultCapacityType.AUTOMODE : eks.DefaultCapacityType.NODEGROUP,
-      defaultCapacity: 0,
-      ...(autoMode ? { compute: { nodePools: ['system', 'general-purpose'] } } : {}),
+      ...(autoMode ? { compute: { nodePools: ['system', 'general-purpose'] } } : { defaultCapacity: 0 }),
       kubectlProviderOptions: {
         kubectlLayer: props.kubectlLayer ?? kubectlLayerFor(this, 'KubectlLayer', version),
         privateSubnets: privateSubnets.subnets,
@@ -231,7 +230,7 @@ export class AppCluster extends Construct {
         maxUnavailable: 1,
       });
       // The Pod Identity agent (Auto Mode has it built in) lets pods assume roles without IRSA.
-      void this.cluster.eksPodIdentityAgent;
+      void this.cluster.eksPodIdentityAgent; // the getter creates the add-on
       this.acknowledgeNodeRole(this.nodegroup.role);
     }
 

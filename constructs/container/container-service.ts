@@ -141,7 +141,8 @@ export class ContainerService extends Construct {
         new iam.PolicyStatement({ actions: ['sts:TagSession'], principals: [new iam.ServicePrincipal('pods.eks.amazonaws.com')] }),
       );
       for (const s of secrets) s.grantRead(this.podRole);
-      const agent = this.cluster.eksPodIdentityAgent;
+      // Auto Mode nodes run the Pod Identity agent themselves; node groups need the add-on.
+      const agent = isAutoMode(this.cluster) ? undefined : this.cluster.eksPodIdentityAgent;
       const association = new eks.CfnPodIdentityAssociation(this, 'PodIdentity', {
         clusterName: this.cluster.clusterName,
         namespace: this.namespace,
@@ -175,4 +176,12 @@ export class ContainerService extends Construct {
       target.addPropertyOverride('Revision', revision);
     }
   }
+}
+
+/** Whether an eks-v2 cluster runs EKS Auto Mode (its compute config is enabled). */
+function isAutoMode(cluster: eks.Cluster): boolean {
+  const cfn = cluster.node.defaultChild;
+  if (!(cfn instanceof eks.CfnCluster)) return false;
+  const compute = cfn.computeConfig as eks.CfnCluster.ComputeConfigProperty | undefined;
+  return compute?.enabled === true;
 }
