@@ -3,4 +3,5 @@
 export * from './lib/app';
 export * from './lib/errors';
 export * from './lib/secret-ref';
+export * from './constructs/container';
 export * from './constructs/serverless';
