@@ -123,6 +123,20 @@ export interface AppChartOptions {
    */
   readonly serviceType?: 'LoadBalancer' | 'ClusterIP' | 'NodePort';
   /**
+   * The Service's `loadBalancerClass`: `eks.amazonaws.com/nlb` for EKS Auto Mode's built-in
+   * load balancing ({@link ContainerService} sets it on Auto Mode clusters), `service.k8s.aws/nlb`
+   * for the AWS Load Balancer Controller.
+   * @default - none: the cluster's default load balancer implementation
+   */
+  readonly loadBalancerClass?: string;
+  /**
+   * Whether the Service's load balancer is internet-facing (the book's) or internal
+   * (`service.beta.kubernetes.io/aws-load-balancer-scheme`; the AWS Load Balancer Controller and
+   * Auto Mode default to internal without it).
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+  /**
    * Also render an Ingress for the AWS Load Balancer Controller (an internet-facing ALB
    * with IP targets, health-checked on the app's health path). Needs the controller
    * (`AppCluster` `albController: true`).
@@ -370,12 +384,16 @@ export class AppChart extends Chart {
       },
     });
 
+    const serviceType = props.serviceType ?? 'LoadBalancer';
+    const lb = serviceType === 'LoadBalancer';
+    const scheme = (props.internetFacing ?? true) ? 'internet-facing' : 'internal';
     this.service = new ApiObject(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: meta(),
+      metadata: { ...meta(), ...(lb ? { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': scheme } } : {}) },
       spec: {
-        type: props.serviceType ?? 'LoadBalancer',
+        type: serviceType,
+        ...(lb && props.loadBalancerClass ? { loadBalancerClass: props.loadBalancerClass } : {}),
         selector,
         ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
       },
@@ -407,7 +425,7 @@ export class AppChart extends Chart {
         metadata: {
           ...meta(),
           annotations: {
-            'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+            'alb.ingress.kubernetes.io/scheme': scheme,
             'alb.ingress.kubernetes.io/target-type': 'ip',
             'alb.ingress.kubernetes.io/healthcheck-path': app.healthCheckPath,
           },
@@ -463,6 +481,9 @@ export function planChart(where: string, app: ResolvedApp, props: AppChartOption
     throw new OrchestrationError(where, 'runAsUser', props.runAsUser, 'only applies with runAsNonRoot true');
   }
   checkOneOf(where, 'serviceType', props.serviceType, ['LoadBalancer', 'ClusterIP', 'NodePort'] as const);
+  if (props.loadBalancerClass !== undefined && (props.serviceType ?? 'LoadBalancer') !== 'LoadBalancer') {
+    throw new OrchestrationError(where, 'loadBalancerClass', props.loadBalancerClass, `only applies to serviceType 'LoadBalancer' (got '${props.serviceType}')`);
+  }
   checkOneOf(where, 'zoneSpread', props.zoneSpread, ['ScheduleAnyway', 'DoNotSchedule'] as const);
   checkOneOf(where, 'imagePullPolicy', props.imagePullPolicy, ['Always', 'IfNotPresent', 'Never'] as const);
   checkDuration(where, 'drainTimeout', props.drainTimeout, { min: Duration.seconds(0), max: Duration.minutes(10) });

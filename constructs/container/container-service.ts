@@ -117,7 +117,9 @@ export class ContainerService extends Construct {
     this.appVersion = appVersion(app, dir);
 
     // The chart lives in its own cdk8s App (its scope is never a CDK construct).
+    const autoMode = isAutoMode(this.cluster);
     this.chart = new AppChart(new cdk8s.App(), 'app', {
+      ...(autoMode ? { loadBalancerClass: 'eks.amazonaws.com/nlb' } : {}),
       ...props.chart,
       app: props.app,
       image: this.imageUri,
@@ -142,7 +144,7 @@ export class ContainerService extends Construct {
       );
       for (const s of secrets) s.grantRead(this.podRole);
       // Auto Mode nodes run the Pod Identity agent themselves; node groups need the add-on.
-      const agent = isAutoMode(this.cluster) ? undefined : this.cluster.eksPodIdentityAgent;
+      const agent = autoMode ? undefined : this.cluster.eksPodIdentityAgent;
       const association = new eks.CfnPodIdentityAssociation(this, 'PodIdentity', {
         clusterName: this.cluster.clusterName,
         namespace: this.namespace,

@@ -241,3 +241,17 @@ describe('AppChart bad input', () => {
     expectError(() => synth({ readinessProbe: { period: Duration.minutes(10) } }), 'readinessProbe.period (10 minutes)', 'must be from 1 second to 5 minutes');
   });
 });
+
+describe('AppChart load balancer', () => {
+  it('is internet-facing by default (annotation read by Auto Mode and the AWS Load Balancer Controller) and takes a class', async () => {
+    const svc = find(synth().objects, 'Service');
+    expect(svc.metadata.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' });
+    expect(svc.spec.loadBalancerClass).toBeUndefined();
+    const { objects } = synth({ loadBalancerClass: 'eks.amazonaws.com/nlb', internetFacing: false });
+    const nlb = find(objects, 'Service');
+    expect(nlb.spec.loadBalancerClass).toBe('eks.amazonaws.com/nlb');
+    expect(nlb.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internal');
+    expect(await validateManifests(objects)).toEqual([]);
+    expectError(() => synth({ serviceType: 'ClusterIP', loadBalancerClass: 'x' }), 'loadBalancerClass ("x")', "only applies to serviceType 'LoadBalancer'");
+  });
+});

@@ -93,6 +93,20 @@ describe('ContainerService options and bad input', () => {
     t.resourceCountIs('AWS::EKS::PodIdentityAssociation', 0);
   });
 
+  it('on an Auto Mode cluster: Auto Mode\'s NLB class, no Pod Identity add-on (built into its nodes), an x86 image', () => {
+    const stack = testStack();
+    const service = new ContainerService(stack, 'Service', {
+      app: { source: { directory: SAMPLE_APP_DIR }, secrets: { TOKEN: { parameterName: '/app/token' } } },
+      clusterProps: { capacity: 'auto-mode' },
+    });
+    const t = templateOf(stack);
+    const addons = Object.values(t.findResources('AWS::EKS::Addon')).map((a: any) => a.Properties.AddonName);
+    expect(addons).toEqual(['metrics-server']);
+    t.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
+    expect(service.chart.toJson().find((o: any) => o.kind === 'Service').spec.loadBalancerClass).toBe('eks.amazonaws.com/nlb');
+    expect(service.appCluster!.nodeArchitecture).toBe(ec2.InstanceArchitecture.X86_64);
+  });
+
   it('rejects cluster and clusterProps together, and chart bad input with the service path', () => {
     const stack = testStack();
     expect(() => new ContainerService(stack, 'A', { app: { source: { image: 'x:1' } }, cluster: {} as eks.Cluster, clusterProps: {} })).toThrow(OrchestrationError);
