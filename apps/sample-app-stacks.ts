@@ -1,5 +1,6 @@
-import type { App } from 'aws-cdk-lib';
-import { type EnvironmentName, ENVIRONMENT_SIZES, sampleStackName } from '../lib/environments';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { type EnvironmentName, ENVIRONMENT_SIZES, environmentName, sampleStackName } from '../lib/environments';
 import { ContainerSampleStack } from './container-stack';
 import { ServerlessSampleStack } from './serverless-stack';
 
@@ -11,4 +12,21 @@ export function addSampleStacks(app: App, env: EnvironmentName) {
     container: new ContainerSampleStack(app, sampleStackName('Container', env), { sizes, description: description('container') }),
     serverless: new ServerlessSampleStack(app, sampleStackName('Serverless', env), { sizes, description: description('serverless') }),
   };
+}
+
+export interface SampleAppOptions {
+  /** Context for the App (feature flags, `env`). @default - none besides what the CDK CLI passes */
+  readonly context?: Record<string, unknown>;
+  /** Where the cloud assembly goes. @default - the CDK default (cdk.out, or CDK_OUTDIR) */
+  readonly outdir?: string;
+  /** Register the cdk-nag AwsSolutions pack (the security gate) over the whole app. @default true */
+  readonly gate?: boolean;
+}
+
+/** The sample app exactly as `cdk synth` builds it: every style's stack, and the security gate. */
+export function createSampleApp(options: SampleAppOptions = {}): { app: App; stacks: ReturnType<typeof addSampleStacks> } {
+  const app = new App({ context: options.context, outdir: options.outdir });
+  const stacks = addSampleStacks(app, environmentName(app.node.tryGetContext('env')));
+  if (options.gate ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stacks };
 }

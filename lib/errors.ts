@@ -31,14 +31,18 @@ export class OrchestrationError extends Error {
 
 /** Renders a value for an error message: strings quoted, objects as JSON, short. */
 export function formatValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return shorten(JSON.stringify(value));
   if (value === undefined) return 'undefined';
   const human = (value as { toHumanString?: unknown } | null)?.toHumanString;
   if (typeof value === 'object' && typeof human === 'function') return String(human.call(value));
   try {
     const json = JSON.stringify(value);
-    return json === undefined ? String(value) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
+    return json === undefined ? String(value) : shorten(json);
   } catch {
     return String(value);
   }
+}
+
+function shorten(text: string): string {
+  return text.length > 240 ? `${text.slice(0, 237)}...` : text;
 }

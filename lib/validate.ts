@@ -25,11 +25,11 @@ export function checkNumber(where: Where, prop: string, value: number | undefine
   }
 }
 
-/** A duration within [min, max], compared in seconds. */
+/** A duration within [min, max]. */
 export function checkDuration(where: Where, prop: string, value: Duration | undefined, range: { min: Duration; max: Duration }): void {
   if (value === undefined || value.isUnresolved()) return;
-  const s = value.toSeconds();
-  if (s < range.min.toSeconds() || s > range.max.toSeconds()) {
+  const ms = (d: Duration) => d.toMilliseconds({ integral: false });
+  if (ms(value) < ms(range.min) || ms(value) > ms(range.max)) {
     throw new OrchestrationError(where, prop, value, `must be from ${range.min.toHumanString()} to ${range.max.toHumanString()}`);
   }
 }

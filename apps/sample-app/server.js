@@ -42,7 +42,10 @@ function createServer(options = {}) {
 if (require.main === module) {
   const port = Number(process.env.PORT || 8080);
   const { server, shutdown } = createServer();
-  server.listen(port, process.env.HOST, () => console.log(`Listening on port ${port}`));
+  server.listen(port, process.env.HOST, () => {
+    const address = server.address();
+    console.log(`Listening on port ${address && typeof address === 'object' ? address.port : port}`);
+  });
   for (const signal of ['SIGTERM', 'SIGINT']) {
     process.once(signal, () => {
       console.log(`${signal} received, draining`);

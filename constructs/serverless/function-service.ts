@@ -229,7 +229,7 @@ export class FunctionService extends Construct implements iam.IGrantable {
     acknowledgeNag(
       this.deploymentGroup,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
-      'CodeDeploy needs this AWS-managed service-role policy to shift the alias; it is limited to Lambda functions and alarms tagged for deployments and is maintained by AWS as the API grows.',
+      'CodeDeploy\'s own service role for Lambda deployments: the AWS-managed "Limited" policy allows only reading and updating aliases, reading alarms, and invoking CodeDeployHook_* functions, and AWS keeps it in step with the CodeDeploy API.',
     );
   }
 
@@ -293,10 +293,7 @@ function validateProps(where: Construct, props: FunctionServiceProps, app: Resol
   if (cors?.allowCredentials && (cors.allowedOrigins ?? ['*']).includes('*')) {
     throw new OrchestrationError(where, 'cors.allowedOrigins', cors.allowedOrigins ?? ['*'], 'must list explicit origins when cors.allowCredentials is true (browsers reject "*" with credentials)');
   }
-  if (props.code && app.source.directory === undefined && app.source.image !== undefined) {
-    throw new OrchestrationError(where, 'app.source.image', app.source.image, 'is for the container style; the serverless style runs code from app.source.directory or the code prop');
-  }
-  if (!props.code && app.source.image !== undefined) {
+  if (app.source.image !== undefined) {
     throw new OrchestrationError(where, 'app.source.image', app.source.image, 'is for the container style; the serverless style runs code from app.source.directory or the code prop');
   }
   for (const key of [...Object.keys(app.environment), ...Object.keys(app.secrets).map(secretRefEnvName)]) {

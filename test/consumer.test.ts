@@ -1,0 +1,124 @@
+// The package as a new user meets it, offline: `npm pack`, a fresh project outside the repo
+// installs aws-cdk-lib, constructs and the tarball from npm's cache, then compiles and runs the
+// README's "use it in your own stack" examples with no AWS credentials.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from './helpers';
+
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const version = (pkg: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version as string;
+
+/** The code block that follows `<!-- consumer-example:NAME -->` in the README. */
+function readmeExample(name: string): string {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const m = new RegExp(`<!-- consumer-example:${name} -->\\s*\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(readme);
+  if (!m) throw new Error(`README.md has no consumer-example:${name} block`);
+  return m[1]!;
+}
+
+/**
+ * The environment a newcomer without an AWS account has. aws-cdk-lib's built-in template
+ * validation stays off here (CDK_VALIDATION=false, as in every suite but test/gate.test.ts):
+ * this test proves the package installs, resolves and synthesizes, not the templates' rules.
+ */
+function noCredentials(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_VALIDATION: 'false', ...extra };
+  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[k];
+  return env;
+}
+
+describe('consumer: the packed tarball in a fresh project', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-orchestration-consumer-'));
+  let tarball: string;
+
+  beforeAll(() => {
+    const packed = JSON.parse(execFileSync(NPM, ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    tarball = path.join(dir, packed[0].filename);
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
+    execFileSync(
+      NPM,
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', `aws-cdk-lib@${version('aws-cdk-lib')}`, `constructs@${version('constructs')}`, `@types/node@${version('@types/node')}`, tarball],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    fs.mkdirSync(path.join(dir, 'handler'));
+    fs.writeFileSync(path.join(dir, 'handler', 'lambda.js'), "exports.handler = async () => ({ statusCode: 200, body: 'hi' });\n");
+  }, 120_000);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('ships compiled code and declarations, no tests and no TypeScript sources', () => {
+    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(files).toContain('package/dist/index.js');
+    expect(files).toContain('package/dist/index.d.ts');
+    expect(files).toContain('package/dist/constructs/serverless/index.js');
+    expect(files).toContain('package/LICENSE');
+    expect(files.filter((f) => /test|\.test\.|vitest/.test(f))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  it('resolves the package from the fresh project, with a single aws-cdk-lib', () => {
+    const resolved = execFileSync(process.execPath, ['-p', "require.resolve('cdk-orchestration')"], { cwd: dir, encoding: 'utf8' }).trim();
+    expect(fs.realpathSync(resolved).startsWith(fs.realpathSync(dir))).toBe(true);
+    const copies = execFileSync(NPM, ['ls', 'aws-cdk-lib', '--all', '--parseable'], { cwd: dir, encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(copies).toHaveLength(1);
+  });
+
+  it('type-checks the README\'s TypeScript example against the published declarations', () => {
+    fs.writeFileSync(path.join(dir, 'app.ts'), readmeExample('ts'));
+    fs.writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] }, files: ['app.ts'] }),
+    );
+    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  });
+
+  it('synthesizes the README\'s TypeScript example with non-default props and no credentials', () => {
+    const tsx = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const run = spawnSync(process.execPath, ['--import', tsx, 'app.ts'], { cwd: dir, encoding: 'utf8', env: noCredentials({ CDK_OUTDIR: path.join(dir, 'out-ts') }) });
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.status).toBe(0);
+    const t = JSON.parse(fs.readFileSync(path.join(dir, 'out-ts', 'MyService.template.json'), 'utf8'));
+    const of = (type: string) => Object.values<any>(t.Resources).filter((r) => r.Type === type);
+    expect(of('AWS::Lambda::Function')[0].Properties).toMatchObject({ Runtime: 'nodejs24.x', MemorySize: 256, Timeout: 10 });
+    expect(of('AWS::Lambda::Function')[0].Properties.Environment.Variables).toMatchObject({ GREETING: 'hello', API_KEY_SECRET_REF: 'ssm:/my-api/key' });
+    expect(of('AWS::Lambda::Url')[0].Properties).toMatchObject({ AuthType: 'AWS_IAM', Qualifier: 'live' });
+    expect(of('AWS::CodeDeploy::DeploymentConfig')[0].Properties.TrafficRoutingConfig).toEqual({ Type: 'TimeBasedLinear', TimeBasedLinear: { LinearInterval: 2, LinearPercentage: 20 } });
+    expect(of('AWS::CodeDeploy::DeploymentGroup')).toHaveLength(1);
+  });
+
+  it('synthesizes the README\'s plain JavaScript example', () => {
+    fs.writeFileSync(path.join(dir, 'app.js'), readmeExample('js'));
+    const run = spawnSync(process.execPath, ['app.js'], { cwd: dir, encoding: 'utf8', env: noCredentials({ CDK_OUTDIR: path.join(dir, 'out-js') }) });
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.status).toBe(0);
+    const t = JSON.parse(fs.readFileSync(path.join(dir, 'out-js', 'MyJsService.template.json'), 'utf8'));
+    const fn = Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(50);
+    const config = Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::CodeDeploy::DeploymentConfig');
+    expect(config.Properties.TrafficRoutingConfig.TimeBasedCanary).toEqual({ CanaryInterval: 10, CanaryPercentage: 5 });
+  });
+
+  it('raises the library\'s error for a bad prop, catchable by class from the public entry point', () => {
+    fs.writeFileSync(
+      path.join(dir, 'bad.js'),
+      `const { App, Stack } = require('aws-cdk-lib');
+const { OrchestrationError } = require('cdk-orchestration');
+const { FunctionService } = require('cdk-orchestration/serverless');
+const stack = new Stack(new App(), 'Bad');
+try {
+  new FunctionService(stack, 'Api', { app: { source: { directory: __dirname + '/handler' } }, memorySize: 64 });
+  console.log('no error');
+} catch (e) {
+  console.log(JSON.stringify({ isLibraryError: e instanceof OrchestrationError, name: e.name, message: e.message }));
+}
+`,
+    );
+    const out = JSON.parse(execFileSync(process.execPath, ['bad.js'], { cwd: dir, encoding: 'utf8', env: noCredentials() }));
+    expect(out).toEqual({ isLibraryError: true, name: 'OrchestrationError', message: 'Bad/Api: memorySize (64) must be an integer from 128 to 10240' });
+  });
+});

@@ -1,0 +1,105 @@
+import { Duration } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { APP_DEFAULTS, resolveApp } from '../../lib/app';
+import { formatValue, OrchestrationError } from '../../lib/errors';
+import { parseSecretReference, secretReference, secretRefEnvName } from '../../lib/secret-ref';
+import { checkDuration, checkExclusive, checkInteger, checkOrdered } from '../../lib/validate';
+import { environmentName, sampleStackName } from '../../lib/environments';
+
+const source = { directory: '/app' };
+
+describe('resolveApp: the shared app description', () => {
+  it('fills in the documented defaults', () => {
+    const app = resolveApp('Where', { source });
+    expect(app).toEqual({
+      name: 'app',
+      source,
+      version: undefined,
+      command: ['node', 'server.js'],
+      handler: 'lambda.handler',
+      port: 8080,
+      healthCheckPath: '/healthz',
+      environment: {},
+      secrets: {},
+      replicas: {},
+      rollout: {},
+    });
+    expect(APP_DEFAULTS.port).toBe(8080);
+  });
+
+  it('keeps what the caller set', () => {
+    const app = resolveApp('Where', { source, name: 'api', port: 3000, healthCheckPath: '/ready', command: ['npm', 'start'], replicas: { min: 2, max: 4 }, rollout: { maxSurgePercent: 50, bakeTime: Duration.seconds(30) } });
+    expect(app).toMatchObject({ name: 'api', port: 3000, healthCheckPath: '/ready', command: ['npm', 'start'], replicas: { min: 2, max: 4 }, rollout: { maxSurgePercent: 50 } });
+  });
+
+  it.each([
+    [{ source: {} }, 'Where: app.source ({}) must set `directory` or `image`'],
+    [{ source: { directory: '/a', image: 'x' } }, /app.source.directory and app.source.image .* are mutually exclusive/],
+    [{ source, name: 'My App' }, 'Where: app.name ("My App") must be lowercase letters, digits and hyphens, starting with a letter, at most 40 characters'],
+    [{ source, port: 0 }, 'Where: app.port (0) must be an integer from 1 to 65535'],
+    [{ source, port: 70000 }, 'Where: app.port (70000) must be an integer from 1 to 65535'],
+    [{ source, healthCheckPath: 'healthz' }, 'Where: app.healthCheckPath ("healthz") must be a path starting with "/" without spaces, query or fragment'],
+    [{ source, command: [] }, 'Where: app.command ([]) must be a non-empty list of non-empty strings'],
+    [{ source, environment: { 'BAD-NAME': 'x' } }, /app.environment key \("BAD-NAME"\) must be a valid environment variable name/],
+    [{ source, environment: { PORT: '80' } }, 'Where: app.environment.PORT ("80") is set by the library (from app.port); remove it'],
+    [{ source, environment: { A: 'x' }, secrets: { A: { secretName: 'a' } } }, /app.secrets.A \("A"\) is also set in app.environment/],
+    [{ source, replicas: { min: 5, max: 3 } }, /app.replicas.min and app.replicas.max .* must satisfy app.replicas.min <= app.replicas.max/],
+    [{ source, replicas: { targetCpuPercent: 0 } }, 'Where: app.replicas.targetCpuPercent (0) must be an integer from 1 to 100'],
+    [{ source, rollout: { maxUnavailablePercent: 120 } }, 'Where: app.rollout.maxUnavailablePercent (120) must be a number from 0 to 100'],
+    [{ source, rollout: { maxFailurePercent: -1 } }, 'Where: app.rollout.maxFailurePercent (-1) must be a number from 0 to 100'],
+    [{ source, rollout: { maxUnavailablePercent: 0, maxSurgePercent: 0 } }, /cannot both be 0: a rollout could never replace a replica/],
+    [{ source, version: 'v 1' }, /app.version \("v 1"\) must be letters, digits/],
+  ])('rejects %j', (app, message) => {
+    expect(() => resolveApp('Where', app as never)).toThrow(message as never);
+    try {
+      resolveApp('Where', app as never);
+    } catch (e) {
+      expect(e).toBeInstanceOf(OrchestrationError);
+      expect((e as OrchestrationError).path).toBe('Where');
+    }
+  });
+});
+
+describe('validators', () => {
+  it('skip values only known at deploy time (tokens)', () => {
+    const { Token, Lazy } = require('aws-cdk-lib');
+    expect(() => checkInteger('W', 'n', Token.asNumber(Lazy.number({ produce: () => 5 })), { min: 1, max: 2 })).not.toThrow();
+    expect(() => checkDuration('W', 'd', Duration.seconds(Token.asNumber(Lazy.number({ produce: () => 5 }))), { min: Duration.seconds(1), max: Duration.seconds(2) })).not.toThrow();
+  });
+
+  it('name every prop of a contradiction', () => {
+    expect(() => checkExclusive('W', { a: 1, b: undefined, c: 'x' })).toThrow('W: a and c ({"a":1,"c":"x"}) are mutually exclusive: set only one of a, b, c');
+    expect(() => checkExclusive('W', { a: 1, b: undefined })).not.toThrow();
+  });
+
+  it('compare bounds', () => {
+    expect(() => checkOrdered('W', 'minCapacity', 5, 'maxCapacity', 3)).toThrow('W: minCapacity and maxCapacity ({"minCapacity":5,"maxCapacity":3}) must satisfy minCapacity <= maxCapacity');
+  });
+
+  it('print values readably', () => {
+    expect(formatValue('x')).toBe('"x"');
+    expect(formatValue(Duration.minutes(2))).toBe('2 minutes');
+    expect(formatValue(undefined)).toBe('undefined');
+    expect(formatValue('y'.repeat(300)).length).toBeLessThanOrEqual(240);
+  });
+});
+
+describe('secret references', () => {
+  it('round-trip through the one string format', () => {
+    expect(secretReference({ secretName: 'db', jsonField: 'pw' }, 'db')).toBe('secretsmanager:db#pw');
+    expect(secretReference({ parameterName: '/p' }, '/p')).toBe('ssm:/p');
+    expect(parseSecretReference('secretsmanager:arn:aws:secretsmanager:eu-west-1:1:secret:db-x#pw')).toEqual({ service: 'secretsmanager', id: 'arn:aws:secretsmanager:eu-west-1:1:secret:db-x', jsonField: 'pw' });
+    expect(parseSecretReference('ssm:/p')).toEqual({ service: 'ssm', id: '/p' });
+    expect(() => parseSecretReference('vault:x')).toThrow(/not a secret reference/);
+    expect(() => parseSecretReference('ssm:/p#f')).toThrow(/ssm reference has no JSON field/);
+    expect(secretRefEnvName('DB')).toBe('DB_SECRET_REF');
+  });
+});
+
+describe('environments', () => {
+  it('default to dev and name stacks by style and environment', () => {
+    expect(environmentName(undefined)).toBe('dev');
+    expect(environmentName('prod')).toBe('prod');
+    expect(sampleStackName('Serverless', 'stage')).toBe('SampleServerless-stage');
+  });
+});
