@@ -1,5 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppChart, type AppChartProps, exportSecretsScript, FETCH_SECRETS_SCRIPT } from '../../../constructs/container';
 import { OrchestrationError } from '../../../lib/errors';
@@ -97,6 +99,11 @@ describe('AppChart (defaults: the book\'s Deployment without its gaps)', () => {
   });
 
   it('terminates gracefully: preStop pause, then SIGTERM drain within the grace period', () => {
+    // the sample app's own drain limit after SIGTERM (server.js shutdownTimeoutMs default)
+    const server = fs.readFileSync(path.join(SAMPLE_APP_DIR, 'server.js'), 'utf8');
+    const drainMs = Number(/shutdownTimeoutMs \?\? ([\d_]+)/.exec(server)![1]!.replace(/_/g, ''));
+    expect(drainMs).toBe(10_000);
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(5 + drainMs / 1000);
     expect(container.lifecycle.preStop).toEqual({ sleep: { seconds: 5 } });
     // 5 s preStop + 10 s drain (server.js shutdownTimeoutMs) + 5 s margin
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(20);
