@@ -41,18 +41,28 @@ export function checkKubernetesVersion(where: IConstruct | string, prop: string,
 }
 
 /**
- * The kubectl layer matching a version. Only the default version's layer
- * (`@aws-cdk/lambda-layer-kubectl-v36`) is a dependency of this package (each layer is ~36 MB);
- * for 1.34 and 1.35 install the matching package or pass `kubectlLayer`.
+ * The kubectl layer for a version: its own `@aws-cdk/lambda-layer-kubectl-vNN` when installed,
+ * else the bundled 1.36 layer when that is within kubectl's version skew (one minor version,
+ * so 1.35 works without an extra package). Only the 1.36 layer is a dependency of this package
+ * (each layer is ~36 MB): for 1.34, install `@aws-cdk/lambda-layer-kubectl-v34` or pass `kubectlLayer`.
  */
 export function kubectlLayerFor(scope: Construct, id: string, version: SupportedKubernetesVersion): lambda.ILayerVersion {
-  const { pkg, className } = KUBECTL_LAYER_PACKAGES[version];
-  let mod: Record<string, new (scope: Construct, id: string) => lambda.ILayerVersion>;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(pkg);
-  } catch {
-    throw new OrchestrationError(scope, 'kubectlLayer', undefined, `is required for Kubernetes ${version}: \`npm install ${pkg}\` (this package only depends on the ${DEFAULT_KUBERNETES_VERSION.version} layer) or pass a layer`);
+  const load = (v: SupportedKubernetesVersion) => {
+    const { pkg, className } = KUBECTL_LAYER_PACKAGES[v];
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod: Record<string, new (scope: Construct, id: string) => lambda.ILayerVersion> = require(pkg);
+      return new mod[className]!(scope, id);
+    } catch {
+      return undefined;
+    }
+  };
+  const bundled = DEFAULT_KUBERNETES_VERSION.version as SupportedKubernetesVersion;
+  const minor = (v: string) => Number(v.split('.')[1]);
+  const layer = load(version) ?? (Math.abs(minor(version) - minor(bundled)) <= 1 ? load(bundled) : undefined);
+  if (!layer) {
+    const { pkg } = KUBECTL_LAYER_PACKAGES[version];
+    throw new OrchestrationError(scope, 'kubectlLayer', undefined, `is required for Kubernetes ${version}: \`npm install ${pkg}\` (this package only depends on the ${bundled} layer, which is outside kubectl's one-minor-version skew) or pass a layer`);
   }
-  return new mod[className]!(scope, id);
+  return layer;
 }

@@ -133,14 +133,18 @@ describe('AppCluster bad input', () => {
     expectError(() => build({ instanceTypes: [new ec2.InstanceType('t4g.medium'), new ec2.InstanceType('t3.medium')] }), 'instanceTypes', 'same architecture');
     expectError(() => build({ adminPrincipalArn: 'Admin' }), 'adminPrincipalArn ("Admin")', 'IAM role or user ARN');
   });
-  it('asks for the layer package of a version it does not bundle', () => {
-    let installed = true;
-    try {
-      require.resolve('@aws-cdk/lambda-layer-kubectl-v35');
-    } catch {
-      installed = false;
-    }
-    if (installed) return; // the user installed it: 1.35 then works
-    expectError(() => build({ version: eks.KubernetesVersion.V1_35 }), 'Test/Cluster: kubectlLayer (undefined)', 'npm install @aws-cdk/lambda-layer-kubectl-v35');
+  it('uses the bundled 1.36 kubectl layer for 1.35 (within kubectl\'s skew) and asks for the package for 1.34', () => {
+    const installed = (pkg: string) => {
+      try {
+        require.resolve(pkg);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const { template } = build({ version: eks.KubernetesVersion.V1_35 });
+    expect(onlyResource(template, 'AWS::EKS::Cluster').Properties.Version).toBe('1.35');
+    if (installed('@aws-cdk/lambda-layer-kubectl-v34')) return; // the user installed it: 1.34 then works
+    expectError(() => build({ version: eks.KubernetesVersion.V1_34 }), 'Test/Cluster: kubectlLayer (undefined)', 'npm install @aws-cdk/lambda-layer-kubectl-v34');
   });
 });
