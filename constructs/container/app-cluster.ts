@@ -70,6 +70,13 @@ export interface AppClusterProps {
    */
   readonly nodeDiskSize?: number;
   /**
+   * Let pods reach the node's instance metadata (IMDSv2 hop limit 2). Off, pods cannot use the
+   * node role's credentials (hop limit 1); they get their own through EKS Pod Identity. Host-network
+   * pods (VPC CNI, kube-proxy, the Pod Identity agent) reach it either way.
+   * @default false
+   */
+  readonly podImdsAccess?: boolean;
+  /**
    * An IAM principal (role or user ARN) given cluster-admin through an EKS access entry,
    * for example your SSO administrator role.
    * @default - only the identity that deploys the stack (the cluster creator) is admin
@@ -153,7 +160,7 @@ export class AppCluster extends Construct {
     checkInteger(this, 'nodeDiskSize', props.nodeDiskSize, { min: 8, max: 16384 });
     const autoMode = props.capacity === 'auto-mode';
     if (autoMode) {
-      for (const [k, v] of Object.entries({ minNodes: props.minNodes, maxNodes: props.maxNodes, instanceTypes: props.instanceTypes, nodeOs: props.nodeOs, nodeDiskSize: props.nodeDiskSize })) {
+      for (const [k, v] of Object.entries({ podImdsAccess: props.podImdsAccess, minNodes: props.minNodes, maxNodes: props.maxNodes, instanceTypes: props.instanceTypes, nodeOs: props.nodeOs, nodeDiskSize: props.nodeDiskSize })) {
         if (v !== undefined) throw new OrchestrationError(this, k, v, "applies to capacity 'nodegroup' only (Auto Mode chooses and scales its nodes)");
       }
     }
@@ -206,11 +213,11 @@ export class AppCluster extends Construct {
         os === 'bottlerocket'
           ? arm ? eks.NodegroupAmiType.BOTTLEROCKET_ARM_64 : eks.NodegroupAmiType.BOTTLEROCKET_X86_64
           : arm ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD;
-      // A launch template only for what the node group cannot set: IMDSv2 (hop limit 2 so pods
-      // that need it still reach IMDS through the node) and an encrypted gp3 root volume.
+      // A launch template only for what the node group cannot set: IMDSv2 (hop limit 1, so pods
+      // cannot borrow the node role's credentials) and an encrypted gp3 root volume.
       const launchTemplate = new ec2.CfnLaunchTemplate(this, 'NodeLaunchTemplate', {
         launchTemplateData: {
-          metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2, httpEndpoint: 'enabled' },
+          metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: props.podImdsAccess ? 2 : 1, httpEndpoint: 'enabled' },
           blockDeviceMappings: [
             {
               deviceName: os === 'bottlerocket' ? '/dev/xvdb' : '/dev/xvda',

@@ -74,9 +74,9 @@ describe('AppCluster (defaults)', () => {
     expect(cluster.nodeArchitecture).toBe(ec2.InstanceArchitecture.ARM_64);
   });
 
-  it('requires IMDSv2 and encrypts the node disks', () => {
+  it('requires IMDSv2 out of pods\' reach (hop limit 1) and encrypts the node disks', () => {
     const lt = onlyResource(template, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData;
-    expect(lt.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
+    expect(lt.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
     expect(lt.BlockDeviceMappings[0]).toMatchObject({ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 20 } });
   });
 
@@ -109,7 +109,9 @@ describe('AppCluster options', () => {
       endpointAccess: eks.EndpointAccess.PRIVATE,
       clusterLogging: [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR, eks.ClusterLoggingTypes.SCHEDULER],
       albController: true,
+      podImdsAccess: true,
     });
+    expect(onlyResource(template, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit).toBe(2);
     expect(onlyResource(template, 'AWS::EKS::Nodegroup').Properties.AmiType).toBe('BOTTLEROCKET_x86_64');
     expect(onlyResource(template, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData.BlockDeviceMappings[0].DeviceName).toBe('/dev/xvdb');
     const props = onlyResource(template, 'AWS::EKS::Cluster').Properties;
