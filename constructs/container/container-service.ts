@@ -129,9 +129,13 @@ export class ContainerService extends Construct {
     this.namespace = this.chart.namespaceName;
     this.deploymentName = this.chart.deploymentName;
 
-    this.manifest = this.cluster.addCdk8sChart(`${id}Chart`, this.chart, { ingressAlb: props.chart?.albIngress ?? false });
+    // No `ingressAlb`: the chart's Ingress sets `ingressClassName: alb` and its own scheme (eks-v2 would add
+    // the legacy class annotation, which conflicts with ingressClassName, and an internal scheme).
+    this.manifest = this.cluster.addCdk8sChart(`${id}Chart`, this.chart);
     if (this.appCluster) this.manifest.node.addDependency(this.appCluster.metricsServer);
     if (this.appCluster?.nodegroup) this.manifest.node.addDependency(this.appCluster.nodegroup);
+    // The AWS Load Balancer Controller's webhooks must answer before Services and Ingresses are applied.
+    if (this.cluster.albController) this.manifest.node.addDependency(this.cluster.albController);
 
     const secrets = bindSecrets(this, app.secrets);
     if (secrets.length > 0) {

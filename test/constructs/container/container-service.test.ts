@@ -107,6 +107,25 @@ describe('ContainerService options and bad input', () => {
     expect(service.appCluster!.nodeArchitecture).toBe(ec2.InstanceArchitecture.X86_64);
   });
 
+  it('with the AWS Load Balancer Controller: an ALB Ingress applied after the controller', () => {
+    const stack = testStack();
+    new ContainerService(stack, 'Service', {
+      app: { source: { image: 'public.ecr.aws/nginx/nginx:1.27' }, port: 80 },
+      clusterProps: { albController: true },
+      chart: { albIngress: true, serviceType: 'ClusterIP' },
+    });
+    const t = templateOf(stack);
+    const m = Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource')).find((r: any) => JSON.stringify(r.Properties.Manifest).includes('Ingress')) as any;
+    const text = JSON.stringify(m.Properties.Manifest);
+    expect(text).toContain('\\"ingressClassName\\":\\"alb\\"');
+    expect(text).toContain('internet-facing');
+    expect(text).not.toContain('kubernetes.io/ingress.class');
+    const helm = Object.entries(t.findResources('Custom::AWSCDK-EKS-HelmChart')).find(([, r]: any) => r.Properties.Chart === 'aws-load-balancer-controller');
+    expect(helm).toBeDefined();
+    const controller = helm![0];
+    expect(m.DependsOn).toContain(controller);
+  });
+
   it('rejects cluster and clusterProps together, and chart bad input with the service path', () => {
     const stack = testStack();
     expect(() => new ContainerService(stack, 'A', { app: { source: { image: 'x:1' } }, cluster: {} as eks.Cluster, clusterProps: {} })).toThrow(OrchestrationError);
