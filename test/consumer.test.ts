@@ -135,6 +135,14 @@ console.log(JSON.stringify({ deployment: service.deploymentName, namespace: serv
     expect(JSON.stringify(t)).toContain('public.ecr.aws/nginx/nginx:1.27');
   });
 
+  it('keeps the CLI\'s AWS SDK clients optional: without them cdk-orchestrate says what to install', () => {
+    expect(fs.existsSync(path.join(dir, 'node_modules', '@aws-sdk'))).toBe(false);
+    const run = spawnSync(process.execPath, [path.join(dir, 'node_modules', 'cdk-orchestration', 'bin', 'cdk-orchestrate.js'), '--help'], { cwd: dir, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/npm install --save-dev @aws-sdk\/client-auto-scaling .*@aws-sdk\/client-ssm/);
+    expect(run.stderr).not.toMatch(/at .*\(/); // no stack trace
+  });
+
   it('raises the library\'s error for a bad prop, catchable by class from the public entry point', () => {
     fs.writeFileSync(
       path.join(dir, 'bad.js'),
