@@ -491,6 +491,21 @@ export function planChart(where: string, app: ResolvedApp, props: AppChartOption
   checkDuration(where, 'progressDeadline', props.progressDeadline, { min: Duration.minutes(1), max: Duration.minutes(13) });
   checkDuration(where, 'app.rollout.bakeTime', app.rollout.bakeTime, { min: Duration.seconds(0), max: Duration.minutes(5) });
 
+  const durations: [string, Duration | undefined][] = [
+    ['drainTimeout', props.drainTimeout],
+    ['preStopDelay', props.preStopDelay],
+    ['progressDeadline', props.progressDeadline],
+    ['app.rollout.bakeTime', app.rollout.bakeTime],
+    ['readinessProbe.period', props.readinessProbe?.period],
+    ['readinessProbe.initialDelay', props.readinessProbe?.initialDelay],
+    ['livenessProbe.period', props.livenessProbe?.period],
+    ['livenessProbe.initialDelay', props.livenessProbe?.initialDelay],
+  ];
+  for (const [prop, d] of durations) {
+    if (d !== undefined && !d.isUnresolved() && !Number.isInteger(d.toMilliseconds({ integral: false }) / 1000)) {
+      throw new OrchestrationError(where, prop, d, 'must be a whole number of seconds (Kubernetes counts these in seconds)');
+    }
+  }
   const drain = (props.drainTimeout ?? Duration.seconds(10)).toSeconds();
   const preStop = (props.preStopDelay ?? Duration.seconds(5)).toSeconds();
   return {

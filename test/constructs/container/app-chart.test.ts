@@ -246,6 +246,7 @@ describe('AppChart bad input', () => {
     expectError(() => synth({ resources: { memoryLimit: '256MB' } }), 'resources.memoryLimit ("256MB")', 'Kubernetes quantity');
     expectError(() => synth({ namespace: 'My_App' }), 'namespace ("My_App")', 'DNS label');
     expectError(() => synth({ readinessProbe: { period: Duration.minutes(10) } }), 'readinessProbe.period (10 minutes)', 'must be from 1 second to 5 minutes');
+    expectError(() => synth({ drainTimeout: Duration.millis(1500) }), 'app: drainTimeout (1 second 500 millis)', 'must be a whole number of seconds');
   });
 });
 
