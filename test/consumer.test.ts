@@ -57,6 +57,7 @@ describe('consumer: the packed tarball in a fresh project', () => {
     expect(files).toContain('package/dist/constructs/vm/index.js');
     expect(files).toContain('package/dist/constructs/vm/assets/fetch-secrets.sh');
     expect(files).toContain('package/dist/constructs/vm/assets/install-app.sh');
+    expect(files).toContain('package/dist/constructs/container/index.js');
     expect(files).toContain('package/LICENSE');
     expect(files.filter((f) => /test|\.test\.|vitest/.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
@@ -131,6 +132,37 @@ console.log(JSON.stringify({ estimate: svc.rolloutEstimate.summary, fn: typeof e
     expect(of('AWS::EC2::LaunchTemplate')).toHaveLength(1);
     expect(JSON.stringify(of('AWS::ImageBuilder::Component')[0].Properties.Data)).toContain('useradd --system');
     expect(JSON.stringify(of('AWS::EC2::LaunchTemplate')[0].Properties.LaunchTemplateData.UserData)).toContain('fetch-secrets');
+  });
+
+  it('imports the container style: an EKS service from an image, and its error', () => {
+    fs.writeFileSync(
+      path.join(dir, 'container.js'),
+      `const { App, Stack } = require('aws-cdk-lib');
+const { OrchestrationError } = require('cdk-orchestration');
+const { ContainerService } = require('cdk-orchestration/container');
+const app = new App();
+const stack = new Stack(app, 'MyContainer');
+const service = new ContainerService(stack, 'Web', { app: { name: 'web', source: { image: 'public.ecr.aws/nginx/nginx:1.27' }, port: 80 } });
+let error;
+try {
+  new ContainerService(new Stack(app, 'Bad'), 'Web', { app: { source: { image: 'x:1' } }, clusterProps: { minNodes: 4, maxNodes: 3 } });
+} catch (e) {
+  error = { isLibraryError: e instanceof OrchestrationError, message: e.message };
+}
+app.synth();
+console.log(JSON.stringify({ deployment: service.deploymentName, namespace: service.namespace, error }));
+`,
+    );
+    const out = JSON.parse(execFileSync(process.execPath, ['container.js'], { cwd: dir, encoding: 'utf8', env: noCredentials({ CDK_OUTDIR: path.join(dir, 'out-container') }) }));
+    expect(out).toEqual({
+      deployment: 'web',
+      namespace: 'web',
+      error: { isLibraryError: true, message: 'Bad/Web/Cluster: minNodes and maxNodes ({"minNodes":4,"maxNodes":3}) must satisfy minNodes <= maxNodes' },
+    });
+    const t = JSON.parse(fs.readFileSync(path.join(dir, 'out-container', 'MyContainer.template.json'), 'utf8'));
+    const ng = Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::EKS::Nodegroup');
+    expect(ng.Properties.AmiType).toBe('AL2023_ARM_64_STANDARD');
+    expect(JSON.stringify(t)).toContain('public.ecr.aws/nginx/nginx:1.27');
   });
 
   it('keeps the CLI\'s AWS SDK clients optional: without them cdk-orchestrate says what to install', () => {
