@@ -294,10 +294,5 @@ export class AppCluster extends Construct {
         }
       }
     }
-    // The shared network's NAT instance: its root volume IS encrypted (see AppNetwork), but cdk-nag's
-    // EC26 rule throws on the volume settings it cannot evaluate.
-    for (const nat of this.network?.node.findAll().filter((c): c is ec2.Instance => c instanceof ec2.Instance) ?? []) {
-      acknowledgeNag(nat, 'AwsSolutions-EC26', 'The NAT instance root volume is encrypted by AppNetwork (blockDeviceMappings, encrypted: true); cdk-nag EC26 cannot evaluate it and throws.');
-    }
   }
 }
