@@ -8,6 +8,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
+import { estimateRollout, type RolloutEstimate } from '../../lib/rollout-estimate';
 import { secretRefEnvName } from '../../lib/secret-ref';
 import { checkDuration, checkInteger, checkNumber, checkPattern } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
@@ -193,6 +194,12 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
   public readonly unitFile: string;
   /** The rollout's timing (inputs of its worst-case duration). */
   public readonly rolloutTiming: ServerRolloutTiming;
+  /**
+   * The rollout's worst-case duration, from the shared estimator (`lib/rollout-estimate.ts`):
+   * `ceil(servers / serial)` steps, each at worst the install budget plus the health wait
+   * (boot-and-start), the pause past nginx's fail_timeout (warmup) and the graceful stop (drain).
+   */
+  public readonly rolloutEstimate: RolloutEstimate;
   /** The servers' private addresses and the app port, for a load balancer. */
   public readonly upstreams: NginxUpstream[];
 
@@ -293,6 +300,15 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
       bootstrapAllowance: BOOTSTRAP_ALLOWANCE,
       waitForSuccessTimeout,
     };
+    this.rolloutEstimate = estimateRollout({
+      groupSize: r.fleetSize,
+      replacedPerBatch: r.serial,
+      bootAndStartSeconds: INSTALL_BUDGET.toSeconds() + r.healthCheckTimeout.toSeconds(),
+      warmupSeconds: r.pause.toSeconds(),
+      healthCheckIntervalSeconds: 0, // nginx has passive checks only: the pause covers its failure window
+      healthyThreshold: 1,
+      deregistrationDelaySeconds: r.stopTimeout.toSeconds(),
+    });
 
     const parameters: Record<string, string> = {
       appName: app.name,
