@@ -54,6 +54,8 @@ describe('consumer: the packed tarball in a fresh project', () => {
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/index.d.ts');
     expect(files).toContain('package/dist/constructs/serverless/index.js');
+    expect(files).toContain('package/dist/constructs/server/index.js');
+    expect(files).toContain('package/dist/constructs/server/assets/rollout.sh');
     expect(files).toContain('package/dist/constructs/vm/index.js');
     expect(files).toContain('package/dist/constructs/vm/assets/fetch-secrets.sh');
     expect(files).toContain('package/dist/constructs/vm/assets/install-app.sh');
@@ -132,6 +134,30 @@ console.log(JSON.stringify({ estimate: svc.rolloutEstimate.summary, fn: typeof e
     expect(of('AWS::EC2::LaunchTemplate')).toHaveLength(1);
     expect(JSON.stringify(of('AWS::ImageBuilder::Component')[0].Properties.Data)).toContain('useradd --system');
     expect(JSON.stringify(of('AWS::EC2::LaunchTemplate')[0].Properties.LaunchTemplateData.UserData)).toContain('fetch-secrets');
+  });
+
+  it('synthesizes the server style from its own entry point, with the scripts it reads at synth', () => {
+    fs.mkdirSync(path.join(dir, 'web'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'web', 'server.js'), "require('http').createServer((q, r) => r.end('ok')).listen(process.env.PORT);\n");
+    fs.writeFileSync(
+      path.join(dir, 'server.js'),
+      `const { App, Stack } = require('aws-cdk-lib');
+const { ServerService } = require('cdk-orchestration/server');
+const app = new App();
+const stack = new Stack(app, 'MyServers');
+const svc = new ServerService(stack, 'Web', { app: { source: { directory: __dirname + '/web' }, port: 3000, replicas: { min: 2 } } });
+app.synth();
+console.log(JSON.stringify({ servers: svc.fleet.instances.length, estimate: svc.fleet.rolloutEstimate.batches }));
+`,
+    );
+    const run = spawnSync(process.execPath, ['server.js'], { cwd: dir, encoding: 'utf8', env: noCredentials({ CDK_OUTDIR: path.join(dir, 'out-server') }) });
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({ servers: 2, estimate: 2 });
+    const t = JSON.parse(fs.readFileSync(path.join(dir, 'out-server', 'MyServers.template.json'), 'utf8'));
+    const assoc = Object.values<any>(t.Resources).filter((r) => r.Type === 'AWS::SSM::Association');
+    expect(assoc.some((a) => a.Properties.MaxConcurrency === '1' && a.Properties.MaxErrors === '30%')).toBe(true);
+    expect(JSON.stringify(t)).toContain('upstream');
   });
 
   it('imports the container style: an EKS service from an image, and its error', () => {
