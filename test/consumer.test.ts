@@ -57,7 +57,8 @@ describe('consumer: the packed tarball in a fresh project', () => {
     expect(files).toContain('package/dist/constructs/server/index.js');
     expect(files).toContain('package/dist/constructs/server/assets/rollout.sh');
     expect(files).toContain('package/dist/constructs/vm/index.js');
-    expect(files).toContain('package/dist/constructs/vm/assets/fetch-secrets.sh');
+    expect(files).toContain('package/dist/constructs/shared/assets/app-secrets.sh');
+    expect(files).toContain('package/dist/constructs/shared/assets/install-runtime.sh');
     expect(files).toContain('package/dist/constructs/vm/assets/install-app.sh');
     expect(files).toContain('package/dist/constructs/container/index.js');
     expect(files).toContain('package/LICENSE');

@@ -16,7 +16,7 @@ import { AppNetwork } from '../shared/network';
 import { bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
 import { NGINX_DEFAULTS, type NginxUpstream, rolloutPause } from './nginx-config';
-import { APP_USER, renderEnvironmentFile, renderServerBootstrap, renderUnitFile, serverAsset } from './server-files';
+import { APP_USER, renderEnvironmentFile, renderServerBootstrap, renderUnitFile, serverAsset, serverLauncher } from './server-files';
 import { base64, hardenedInstance, type ServerInstanceOptions, shellDocument, stringParameter } from './server-instance';
 
 /** Props of {@link ServerFleet}. */
@@ -322,7 +322,7 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
       stepTimeoutSeconds: String(stepTimeout.toSeconds()),
       unitFile: base64(this.unitFile),
       environmentFile: base64(renderEnvironmentFile(environment)),
-      launcher: base64(serverAsset('launcher.sh')),
+      launcher: base64(serverLauncher()),
     };
     this.association = new ssm.CfnAssociation(this, 'Rollout', {
       name: this.document.ref,

@@ -5,7 +5,9 @@ import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import { acknowledgeNag } from '../shared/nag';
+import { renderRuntimeInstall } from '../shared/app-runtime';
 import { APP_USER, PATHS, readAsset, shellQuote } from './boot';
 
 /** Options of the image VmService bakes with EC2 Image Builder. */
@@ -125,8 +127,9 @@ export class AppImage extends Construct {
     const base = Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
     const buildType = props.buildInstanceType ?? new ec2.InstanceType(arm ? 't4g.small' : 't3.small');
 
-    const install = readAsset('install-app.sh');
-    const installCommands = [`export NODE_MAJOR=${nodeMajor} APP_ARCHIVE=/tmp/app.zip`, install];
+    const runtime = renderRuntimeInstall({ nodejsPackage: `nodejs${nodeMajor}`, logDir: path.posix.dirname(PATHS.logFile), home: PATHS.appDir });
+    const installCommands = [...runtime, 'export APP_ARCHIVE=/tmp/app.zip', readAsset('install-app.sh')];
+    const install = installCommands.join('\n');
     const testCommand = renderImageTest(props);
     const runTests = props.runTests ?? true;
 

@@ -119,7 +119,7 @@ describe.runIf(missing.length === 0)('the rollout script, as synthesized', () =>
     const env = fs.readFileSync(path.join(dir, 'etc/demo/app.env'), 'utf8');
     expect(env).toContain('GREETING_SECRET_REF="ssm:/demo/greeting"');
     expect(env).not.toContain('greeting-from-ssm');
-    expect(fs.readFileSync(path.join(dir, 'aws.log'), 'utf8')).toContain('ssm get-parameter --with-decryption --name /demo/greeting');
+    expect(fs.readFileSync(path.join(dir, 'aws.log'), 'utf8')).toContain('ssm get-parameter --name /demo/greeting --with-decryption');
     if (fs.existsSync('/proc')) {
       const environ = fs.readFileSync(`/proc/${fs.readFileSync(path.join(dir, 'app.pid'), 'utf8').trim()}/environ`, 'utf8').split('\0');
       expect(environ).toContain('GREETING=greeting-from-ssm');

@@ -52,8 +52,11 @@ describe('the fleet', () => {
 
   it('bootstraps the servers in user data: Node.js, app-user, log shipping to its log group (no app version in it)', () => {
     const userData = flatten(resources[logicalId(stack.service.fleet.instances[0])].Properties.UserData);
-    expect(userData).toContain('dnf install -y nodejs24 unzip logrotate amazon-cloudwatch-agent');
-    expect(userData).toContain('useradd --system --create-home --shell /sbin/nologin app-user');
+    // the shared runtime install (constructs/shared/assets/install-runtime.sh), with the server's package and paths
+    expect(userData).toContain("export NODEJS_PACKAGE=nodejs24 APP_LOG_DIR=/var/log/sample-app APP_HOME=/opt/sample-app");
+    expect(userData).toContain('retry dnf install -y "${NODEJS_PACKAGE}" amazon-cloudwatch-agent unzip logrotate');
+    expect(userData).toContain('useradd --system --home-dir "${APP_HOME}" --no-create-home --shell /sbin/nologin app-user');
+    expect(userData).toContain('"log_stream_name": "{instance_id}/app"');
     expect(userData).toContain(`"log_group_name": "\${${logicalId(stack.service.fleet.logGroup)}}"`);
     expect(userData).toContain('"file_path": "/var/log/sample-app/app.log"');
     expect(userData).not.toContain(stack.service.fleet.appVersion);
@@ -108,10 +111,11 @@ describe('the rolling update (SSM association)', () => {
     expect(unit).toBe(stack.service.fleet.unitFile);
     expect(unit).toContain('User=app-user');
     expect(unit).toContain('Restart=always');
-    expect(unit).toContain('ExecStart=/opt/sample-app/bin/start node server.js');
+    expect(unit).toContain('ExecStart=/opt/sample-app/bin/start --exec node server.js');
     expect(unit).toContain('EnvironmentFile=/etc/sample-app/app.env');
     expect(unit).toContain('StandardOutput=append:/var/log/sample-app/app.log');
-    expect(unit).toContain('NoNewPrivileges=true');
+    expect(unit).toContain('NoNewPrivileges=yes');
+    expect(unit).toContain('ReadWritePaths=/var/log/sample-app');
     expect(unit).not.toMatch(/User=root/);
     expect(unit).toMatchSnapshot();
   });

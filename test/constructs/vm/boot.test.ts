@@ -1,10 +1,10 @@
-// The pure renderers of what runs on a vm instance, and the fetch-secrets script run for real
-// against a stub `aws` command (no AWS involved).
+// The vm style's use of the shared runtime renderers (constructs/shared/app-runtime.ts): its
+// unit, files and user data. The shared secret resolver itself runs against a stub `aws` CLI in
+// test/constructs/shared/app-secrets.test.ts.
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { sharedAsset } from '../../../constructs/shared/app-runtime';
 import { renderImageTest, imageVersion } from '../../../constructs/vm/app-image';
 import {
   envFileLine,
@@ -25,7 +25,8 @@ describe('systemd unit', () => {
   it('runs the app as app-user, restarts it always, logs to the file the agent ships', () => {
     expect(unit).toContain('User=app-user\n');
     expect(unit).toContain('Restart=always\n');
-    expect(unit).toContain('ExecStart="node" "server.js"\n');
+    expect(unit).toContain('ExecStart=node server.js\n');
+    expect(unit).toContain('Environment=AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1\n');
     expect(unit).toContain('WorkingDirectory=/opt/app\n');
     expect(unit).toContain(`StandardOutput=append:${PATHS.logFile}\n`);
     expect(unit).toContain('TimeoutStopSec=35\n');
@@ -86,7 +87,8 @@ describe('configuration files', () => {
     }).join('\n');
     expect(script).toContain("cat > /etc/app/app.env <<'CDK_ORCHESTRATION_EOF'\nPORT=\"8080\"\nAPP_VERSION=\"v1\"\nCDK_ORCHESTRATION_EOF");
     expect(script).toContain("cat > /etc/app/secrets.ref <<'CDK_ORCHESTRATION_EOF'\nDB=ssm:/db\nCDK_ORCHESTRATION_EOF\nchmod 0600 /etc/app/secrets.ref");
-    expect(script).toContain(readAsset('fetch-secrets.sh').trimEnd());
+    expect(script).toContain(sharedAsset('app-secrets.sh').trimEnd());
+    expect(script).toContain('cat > /usr/local/libexec/app/fetch-secrets <<');
     expect(script).toContain('amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s');
     expect(script.trimEnd().endsWith('systemctl enable --now app.service')).toBe(true);
     const syntax = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
@@ -124,74 +126,10 @@ describe('image helpers', () => {
     expect(shellQuote("it's")).toBe("'it'\\''s'");
   });
 
-  it('installs Node.js, the agent and app-user, with the code owned by root', () => {
+  it('installs the code owned by root, after the shared runtime install (Node.js, the agent, app-user)', () => {
     const install = readAsset('install-app.sh');
-    expect(install).toContain('dnf install -y "nodejs${NODE_MAJOR}" amazon-cloudwatch-agent');
-    expect(install).toContain('useradd --system');
     expect(install).toContain('chown -R root:root /opt/app');
+    expect(install).toContain('install-runtime.sh');
     expect(spawnSync('bash', ['-n', path.join(__dirname, '../../../constructs/vm/assets/install-app.sh')]).status).toBe(0);
-  });
-});
-
-describe('fetch-secrets (run against a stub aws CLI)', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fetch-secrets-'));
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const bin = path.join(dir, 'bin');
-  fs.mkdirSync(bin);
-  // The stub answers like `aws ... --output text` and records its arguments.
-  fs.writeFileSync(
-    path.join(bin, 'aws'),
-    `#!/bin/bash
-echo "$*" >> "${dir}/calls"
-case "$1 $2" in
-  "ssm get-parameter") [ "$4" = /app/key ] && printf '%s\\n' 'k-e-y' || { echo "ParameterNotFound" >&2; exit 254; } ;;
-  "secretsmanager get-secret-value")
-    case "$4" in
-      db) printf '%s\\n' '{"username":"app","password":"p\\"a$s\\\\w"}' ;;
-      plain) printf '%s\\n' 'just text' ;;
-      *) echo "ResourceNotFoundException" >&2; exit 254 ;;
-    esac ;;
-esac
-`,
-    { mode: 0o755 },
-  );
-  const run = (refs: string) => {
-    const refsFile = path.join(dir, 'refs');
-    const out = path.join(dir, 'run', 'secrets.env');
-    fs.rmSync(path.join(dir, 'run'), { recursive: true, force: true });
-    fs.writeFileSync(refsFile, refs);
-    const r = spawnSync('bash', [path.join(__dirname, '../../../constructs/vm/assets/fetch-secrets.sh'), refsFile, out], {
-      encoding: 'utf8',
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-    });
-    return { ...r, out, content: fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : undefined };
-  };
-
-  it('resolves SSM parameters, whole secrets and JSON fields into a 0600 EnvironmentFile', () => {
-    const r = run('# comment\nKEY=ssm:/app/key\nPLAIN=secretsmanager:plain\nDB_PASSWORD=secretsmanager:db#password\n\nDB_USER=secretsmanager:db#username');
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.content).toBe('KEY="k-e-y"\nPLAIN="just text"\nDB_PASSWORD="p\\"a$s\\\\w"\nDB_USER="app"\n');
-    expect(fs.statSync(r.out).mode & 0o777).toBe(0o600);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).not.toContain('k-e-y');
-    const calls = fs.readFileSync(path.join(dir, 'calls'), 'utf8');
-    expect(calls).toContain('ssm get-parameter --name /app/key --with-decryption');
-    expect(calls).toContain('secretsmanager get-secret-value --secret-id db --query SecretString');
-  });
-
-  it('fails the start (non-zero) and writes nothing when a secret cannot be read', () => {
-    const r = run('KEY=ssm:/missing\n');
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('KEY: cannot read SSM parameter /missing');
-    expect(r.content).toBeUndefined();
-  });
-
-  it('fails on a missing JSON field and on a malformed reference', () => {
-    const missing = run('X=secretsmanager:db#nope\n');
-    expect(missing.status).not.toBe(0);
-    expect(missing.stderr).toContain('the secret has no field nope');
-    const bad = run('X=vault:thing\n');
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('X: not a secret reference');
   });
 });

@@ -217,7 +217,9 @@ describe('VmService defaults: the image', () => {
     const data = JSON.stringify(component.Data);
     expect(data).toContain('S3Download');
     expect(data).toContain('install-app');
-    expect(data).toContain('nodejs${NODE_MAJOR}');
+    expect(data).toContain('export NODEJS_PACKAGE=nodejs22 APP_LOG_DIR=/var/log/app APP_HOME=/opt/app');
+    expect(data).toContain('amazon-cloudwatch-agent unzip logrotate');
+    expect(data).toContain('useradd --system');
     expect(data).toContain('http://127.0.0.1:18080/healthz');
     expect(image.ImageTestsConfiguration).toEqual({ ImageTestsEnabled: true, TimeoutMinutes: 60 });
   });
@@ -356,7 +358,7 @@ describe('VmService options', () => {
     expect(ud).toContain('ExecStartPre=+/usr/local/libexec/app/fetch-secrets');
   });
   it('bakes the requested Node.js major version, without tests or image deletion when asked', () => {
-    expect(JSON.stringify(onlyResource(o, 'AWS::ImageBuilder::Component').Properties.Data)).toContain('NODE_MAJOR=20');
+    expect(JSON.stringify(onlyResource(o, 'AWS::ImageBuilder::Component').Properties.Data)).toContain('NODEJS_PACKAGE=nodejs20');
     const img = onlyResource(o, 'AWS::ImageBuilder::Image').Properties;
     expect(img.ImageTestsConfiguration.ImageTestsEnabled).toBe(false);
     expect(img.DeletionSettings).toBeUndefined();
