@@ -7,8 +7,8 @@ import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { acknowledgeNag } from '../shared/nag';
-import { renderRuntimeInstall } from '../shared/app-runtime';
-import { APP_USER, PATHS, readAsset, shellQuote } from './boot';
+import { APP_USER, renderRuntimeInstall, shellQuote } from '../shared/app-runtime';
+import { PATHS, readAsset } from './boot';
 
 /** Options of the image VmService bakes with EC2 Image Builder. */
 export interface ImageBuilderOptions {

@@ -3,18 +3,13 @@ import * as path from 'node:path';
 import {
   APP_USER,
   CLOUDWATCH_AGENT,
-  envFileLine,
   renderAgentStart,
   renderAppUnit,
   renderCloudWatchAgentConfig as renderSharedAgentConfig,
   renderEnvironmentFile,
   renderHeredoc,
   sharedAsset,
-  shellQuote,
-  systemdQuote,
 } from '../shared/app-runtime';
-
-export { APP_USER, envFileLine, shellQuote, systemdQuote };
 
 /**
  * Pure renderers for what runs on a vm instance: the systemd unit, the environment file,
@@ -41,11 +36,6 @@ export const PATHS = {
 /** Reads a file of this construct's `assets/` folder. */
 export function readAsset(name: string): string {
   return fs.readFileSync(path.join(__dirname, 'assets', name), 'utf8');
-}
-
-/** The EnvironmentFile with the app's plain configuration (never secrets). */
-export function renderEnvFile(environment: Record<string, string>): string {
-  return renderEnvironmentFile(environment);
 }
 
 /** The secret references file read by fetch-secrets: `NAME=reference` lines. */
@@ -97,7 +87,6 @@ export interface UserDataOptions extends Omit<UnitOptions, 'hasSecrets'> {
   readonly logGroupName: string;
 }
 
-const heredoc = renderHeredoc;
 
 /**
  * The user data commands (bash, run once as root by cloud-init at first boot): write the
@@ -109,17 +98,17 @@ export function renderUserDataCommands(o: UserDataOptions): string[] {
   const cmds = [
     'set -euo pipefail',
     `install -d -m 0755 ${PATHS.configDir}`,
-    ...heredoc(PATHS.envFile, renderEnvFile(o.environment), '0644'),
+    ...renderHeredoc(PATHS.envFile, renderEnvironmentFile(o.environment), '0644'),
   ];
   if (hasSecrets) {
     cmds.push(
-      ...heredoc(PATHS.secretRefs, renderSecretRefs(o.secrets), '0600'),
+      ...renderHeredoc(PATHS.secretRefs, renderSecretRefs(o.secrets), '0600'),
       `install -d -m 0755 ${path.posix.dirname(PATHS.fetchSecrets)}`,
-      ...heredoc(PATHS.fetchSecrets, sharedAsset('app-secrets.sh'), '0755'),
+      ...renderHeredoc(PATHS.fetchSecrets, sharedAsset('app-secrets.sh'), '0755'),
     );
   }
   cmds.push(
-    ...heredoc(PATHS.unit, renderUnit({ ...o, hasSecrets }), '0644'),
+    ...renderHeredoc(PATHS.unit, renderUnit({ ...o, hasSecrets }), '0644'),
     `install -d -m 0750 -o ${APP_USER} -g ${APP_USER} ${path.posix.dirname(PATHS.logFile)}`,
     ...renderAgentStart([{ path: PATHS.logFile, logGroupName: o.logGroupName }], { optional: true }),
     'systemctl daemon-reload',

@@ -6,18 +6,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedAsset } from '../../../constructs/shared/app-runtime';
 import { renderImageTest, imageVersion } from '../../../constructs/vm/app-image';
-import {
-  envFileLine,
-  PATHS,
-  readAsset,
-  renderCloudWatchAgentConfig,
-  renderEnvFile,
-  renderSecretRefs,
-  renderUnit,
-  renderUserDataCommands,
-  shellQuote,
-  systemdQuote,
-} from '../../../constructs/vm/boot';
+import { PATHS, readAsset, renderCloudWatchAgentConfig, renderSecretRefs, renderUnit, renderUserDataCommands } from '../../../constructs/vm/boot';
 
 describe('systemd unit', () => {
   const unit = renderUnit({ command: ['node', 'server.js'], region: 'eu-west-1', hasSecrets: true, stopTimeoutSeconds: 35 });
@@ -48,20 +37,9 @@ describe('systemd unit', () => {
     expect(plain).not.toContain(PATHS.secretEnv);
   });
 
-  it('quotes command arguments so systemd keeps them literal', () => {
-    expect(systemdQuote('a b')).toBe('"a b"');
-    expect(systemdQuote('say "hi"')).toBe('"say \\"hi\\""');
-    expect(systemdQuote('100%')).toBe('"100%%"');
-    expect(systemdQuote('$HOME')).toBe('"$$HOME"');
-  });
 });
 
 describe('configuration files', () => {
-  it('writes plain configuration as double-quoted EnvironmentFile lines', () => {
-    expect(renderEnvFile({ PORT: '8080', GREETING: 'say "hi" \\o/' })).toBe('PORT="8080"\nGREETING="say \\"hi\\" \\\\o/"\n');
-    expect(envFileLine('A', '')).toBe('A=""');
-  });
-
   it('writes secret references, never values', () => {
     expect(renderSecretRefs([{ envName: 'DB', reference: 'secretsmanager:db#password' }, { envName: 'KEY', reference: 'ssm:/app/key' }])).toBe(
       'DB=secretsmanager:db#password\nKEY=ssm:/app/key\n',
@@ -123,7 +101,6 @@ describe('image helpers', () => {
     expect(cmds).toContain('runuser -u app-user -- env PATH=/usr/local/bin:/usr/bin:/bin PORT=18080');
     expect(cmds).toContain('curl -fsS -o /dev/null http://127.0.0.1:18080/healthz');
     expect(spawnSync('bash', ['-n'], { input: cmds }).status).toBe(0);
-    expect(shellQuote("it's")).toBe("'it'\\''s'");
   });
 
   it('installs the code owned by root, after the shared runtime install (Node.js, the agent, app-user)', () => {
