@@ -1,6 +1,10 @@
 // The package's root entry point: the shared vocabulary and every style.
-// Each style is also importable on its own: `cdk-orchestration/serverless`, ...
+// Each style is also importable on its own: `cdk-orchestration/server`, `/vm`, `/container`, `/serverless`.
 export * from './lib/app';
 export * from './lib/errors';
 export * from './lib/secret-ref';
+export * from './lib/rollout-estimate';
+export * from './constructs/server';
+export * from './constructs/vm';
+export * from './constructs/container';
 export * from './constructs/serverless';

@@ -10,6 +10,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    isolate: false, // share aws-cdk-lib's module cache between files of a worker (about 1 s of import each)
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -1,13 +1,19 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type EnvironmentName, ENVIRONMENT_SIZES, environmentName, sampleStackName } from '../lib/environments';
+import { ContainerSampleStack } from './container-stack';
+import { ServerSampleStack } from './server-stack';
 import { ServerlessSampleStack } from './serverless-stack';
+import { VmSampleStack } from './vm-stack';
 
 /** Adds one sample stack per style for an environment. */
 export function addSampleStacks(app: App, env: EnvironmentName) {
   const sizes = ENVIRONMENT_SIZES[env];
   const description = (style: string) => `cdk-orchestration sample: the ${style} style (${env})`;
   return {
+    server: new ServerSampleStack(app, sampleStackName('Server', env), { sizes, description: description('server') }),
+    vm: new VmSampleStack(app, sampleStackName('Vm', env), { sizes, description: description('vm') }),
+    container: new ContainerSampleStack(app, sampleStackName('Container', env), { sizes, description: description('container') }),
     serverless: new ServerlessSampleStack(app, sampleStackName('Serverless', env), { sizes, description: description('serverless') }),
   };
 }

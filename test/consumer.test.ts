@@ -54,6 +54,13 @@ describe('consumer: the packed tarball in a fresh project', () => {
     expect(files).toContain('package/dist/index.js');
     expect(files).toContain('package/dist/index.d.ts');
     expect(files).toContain('package/dist/constructs/serverless/index.js');
+    expect(files).toContain('package/dist/constructs/server/index.js');
+    expect(files).toContain('package/dist/constructs/server/assets/rollout.sh');
+    expect(files).toContain('package/dist/constructs/vm/index.js');
+    expect(files).toContain('package/dist/constructs/shared/assets/app-secrets.sh');
+    expect(files).toContain('package/dist/constructs/shared/assets/install-runtime.sh');
+    expect(files).toContain('package/dist/constructs/vm/assets/install-app.sh');
+    expect(files).toContain('package/dist/constructs/container/index.js');
     expect(files).toContain('package/LICENSE');
     expect(files.filter((f) => /test|\.test\.|vitest/.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
@@ -101,6 +108,96 @@ describe('consumer: the packed tarball in a fresh project', () => {
     expect(fn.Properties.ReservedConcurrentExecutions).toBe(50);
     const config = Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::CodeDeploy::DeploymentConfig');
     expect(config.Properties.TrafficRoutingConfig.TimeBasedCanary).toEqual({ CanaryInterval: 10, CanaryPercentage: 5 });
+  });
+
+  it('synthesizes the vm style from its own entry point, with the assets it reads at synth', () => {
+    fs.mkdirSync(path.join(dir, 'web'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'web', 'server.js'), "require('http').createServer((q, r) => r.end('ok')).listen(process.env.PORT);\n");
+    fs.writeFileSync(
+      path.join(dir, 'vm.js'),
+      `const { App, Stack } = require('aws-cdk-lib');
+const { VmService } = require('cdk-orchestration/vm');
+const { estimateRollout } = require('cdk-orchestration');
+const app = new App();
+const stack = new Stack(app, 'MyVm');
+const svc = new VmService(stack, 'Web', { app: { source: { directory: __dirname + '/web' }, secrets: { TOKEN: { parameterName: '/web/token' } } }, minCapacity: 2, maxCapacity: 4 });
+app.synth();
+console.log(JSON.stringify({ estimate: svc.rolloutEstimate.summary, fn: typeof estimateRollout }));
+`,
+    );
+    const run = spawnSync(process.execPath, ['vm.js'], { cwd: dir, encoding: 'utf8', env: noCredentials({ CDK_OUTDIR: path.join(dir, 'out-vm') }) });
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({ estimate: '1 batch × 2 min 50 s = 2 min 50 s', fn: 'function' });
+    const t = JSON.parse(fs.readFileSync(path.join(dir, 'out-vm', 'MyVm.template.json'), 'utf8'));
+    const of = (type: string) => Object.values<any>(t.Resources).filter((r) => r.Type === type);
+    expect(of('AWS::AutoScaling::AutoScalingGroup')[0].Properties).toMatchObject({ MinSize: '2', MaxSize: '4' });
+    expect(of('AWS::EC2::LaunchTemplate')).toHaveLength(1);
+    expect(JSON.stringify(of('AWS::ImageBuilder::Component')[0].Properties.Data)).toContain('useradd --system');
+    expect(JSON.stringify(of('AWS::EC2::LaunchTemplate')[0].Properties.LaunchTemplateData.UserData)).toContain('fetch-secrets');
+  });
+
+  it('synthesizes the server style from its own entry point, with the scripts it reads at synth', () => {
+    fs.mkdirSync(path.join(dir, 'web'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'web', 'server.js'), "require('http').createServer((q, r) => r.end('ok')).listen(process.env.PORT);\n");
+    fs.writeFileSync(
+      path.join(dir, 'server.js'),
+      `const { App, Stack } = require('aws-cdk-lib');
+const { ServerService } = require('cdk-orchestration/server');
+const app = new App();
+const stack = new Stack(app, 'MyServers');
+const svc = new ServerService(stack, 'Web', { app: { source: { directory: __dirname + '/web' }, port: 3000, replicas: { min: 2 } } });
+app.synth();
+console.log(JSON.stringify({ servers: svc.fleet.instances.length, estimate: svc.fleet.rolloutEstimate.batches }));
+`,
+    );
+    const run = spawnSync(process.execPath, ['server.js'], { cwd: dir, encoding: 'utf8', env: noCredentials({ CDK_OUTDIR: path.join(dir, 'out-server') }) });
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({ servers: 2, estimate: 2 });
+    const t = JSON.parse(fs.readFileSync(path.join(dir, 'out-server', 'MyServers.template.json'), 'utf8'));
+    const assoc = Object.values<any>(t.Resources).filter((r) => r.Type === 'AWS::SSM::Association');
+    expect(assoc.some((a) => a.Properties.MaxConcurrency === '1' && a.Properties.MaxErrors === '30%')).toBe(true);
+    expect(JSON.stringify(t)).toContain('upstream');
+  });
+
+  it('imports the container style: an EKS service from an image, and its error', () => {
+    fs.writeFileSync(
+      path.join(dir, 'container.js'),
+      `const { App, Stack } = require('aws-cdk-lib');
+const { OrchestrationError } = require('cdk-orchestration');
+const { ContainerService } = require('cdk-orchestration/container');
+const app = new App();
+const stack = new Stack(app, 'MyContainer');
+const service = new ContainerService(stack, 'Web', { app: { name: 'web', source: { image: 'public.ecr.aws/nginx/nginx:1.27' }, port: 80 } });
+let error;
+try {
+  new ContainerService(new Stack(app, 'Bad'), 'Web', { app: { source: { image: 'x:1' } }, clusterProps: { minNodes: 4, maxNodes: 3 } });
+} catch (e) {
+  error = { isLibraryError: e instanceof OrchestrationError, message: e.message };
+}
+app.synth();
+console.log(JSON.stringify({ deployment: service.deploymentName, namespace: service.namespace, error }));
+`,
+    );
+    const out = JSON.parse(execFileSync(process.execPath, ['container.js'], { cwd: dir, encoding: 'utf8', env: noCredentials({ CDK_OUTDIR: path.join(dir, 'out-container') }) }));
+    expect(out).toEqual({
+      deployment: 'web',
+      namespace: 'web',
+      error: { isLibraryError: true, message: 'Bad/Web/Cluster: minNodes and maxNodes ({"minNodes":4,"maxNodes":3}) must satisfy minNodes <= maxNodes' },
+    });
+    const t = JSON.parse(fs.readFileSync(path.join(dir, 'out-container', 'MyContainer.template.json'), 'utf8'));
+    const ng = Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::EKS::Nodegroup');
+    expect(ng.Properties.AmiType).toBe('AL2023_ARM_64_STANDARD');
+    expect(JSON.stringify(t)).toContain('public.ecr.aws/nginx/nginx:1.27');
+  });
+
+  it('keeps the CLI\'s AWS SDK clients optional: without them cdk-orchestrate says what to install', () => {
+    expect(fs.existsSync(path.join(dir, 'node_modules', '@aws-sdk'))).toBe(false);
+    const run = spawnSync(process.execPath, [path.join(dir, 'node_modules', 'cdk-orchestration', 'bin', 'cdk-orchestrate.js'), '--help'], { cwd: dir, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/npm install --save-dev @aws-sdk\/client-auto-scaling .*@aws-sdk\/client-ssm/);
+    expect(run.stderr).not.toMatch(/at .*\(/); // no stack trace
   });
 
   it('raises the library\'s error for a bad prop, catchable by class from the public entry point', () => {

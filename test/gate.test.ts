@@ -15,6 +15,7 @@ describe('security gate over the whole sample app (cdk-nag AwsSolutions + built-
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-'));
   let report: Report;
   let stacks: string[];
+  const savedValidation = process.env.CDK_VALIDATION;
   beforeAll(() => {
     delete process.env.CDK_VALIDATION; // this suite runs the built-in validation, once for every sample stack
     const { app } = createSampleApp({ context: CDK_CONTEXT, outdir, validation: true });
@@ -22,10 +23,14 @@ describe('security gate over the whole sample app (cdk-nag AwsSolutions + built-
     stacks = assembly.stacks.map((s) => s.stackName);
     report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
   });
-  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+  afterAll(() => {
+    process.env.CDK_VALIDATION = savedValidation;
+    fs.rmSync(outdir, { recursive: true, force: true });
+  });
 
   it('synthesizes every style\'s sample stack', () => {
     expect(stacks).toContain('SampleServerless-dev');
+    expect(stacks).toContain('SampleVm-dev');
   });
 
   it('has no failing plugin report and no unacknowledged finding', () => {

@@ -109,7 +109,8 @@ export class AppNetwork extends Construct {
   }
 
   private acknowledgeNatInstance(target: ec2.Instance): void {
-      acknowledgeNag(target, 'AwsSolutions-EC28', 'The NAT instance only forwards packets; basic (5-minute) monitoring is enough and detailed monitoring would cost more than the instance.');
-      acknowledgeNag(target, 'AwsSolutions-EC29', 'The NAT instance is stateless and replaced by CloudFormation; termination protection would block stack updates and deletes.');
+    acknowledgeNag(target, 'AwsSolutions-EC28', 'The NAT instance only forwards packets; basic (5-minute) monitoring is enough and detailed monitoring would cost more than the instance.');
+    acknowledgeNag(target, 'AwsSolutions-EC29', 'The NAT instance is stateless and replaced by CloudFormation; termination protection would block stack updates and deletes.');
+    acknowledgeNag(target, 'AwsSolutions-EC26', 'The NAT instance\'s root volume is encrypted by its BlockDeviceMappings (tested); cdk-nag 3.0.2\'s EC26 rule throws on an instance without a launch template when its stack also holds a launch template (the vm style\'s).');
   }
 }

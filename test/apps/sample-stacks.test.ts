@@ -5,6 +5,7 @@ import type { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { createSampleApp } from '../../apps/sample-app-stacks';
 import { CDK_CONTEXT } from '../helpers';
+import { REGION_OUTPUT, STACK_OUTPUTS, STYLE_OUTPUT } from '../../lib/cli/stack-outputs';
 
 const { stacks } = createSampleApp({ context: CDK_CONTEXT, gate: false });
 
@@ -24,5 +25,17 @@ describe('sample stacks', () => {
 
   it('rejects an unknown environment', () => {
     expect(() => createSampleApp({ context: { env: 'qa' }, gate: false })).toThrow('-c env=qa is not an environment: use one of dev, stage, prod (default dev)');
+  });
+});
+
+describe('sample stack outputs match what cdk-orchestrate reads', () => {
+  it.each(Object.entries(stacks as Record<string, Stack>))('%s has a Style output and every output the CLI requires for it', (_key, stack) => {
+    const outputs = Template.fromStack(stack).toJSON().Outputs as Record<string, { Value: unknown }>;
+    const style = outputs[STYLE_OUTPUT]?.Value as keyof typeof STACK_OUTPUTS;
+    expect(Object.keys(STACK_OUTPUTS)).toContain(style);
+    expect(outputs[REGION_OUTPUT]).toBeDefined();
+    for (const [field, spec] of Object.entries(STACK_OUTPUTS[style])) {
+      if (spec.required) expect(outputs[spec.output], `${style}: ${field} (${spec.output})`).toBeDefined();
+    }
   });
 });

@@ -1,0 +1,48 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import * as path from 'node:path';
+import { VmService } from '../constructs/vm';
+import { REGION_OUTPUT, STACK_OUTPUTS, STYLE_OUTPUT } from '../lib/cli/stack-outputs';
+import type { EnvironmentSizes } from '../lib/environments';
+
+export interface VmSampleStackProps extends StackProps {
+  readonly sizes: EnvironmentSizes;
+}
+
+/**
+ * The book's vm sample: the sample app baked into an AMI by EC2 Image Builder, run by an Auto
+ * Scaling group (3 to 10 in dev) behind an ALB, rolled out by instance refresh.
+ */
+export class VmSampleStack extends Stack {
+  public readonly service: VmService;
+
+  constructor(scope: Construct, id: string, props: VmSampleStackProps) {
+    super(scope, id, props);
+    this.service = new VmService(this, 'Service', {
+      app: {
+        name: 'sample-app',
+        source: { directory: path.join(__dirname, 'sample-app') },
+        environment: { NODE_ENV: 'production' },
+        replicas: { min: props.sizes.minReplicas, max: props.sizes.maxReplicas },
+      },
+      // A sample: `cdk destroy` leaves nothing behind.
+      accessLogsRemovalPolicy: RemovalPolicy.DESTROY,
+      logRemovalPolicy: RemovalPolicy.DESTROY,
+      network: { flowLogRemovalPolicy: RemovalPolicy.DESTROY },
+    });
+    const s = this.service;
+    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    const names = STACK_OUTPUTS.vm; // the names cdk-orchestrate reads
+    out(STYLE_OUTPUT, 'vm', 'Orchestration style of this stack (read by cdk-orchestrate)');
+    out(names.url.output, s.url, 'The load balancer URL');
+    out(names.autoScalingGroupName.output, s.autoScalingGroup.autoScalingGroupName, 'The Auto Scaling group (instance refreshes, activities)');
+    out('TargetGroupArn', s.targetGroup.targetGroupArn, 'The target group (target health)');
+    out('LoadBalancerArn', s.loadBalancer.loadBalancerArn, 'The Application Load Balancer');
+    out('LaunchTemplateId', s.launchTemplate.launchTemplateId!, 'The launch template');
+    out('LogGroupName', s.logGroup.logGroupName, 'The app log group (one stream per instance)');
+    out('ImageId', s.image!.imageId, 'The AMI baked by EC2 Image Builder');
+    out('AppVersion', s.appVersion, 'The version the app reports (x-app-version)');
+    out('RolloutEstimateSeconds', String(s.rolloutEstimate.totalSeconds), `Worst-case rollout duration: ${s.rolloutEstimate.summary}`);
+    out(REGION_OUTPUT, this.region, 'Region of this stack');
+  }
+}

@@ -1,0 +1,306 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { OrchestrationError } from '../../lib/errors';
+import { checkDuration, checkInteger, checkOneOf, checkPattern } from '../../lib/validate';
+
+/**
+ * The nginx configuration of the server style, as a pure function of the fleet's addresses and
+ * the load-balancing options. The {@link NginxLoadBalancer} construct ships its output to the
+ * nginx server, and the real-nginx test (test/constructs/server/nginx-rollout.test.ts) runs
+ * the very same output in front of three local replicas: what is tested is what is deployed.
+ */
+
+/** One app server behind nginx. */
+export interface NginxUpstream {
+  /** IPv4 address or DNS name of the server (may be a deploy-time token, e.g. `instance.instancePrivateIp`). */
+  readonly address: string;
+  /** The app's port on that server. */
+  readonly port: number;
+}
+
+/** How nginx balances, detects failures and retries. */
+export interface NginxBalancingOptions {
+  /**
+   * How nginx picks a server for each request.
+   * @default 'round-robin' (the book's)
+   */
+  readonly algorithm?: 'round-robin' | 'least-conn';
+  /**
+   * Passive health: failed attempts within `failTimeout` that mark a server unavailable for
+   * `failTimeout` (`max_fails`). 0, which would switch passive health off, is not accepted.
+   * @default 1
+   */
+  readonly maxFails?: number;
+  /**
+   * Passive health window (`fail_timeout`): how long failures count, and how long a failed
+   * server is skipped. Whole seconds (nginx parses it in seconds). The rolling update pauses
+   * longer than this on each server (see {@link rolloutPause}).
+   * @default Duration.seconds(1)
+   */
+  readonly failTimeout?: Duration;
+  /**
+   * When a request is retried on the next server (`proxy_next_upstream`).
+   * @default ['error', 'timeout', 'http_502', 'http_503']
+   */
+  readonly proxyNextUpstream?: string[];
+  /**
+   * At most this many servers are tried per request (`proxy_next_upstream_tries`), 1 to 100.
+   * @default 3
+   */
+  readonly proxyNextUpstreamTries?: number;
+  /**
+   * At most this long is spent trying servers for one request (`proxy_next_upstream_timeout`).
+   * @default Duration.seconds(10)
+   */
+  readonly proxyNextUpstreamTimeout?: Duration;
+  /**
+   * Idle keep-alive connections each nginx worker keeps to the servers (`keepalive`).
+   * @default 32
+   */
+  readonly keepaliveConnections?: number;
+  /**
+   * Time to establish a connection to a server (`proxy_connect_timeout`, at most 75 s).
+   * @default Duration.seconds(2)
+   */
+  readonly connectTimeout?: Duration;
+  /**
+   * Time between two reads of a server's response (`proxy_read_timeout`).
+   * @default Duration.seconds(30)
+   */
+  readonly readTimeout?: Duration;
+  /**
+   * Time between two writes of a request to a server (`proxy_send_timeout`).
+   * @default Duration.seconds(30)
+   */
+  readonly sendTimeout?: Duration;
+  /**
+   * nginx's own health endpoint (answers 200 without touching the servers).
+   * @default '/nginx-health'
+   */
+  readonly healthCheckPath?: string;
+  /**
+   * The port nginx listens on.
+   * @default 80
+   */
+  readonly listenPort?: number;
+}
+
+/** Where nginx keeps its files and how it runs: the server's paths by default, a temp dir in tests. */
+export interface NginxRuntimeOptions {
+  /**
+   * The address nginx binds (`listen ADDRESS:PORT`).
+   * @default - all addresses
+   */
+  readonly listenAddress?: string;
+  /**
+   * The user nginx's workers run as (`user`).
+   * @default 'nginx' (the AL2023 package's user)
+   */
+  readonly user?: string;
+  /**
+   * Worker processes (`worker_processes`).
+   * @default 'auto'
+   */
+  readonly workerProcesses?: number | 'auto';
+  /** @default '/run/nginx.pid' */
+  readonly pidFile?: string;
+  /** @default '/var/log/nginx/error.log' */
+  readonly errorLog?: string;
+  /** @default '/var/log/nginx/access.log' */
+  readonly accessLog?: string;
+  /**
+   * A directory for nginx's temporary files (client bodies, proxy buffers).
+   * @default - nginx's compiled-in paths
+   */
+  readonly tempDir?: string;
+  /**
+   * Run in the foreground (`daemon off`), as tests and process supervisors want.
+   * @default false (systemd's nginx.service expects a daemon)
+   */
+  readonly foreground?: boolean;
+}
+
+export interface NginxConfigInput extends NginxBalancingOptions, NginxRuntimeOptions {
+  /** The app servers. At least one. */
+  readonly upstreams: NginxUpstream[];
+}
+
+/** The defaults the construct and the tests share. */
+export const NGINX_DEFAULTS = {
+  algorithm: 'round-robin',
+  maxFails: 1,
+  failTimeout: Duration.seconds(1),
+  proxyNextUpstream: ['error', 'timeout', 'http_502', 'http_503'],
+  proxyNextUpstreamTries: 3,
+  proxyNextUpstreamTimeout: Duration.seconds(10),
+  keepaliveConnections: 32,
+  connectTimeout: Duration.seconds(2),
+  readTimeout: Duration.seconds(30),
+  sendTimeout: Duration.seconds(30),
+  healthCheckPath: '/nginx-health',
+  listenPort: 80,
+  user: 'nginx',
+  workerProcesses: 'auto',
+  pidFile: '/run/nginx.pid',
+  errorLog: '/var/log/nginx/error.log',
+  accessLog: '/var/log/nginx/access.log',
+} as const;
+
+/** The conditions nginx accepts in `proxy_next_upstream` (nginx 1.22+ open source). */
+export const PROXY_NEXT_UPSTREAM_CONDITIONS = [
+  'error', 'timeout', 'invalid_header', 'http_500', 'http_502', 'http_503', 'http_504', 'http_403', 'http_404', 'http_429', 'non_idempotent', 'off',
+] as const;
+
+/**
+ * How long a rolling update waits on each server after it answers its health check before the
+ * next server goes down: longer than nginx's `fail_timeout`, so that nginx has stopped skipping
+ * the server that just came back (it marked it failed while it restarted) before it has to skip
+ * another one. Measured: with `fail_timeout=5s` and a 1 s pause, all three servers ended up
+ * marked failed and nginx answered "no live upstreams" (book-ch3.md).
+ *
+ * @returns max(bakeTime, failTimeout + 1 s)
+ */
+export function rolloutPause(failTimeout: Duration = NGINX_DEFAULTS.failTimeout, bakeTime?: Duration): Duration {
+  const minimum = failTimeout.toMilliseconds() + 1000;
+  const bake = bakeTime && !bakeTime.isUnresolved() ? bakeTime.toMilliseconds() : 0;
+  return Duration.seconds(Math.ceil(Math.max(minimum, bake) / 1000));
+}
+
+const HOST = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/;
+const SAFE_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
+
+/** A duration within [min, max] compared in milliseconds (lib/validate's checkDuration works in whole seconds). */
+function checkMillis(where: IConstruct | string | undefined, prop: string, value: Duration | undefined, min: Duration, max: Duration): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const v = value.toMilliseconds();
+  if (v < min.toMilliseconds() || v > max.toMilliseconds()) {
+    throw new OrchestrationError(where, prop, value, `must be from ${min.toHumanString()} to ${max.toHumanString()}`);
+  }
+}
+
+/**
+ * Checks balancing options against what nginx accepts; throws {@link OrchestrationError}.
+ * The construct calls it at synth time so a bad option fails `cdk synth`, not the deploy.
+ */
+export function validateNginxBalancing(where: IConstruct | string | undefined, o: NginxBalancingOptions, prefix = ''): void {
+  const p = (k: string) => `${prefix}${k}`;
+  checkOneOf(where, p('algorithm'), o.algorithm, ['round-robin', 'least-conn'] as const);
+  checkInteger(where, p('maxFails'), o.maxFails, { min: 1, max: 100 });
+  if (o.failTimeout && !o.failTimeout.isUnresolved() && !Number.isInteger(o.failTimeout.toMilliseconds() / 1000)) {
+    throw new OrchestrationError(where, p('failTimeout'), o.failTimeout, 'must be whole seconds: nginx parses fail_timeout in seconds and rejects "ms"');
+  }
+  checkDuration(where, p('failTimeout'), o.failTimeout, { min: Duration.seconds(1), max: Duration.hours(1) });
+  if (o.proxyNextUpstream !== undefined) {
+    if (!Array.isArray(o.proxyNextUpstream) || o.proxyNextUpstream.length === 0) {
+      throw new OrchestrationError(where, p('proxyNextUpstream'), o.proxyNextUpstream, 'must be a non-empty list of conditions');
+    }
+    for (const c of o.proxyNextUpstream) {
+      if (!(PROXY_NEXT_UPSTREAM_CONDITIONS as readonly string[]).includes(c)) {
+        throw new OrchestrationError(where, p('proxyNextUpstream'), c, `is not a condition nginx accepts: use ${PROXY_NEXT_UPSTREAM_CONDITIONS.join(', ')}`);
+      }
+    }
+    if (o.proxyNextUpstream.includes('off') && o.proxyNextUpstream.length > 1) {
+      throw new OrchestrationError(where, p('proxyNextUpstream'), o.proxyNextUpstream, 'cannot combine "off" with other conditions');
+    }
+  }
+  checkInteger(where, p('proxyNextUpstreamTries'), o.proxyNextUpstreamTries, { min: 1, max: 100 });
+  checkMillis(where, p('proxyNextUpstreamTimeout'), o.proxyNextUpstreamTimeout, Duration.millis(1), Duration.hours(1));
+  checkInteger(where, p('keepaliveConnections'), o.keepaliveConnections, { min: 1, max: 10_000 });
+  checkMillis(where, p('connectTimeout'), o.connectTimeout, Duration.millis(1), Duration.seconds(75));
+  checkMillis(where, p('readTimeout'), o.readTimeout, Duration.millis(1), Duration.hours(1));
+  checkMillis(where, p('sendTimeout'), o.sendTimeout, Duration.millis(1), Duration.hours(1));
+  checkPattern(where, p('healthCheckPath'), o.healthCheckPath, SAFE_PATH, 'a path starting with "/" of letters, digits and ._~/-');
+  checkInteger(where, p('listenPort'), o.listenPort, { min: 1, max: 65535 });
+  if (o.listenPort === 22) throw new OrchestrationError(where, p('listenPort'), o.listenPort, 'must not be 22: the server style opens no SSH port, not even by accident');
+}
+
+/** Checks the upstream list (addresses that are tokens are checked at deploy time by `nginx -t`). */
+export function validateNginxUpstreams(where: IConstruct | string | undefined, upstreams: NginxUpstream[] | undefined, prop = 'upstreams'): void {
+  if (!Array.isArray(upstreams) || upstreams.length === 0) throw new OrchestrationError(where, prop, upstreams, 'must list at least one server');
+  upstreams.forEach((u, i) => {
+    if (!Token.isUnresolved(u.address)) checkPattern(where, `${prop}[${i}].address`, u.address, HOST, 'an IPv4 address or a DNS name');
+    checkInteger(where, `${prop}[${i}].port`, u.port, { min: 1, max: 65535 });
+  });
+}
+
+const ms = (d: Duration) => `${d.toMilliseconds()}ms`;
+const PATH_VALUE = /^[A-Za-z0-9._\/-]+$/;
+
+/**
+ * Renders a complete nginx.conf. Pure: same input, same text; tokens in addresses pass
+ * through untouched (CloudFormation fills them in).
+ */
+export function renderNginxConfig(input: NginxConfigInput, where?: IConstruct | string): string {
+  validateNginxBalancing(where, input);
+  validateNginxUpstreams(where, input.upstreams);
+  for (const k of ['pidFile', 'errorLog', 'accessLog', 'tempDir', 'user'] as const) {
+    checkPattern(where, k, input[k], PATH_VALUE, 'a plain path or name (letters, digits and ._/-)');
+  }
+  if (input.workerProcesses !== undefined && input.workerProcesses !== 'auto') checkInteger(where, 'workerProcesses', input.workerProcesses, { min: 1, max: 256 });
+  if (input.listenAddress !== undefined) checkPattern(where, 'listenAddress', input.listenAddress, HOST, 'an IPv4 address or a DNS name');
+
+  const d = NGINX_DEFAULTS;
+  const failTimeoutSeconds = (input.failTimeout ?? d.failTimeout).toSeconds();
+  const maxFails = input.maxFails ?? d.maxFails;
+  const listen = `${input.listenAddress ? `${input.listenAddress}:` : ''}${input.listenPort ?? d.listenPort}`;
+  const temp = input.tempDir
+    ? ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `    ${t}_temp_path ${input.tempDir}/${t};`)
+    : [];
+
+  return [
+    '# Rendered by cdk-orchestration (constructs/server/nginx-config.ts); replaced on every deploy.',
+    `user ${input.user ?? d.user};`,
+    `worker_processes ${input.workerProcesses ?? d.workerProcesses};`,
+    `pid ${input.pidFile ?? d.pidFile};`,
+    `error_log ${input.errorLog ?? d.errorLog} warn;`,
+    ...(input.foreground ? ['daemon off;'] : []),
+    '',
+    'events {',
+    '    worker_connections 1024;',
+    '}',
+    '',
+    'http {',
+    '    log_format upstreams \'$remote_addr [$time_local] "$request" $status $body_bytes_sent \'',
+    '                         \'upstream=$upstream_addr upstream_status=$upstream_status rt=$request_time urt=$upstream_response_time\';',
+    `    access_log ${input.accessLog ?? d.accessLog} upstreams;`,
+    '    default_type text/plain;',
+    '    server_tokens off;',
+    '    keepalive_timeout 65s;',
+    '    client_max_body_size 1m;',
+    ...temp,
+    '',
+    '    upstream app {',
+    '        zone app 64k;',
+    ...((input.algorithm ?? d.algorithm) === 'least-conn' ? ['        least_conn;'] : []),
+    ...input.upstreams.map((u) => `        server ${u.address}:${u.port} max_fails=${maxFails} fail_timeout=${failTimeoutSeconds}s;`),
+    `        keepalive ${input.keepaliveConnections ?? d.keepaliveConnections};`,
+    '    }',
+    '',
+    '    server {',
+    `        listen ${listen} default_server;`,
+    '',
+    `        location = ${input.healthCheckPath ?? d.healthCheckPath} {`,
+    '            access_log off;',
+    '            return 200 "ok\\n";',
+    '        }',
+    '',
+    '        location / {',
+    '            proxy_pass http://app;',
+    '            proxy_http_version 1.1;',
+    '            proxy_set_header Connection "";',
+    '            proxy_set_header Host $host;',
+    '            proxy_set_header X-Real-IP $remote_addr;',
+    '            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '            proxy_set_header X-Forwarded-Proto $scheme;',
+    `            proxy_connect_timeout ${ms(input.connectTimeout ?? d.connectTimeout)};`,
+    `            proxy_send_timeout ${ms(input.sendTimeout ?? d.sendTimeout)};`,
+    `            proxy_read_timeout ${ms(input.readTimeout ?? d.readTimeout)};`,
+    `            proxy_next_upstream ${(input.proxyNextUpstream ?? d.proxyNextUpstream).join(' ')};`,
+    `            proxy_next_upstream_tries ${input.proxyNextUpstreamTries ?? d.proxyNextUpstreamTries};`,
+    `            proxy_next_upstream_timeout ${ms(input.proxyNextUpstreamTimeout ?? d.proxyNextUpstreamTimeout)};`,
+    '        }',
+    '    }',
+    '}',
+    '',
+  ].join('\n');
+}

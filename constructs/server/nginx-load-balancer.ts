@@ -1,0 +1,201 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { OrchestrationError } from '../../lib/errors';
+import { checkInteger } from '../../lib/validate';
+import { acknowledgeNag } from '../shared/nag';
+import { AppNetwork } from '../shared/network';
+import { type NginxBalancingOptions, NGINX_DEFAULTS, type NginxUpstream, renderNginxConfig, validateNginxBalancing, validateNginxUpstreams } from './nginx-config';
+import { renderNginxBootstrap, serverAsset } from './server-files';
+import { base64, hardenedInstance, type ServerInstanceOptions, shellDocument, stringParameter } from './server-instance';
+
+/** The load balancer's settings, without its servers (used by {@link ServerService}). */
+export interface NginxLoadBalancerOptions extends NginxBalancingOptions, ServerInstanceOptions {
+  /**
+   * Who may connect to nginx's port.
+   * @default ec2.Peer.anyIpv4() (a public load balancer, like the book's)
+   */
+  readonly allowFrom?: ec2.IPeer;
+  /**
+   * Give nginx a stable public address (Elastic IP) that survives stop/start.
+   * @default true
+   */
+  readonly elasticIp?: boolean;
+  /**
+   * How long nginx's access and error logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/** Props of {@link NginxLoadBalancer}. */
+export interface NginxLoadBalancerProps extends NginxLoadBalancerOptions {
+  /** The app servers nginx balances (for a {@link ServerFleet}: `fleet.upstreams`). */
+  readonly upstreams: NginxUpstream[];
+  /**
+   * The VPC. nginx goes into a public subnet.
+   * @default - a new {@link AppNetwork}
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Where nginx goes.
+   * @default - the first public subnet
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
+
+/**
+ * One nginx server (the AL2023 package, no SSH key, IMDSv2, encrypted volume, recover alarm)
+ * balancing a list of servers. Its nginx.conf is {@link renderNginxConfig}'s output, installed
+ * by an SSM association that checks it with `nginx -t` and reloads nginx gracefully whenever
+ * it changes, so adding or replacing a server reloads nginx with the new membership.
+ * Only nginx's port is open (to `allowFrom`); nginx's logs go to CloudWatch Logs.
+ *
+ * @example
+ * const lb = new NginxLoadBalancer(this, 'LoadBalancer', { vpc, upstreams: fleet.upstreams });
+ * fleet.allowFrom(lb);
+ */
+export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
+  /** The nginx server. */
+  public readonly instance: ec2.Instance;
+  /** Its recover alarm. */
+  public readonly recoverAlarm: cloudwatch.Alarm;
+  /** The association that installs nginx.conf and reloads nginx. */
+  public readonly association: ssm.CfnAssociation;
+  /** The Command document behind it. */
+  public readonly document: ssm.CfnDocument;
+  /** The rendered nginx.conf (addresses may be deploy-time tokens). */
+  public readonly config: string;
+  /** nginx's security group. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly connections: ec2.Connections;
+  /** The nginx server's role. */
+  public readonly role: iam.Role;
+  /** nginx's access and error logs. */
+  public readonly logGroup: logs.LogGroup;
+  /** The Elastic IP, when `elasticIp` is on. */
+  public readonly elasticIp?: ec2.CfnEIP;
+  /** The public address. */
+  public readonly publicAddress: string;
+  /** `http://<public address>[:port]`. */
+  public readonly url: string;
+  /** The port nginx listens on. */
+  public readonly listenPort: number;
+  /** The VPC. */
+  public readonly vpc: ec2.IVpc;
+  /** The network created when no `vpc` was given. */
+  public readonly network?: AppNetwork;
+
+  constructor(scope: Construct, id: string, props: NginxLoadBalancerProps) {
+    super(scope, id);
+    validateNginxBalancing(this, props);
+    validateNginxUpstreams(this, props?.upstreams);
+    checkInteger(this, 'rootVolumeSize', props.rootVolumeSize, { min: 8, max: 16384 });
+    const listenPort = props.listenPort ?? NGINX_DEFAULTS.listenPort;
+    this.listenPort = listenPort;
+
+    if (props.vpc) {
+      this.vpc = props.vpc;
+    } else {
+      this.network = new AppNetwork(this, 'Network');
+      this.vpc = this.network.vpc;
+    }
+    const subnets = this.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PUBLIC }).subnets;
+    if (subnets.length === 0) throw new OrchestrationError(this, 'vpcSubnets', props.vpcSubnets, 'must select at least one subnet of the VPC');
+
+    this.config = renderNginxConfig({ ...props, upstreams: props.upstreams }, this);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'nginx load balancer: Session Manager, configuration by SSM, logs',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [this.logGroup.logGroupArn] }),
+    );
+    acknowledgeNag(
+      this.role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      'nginx has no SSH: Session Manager and the SSM association that installs its configuration need the SSM agent permissions of this AWS-managed policy.',
+    );
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: this.vpc,
+      description: `nginx load balancer: port ${listenPort} only; no SSH`,
+      allowAllOutbound: true,
+    });
+    this.connections = this.securityGroup.connections;
+    const peer = props.allowFrom ?? ec2.Peer.anyIpv4();
+    this.securityGroup.addIngressRule(peer, ec2.Port.tcp(listenPort), `HTTP to nginx on ${listenPort}`);
+    if (peer.uniqueId === ec2.Peer.anyIpv4().uniqueId) {
+      acknowledgeNag(this.securityGroup, 'AwsSolutions-EC23', `This is the public entry point: only nginx's HTTP port ${listenPort} is open to the internet (no SSH, no app port).`);
+    }
+
+    const userData = ec2.UserData.forLinux();
+    userData.addCommands(...renderNginxBootstrap({ logGroupName: this.logGroup.logGroupName }));
+    const { instance, recoverAlarm } = hardenedInstance(this, 'Resource', {
+      ...props,
+      vpc: this.vpc,
+      subnet: subnets[0]!,
+      securityGroup: this.securityGroup,
+      role: this.role,
+      userData,
+      associatePublicIpAddress: true,
+      purpose: 'The nginx load balancer',
+    });
+    this.instance = instance;
+    this.recoverAlarm = recoverAlarm;
+
+    if (props.elasticIp ?? true) {
+      this.elasticIp = new ec2.CfnEIP(this, 'Address', { domain: 'vpc', instanceId: instance.instanceId });
+      this.publicAddress = this.elasticIp.attrPublicIp;
+    } else {
+      this.publicAddress = instance.instancePublicIp;
+    }
+    this.url = `http://${this.publicAddress}${listenPort === 80 ? '' : `:${listenPort}`}`;
+
+    this.document = new ssm.CfnDocument(this, 'ConfigDocument', {
+      documentType: 'Command',
+      documentFormat: 'JSON',
+      targetType: '/AWS::EC2::Instance',
+      content: shellDocument(
+        'cdk-orchestration server style: install nginx.conf (checked with nginx -t) and reload nginx',
+        {
+          config: stringParameter('nginx.conf (base64).', '^[A-Za-z0-9+/=]*$'),
+          listenPort: stringParameter('The port nginx listens on.', '^[0-9]{1,5}$'),
+          healthCheckPath: stringParameter('nginx\'s own health endpoint.', '^/[A-Za-z0-9._~/-]*$'),
+          timeoutSeconds: stringParameter('Hard limit of the step.', '^[0-9]{1,6}$'),
+        },
+        serverAsset('nginx-apply.sh'),
+        'timeoutSeconds',
+      ),
+    });
+    this.association = new ssm.CfnAssociation(this, 'Config', {
+      name: this.document.ref,
+      targets: [{ key: 'InstanceIds', values: [instance.instanceId] }],
+      parameters: {
+        config: [base64(this.config)],
+        listenPort: [String(listenPort)],
+        healthCheckPath: [props.healthCheckPath ?? NGINX_DEFAULTS.healthCheckPath],
+        timeoutSeconds: ['900'],
+      },
+      maxConcurrency: '1',
+      maxErrors: '0',
+      waitForSuccessTimeoutSeconds: Duration.minutes(20).toSeconds(),
+      complianceSeverity: 'HIGH',
+    });
+  }
+}

@@ -1,0 +1,148 @@
+import { Duration, Fn, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { acknowledgeNag } from '../shared/nag';
+
+/**
+ * Internal helpers shared by the fleet and the load balancer: one hardened EC2 instance, its
+ * recover alarm, and base64 that works on deploy-time values.
+ */
+
+/** Instance settings both server constructs expose. */
+export interface ServerInstanceOptions {
+  /**
+   * The instance type.
+   * @default t3.micro (the book's t2.micro, one generation newer)
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * The machine image. It must be Amazon Linux 2023 (or compatible: dnf, systemd, cloud-init).
+   * @default - the latest AL2023 for the instance type's architecture (an SSM public parameter,
+   *   resolved at every deploy: a deploy after a new AMI release replaces the servers, see the README)
+   */
+  readonly machineImage?: ec2.IMachineImage;
+  /**
+   * Require IMDSv2 session tokens for the instance metadata service.
+   * @default true
+   */
+  readonly requireImdsv2?: boolean;
+  /**
+   * Encrypt the root volume (with the account's default EBS key).
+   * @default true
+   */
+  readonly encryptVolumes?: boolean;
+  /**
+   * Root volume size in GiB (gp3), from 8 to 16384.
+   * @default 8
+   */
+  readonly rootVolumeSize?: number;
+  /**
+   * One-minute CloudWatch metrics for the instances (paid).
+   * @default false
+   */
+  readonly detailedMonitoring?: boolean;
+}
+
+/** The latest AL2023 (SSM public parameter) for an instance type's architecture. */
+export function defaultMachineImage(instanceType: ec2.InstanceType): ec2.IMachineImage {
+  const cpuType = instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64;
+  return ec2.MachineImage.latestAmazonLinux2023({ cpuType });
+}
+
+export interface HardenedInstanceProps extends ServerInstanceOptions {
+  readonly vpc: ec2.IVpc;
+  readonly subnet: ec2.ISubnet;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly role: iam.IRole;
+  readonly userData: ec2.UserData;
+  readonly associatePublicIpAddress?: boolean;
+  readonly purpose: string;
+}
+
+/** An EC2 instance without SSH key, with IMDSv2 and an encrypted gp3 root volume, and its recover alarm. */
+export function hardenedInstance(scope: Construct, id: string, props: HardenedInstanceProps): { instance: ec2.Instance; recoverAlarm: cloudwatch.Alarm } {
+  const instanceType = props.instanceType ?? new ec2.InstanceType('t3.micro');
+  const instance = new ec2.Instance(scope, id, {
+    vpc: props.vpc,
+    vpcSubnets: { subnets: [props.subnet] },
+    securityGroup: props.securityGroup,
+    instanceType,
+    machineImage: props.machineImage ?? defaultMachineImage(instanceType),
+    role: props.role,
+    userData: props.userData,
+    detailedMonitoring: props.detailedMonitoring ?? false,
+    associatePublicIpAddress: props.associatePublicIpAddress,
+    blockDevices: [
+      {
+        deviceName: '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs(props.rootVolumeSize ?? 8, {
+          encrypted: props.encryptVolumes ?? true,
+          volumeType: ec2.EbsDeviceVolumeType.GP3,
+          deleteOnTermination: true,
+        }),
+      },
+    ],
+    propagateTagsToVolumeOnCreation: true,
+  });
+  // IMDSv2 on the instance itself (Instance's requireImdsv2 adds a launch template per instance,
+  // which also makes cdk-nag 3.0.2's EC26 rule crash on the stack's NAT instance).
+  (instance.node.defaultChild as ec2.CfnInstance).metadataOptions = {
+    httpEndpoint: 'enabled',
+    httpTokens: (props.requireImdsv2 ?? true) ? 'required' : 'optional',
+    httpPutResponseHopLimit: 1,
+  };
+  if (props.detailedMonitoring !== true) {
+    acknowledgeNag(instance, 'AwsSolutions-EC28', `${props.purpose}: basic monitoring is the cost-conscious default; the recover alarm uses the status-check metric, which is one-minute without detailed monitoring. Set detailedMonitoring: true to turn it on.`);
+  }
+  acknowledgeNag(instance, 'AwsSolutions-EC29', `${props.purpose}: CloudFormation owns the instance's lifecycle (replacement on instance-type or image changes, stack deletion); termination protection would block those updates.`);
+  if ((props.encryptVolumes ?? true) === false) {
+    acknowledgeNag(instance, 'AwsSolutions-EC26', `${props.purpose}: root volume encryption was switched off explicitly with encryptVolumes: false.`);
+  }
+
+  const recoverAlarm = new cloudwatch.Alarm(scope, `${id}RecoverAlarm`, {
+    metric: new cloudwatch.Metric({
+      namespace: 'AWS/EC2',
+      metricName: 'StatusCheckFailed_System',
+      dimensionsMap: { InstanceId: instance.instanceId },
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
+    }),
+    threshold: 1,
+    evaluationPeriods: 2,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    alarmDescription: `Recovers ${props.purpose} (${instance.node.path}) onto healthy hardware when its system status check fails for 2 minutes.`,
+  });
+  recoverAlarm.addAlarmAction(new cwActions.Ec2Action(cwActions.Ec2InstanceAction.RECOVER));
+  return { instance, recoverAlarm };
+}
+
+/** base64 of a text that may contain deploy-time values: at synth when it can, else Fn::Base64. */
+export function base64(text: string): string {
+  return Token.isUnresolved(text) ? Fn.base64(text) : Buffer.from(text, 'utf8').toString('base64');
+}
+
+/** A Command document parameter of type String, constrained by a pattern. */
+export function stringParameter(description: string, allowedPattern: string): Record<string, string> {
+  return { type: 'String', description, allowedPattern };
+}
+
+/** The shape of a Command document whose one step runs a shell script with parameters. */
+export function shellDocument(description: string, parameters: Record<string, Record<string, string>>, script: string, timeoutParameter: string): Record<string, unknown> {
+  return {
+    schemaVersion: '2.2',
+    description,
+    parameters,
+    mainSteps: [
+      {
+        action: 'aws:runShellScript',
+        name: 'run',
+        precondition: { StringEquals: ['platformType', 'Linux'] },
+        inputs: { timeoutSeconds: `{{ ${timeoutParameter} }}`, runCommand: script.split('\n') },
+      },
+    ],
+  };
+}

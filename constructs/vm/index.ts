@@ -1,0 +1,2 @@
+export * from './vm-service';
+export { AppImage, type AppImageProps, type ImageBuilderOptions } from './app-image';

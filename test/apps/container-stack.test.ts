@@ -1,0 +1,99 @@
+import { Validations } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import * as cdk8s from 'cdk8s';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ContainerSampleStack } from '../../apps/container-stack';
+import { ENVIRONMENT_SIZES, sampleStackName } from '../../lib/environments';
+import { SCHEMA_SOURCE, validateManifests } from '../../scripts/k8s-schema';
+import { writeManifests } from '../../scripts/manifests';
+import { onlyResource, templateOf, testApp } from '../helpers';
+
+// The sample stack is synthesized once for the whole file (an EKS stack is the slowest synth).
+describe('ContainerSampleStack', () => {
+  let stack: ContainerSampleStack;
+  let template: Template;
+  let deployment: any;
+  beforeAll(() => {
+    const app = testApp();
+    stack = new ContainerSampleStack(app, sampleStackName('Container', 'dev'), { sizes: ENVIRONMENT_SIZES.dev });
+    template = templateOf(stack);
+    deployment = stack.service.chart.toJson().find((o: any) => o.kind === 'Deployment');
+  });
+
+  // The whole stack's snapshot is `container matches its snapshot` in test/apps/sample-stacks.test.ts.
+  it('matches the rollout fragment snapshot (strategy, probes, grace period, rollout check)', () => {
+    const check = onlyResource(template, 'Custom::AWSCDK-EKS-KubernetesObjectValue').Properties;
+    expect({
+      strategy: deployment.spec.strategy,
+      progressDeadlineSeconds: deployment.spec.progressDeadlineSeconds,
+      minReadySeconds: deployment.spec.minReadySeconds,
+      terminationGracePeriodSeconds: deployment.spec.template.spec.terminationGracePeriodSeconds,
+      readinessProbe: deployment.spec.template.spec.containers[0].readinessProbe,
+      check: { JsonPath: check.JsonPath, TimeoutSeconds: check.TimeoutSeconds },
+    }).toMatchSnapshot();
+  });
+
+  it('has the outputs the CLI and the README use', () => {
+    const outputs = template.toJSON().Outputs;
+    for (const o of ['Style', 'ClusterName', 'NodegroupName', 'Namespace', 'DeploymentName', 'RepositoryUri', 'Region', 'ConfigureKubectlCommand']) {
+      expect(outputs[o], o).toBeDefined();
+    }
+    expect(outputs.Style.Value).toBe('container');
+    expect(outputs.Namespace.Value).toBe('sample-app');
+    expect(outputs.DeploymentName.Value).toBe('sample-app');
+    expect(JSON.stringify(outputs.ConfigureKubectlCommand.Value)).toContain('aws eks update-kubeconfig --name');
+  });
+
+  it('shows the acceptance settings in the template', () => {
+    const repo = onlyResource(template, 'AWS::ECR::Repository').Properties;
+    expect(repo).toMatchObject({ ImageScanningConfiguration: { ScanOnPush: true }, ImageTagMutability: 'IMMUTABLE', EmptyOnDelete: true });
+    expect(repo.LifecyclePolicy).toBeDefined();
+    const cluster = onlyResource(template, 'AWS::EKS::Cluster').Properties;
+    expect(cluster.Logging.ClusterLogging.EnabledTypes.map((t: any) => t.Type)).toEqual(expect.arrayContaining(['api', 'audit']));
+    expect(cluster.EncryptionConfig[0].Resources).toEqual(['secrets']);
+    expect(cluster.Version).toBe('1.36');
+    const ng = onlyResource(template, 'AWS::EKS::Nodegroup').Properties;
+    expect(ng.ScalingConfig).toMatchObject({ MinSize: 3, MaxSize: 10 });
+    expect(ng.AmiType).not.toMatch(/^AL2_/);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    const manifest = JSON.stringify(onlyResource(template, 'Custom::AWSCDK-EKS-KubernetesResource').Properties.Manifest);
+    for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'ConfigMap']) expect(manifest).toContain(`\\"kind\\":\\"${kind}\\"`);
+    expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxSurge: 3, maxUnavailable: 0 });
+    const addons = Object.values(template.findResources('AWS::EKS::Addon')).map((a: any) => a.Properties.AddonName);
+    expect(addons).toContain('metrics-server');
+  });
+
+  it('passes the cdk-nag AwsSolutions pack with every finding acknowledged where it arises', () => {
+    const app = testApp();
+    const s = new ContainerSampleStack(app, 'Nag', { sizes: ENVIRONMENT_SIZES.dev });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+    void s;
+  });
+});
+
+describe('npm run manifests (plain YAML for any cluster)', () => {
+  it('writes the sample chart as YAML that passes the Kubernetes schema validation', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-'));
+    const file = await writeManifests(dir, 'sample-app:local');
+    const docs = cdk8s.Yaml.load(file);
+    expect(docs.map((d: any) => d.kind)).toEqual(['Namespace', 'ConfigMap', 'ServiceAccount', 'Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler']);
+    expect(await validateManifests(docs)).toEqual([]);
+    expect(SCHEMA_SOURCE).toEqual({ package: 'kubernetes-models', version: '5.1.0', kubernetes: '1.36.0' });
+    const d = docs.find((x: any) => x.kind === 'Deployment');
+    expect(d.spec.template.spec.containers[0].image).toBe('sample-app:local');
+    expect(d.spec.template.spec.containers[0].env[0].value).toMatch(/^[0-9a-f]{12}$/); // APP_VERSION from the source fingerprint
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('${Token');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes into a git-ignored folder that is not the build output', () => {
+    const root = path.resolve(__dirname, '../..');
+    expect(fs.readFileSync(path.join(root, '.gitignore'), 'utf8').split('\n')).toContain('manifests/');
+    expect(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.manifests).toBe('node --import tsx scripts/manifests.ts');
+  });
+});

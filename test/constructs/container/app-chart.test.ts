@@ -1,0 +1,265 @@
+import { Duration } from 'aws-cdk-lib';
+import { Testing } from 'cdk8s';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AppChart, type AppChartProps, exportSecretsScript, FETCH_SECRETS_SCRIPT } from '../../../constructs/container';
+import { OrchestrationError } from '../../../lib/errors';
+import { SCHEMA_SOURCE, validateManifests } from '../../../scripts/k8s-schema';
+import { SAMPLE_APP_DIR } from '../../helpers';
+
+const APP = { name: 'sample-app', source: { directory: SAMPLE_APP_DIR }, environment: { NODE_ENV: 'production' } };
+
+function synth(props: Partial<AppChartProps> = {}) {
+  const chart = new AppChart(Testing.app(), 'app', { app: APP, image: 'sample-app:1', appVersion: 'v1', ...props } as AppChartProps);
+  return { chart, objects: Testing.synth(chart) as any[] };
+}
+const find = (objects: any[], kind: string) => {
+  const found = objects.filter((o) => o.kind === kind);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+function expectError(fn: () => unknown, ...parts: string[]) {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(OrchestrationError);
+    for (const p of parts) expect((e as Error).message).toContain(p);
+    return;
+  }
+  throw new Error('expected an OrchestrationError');
+}
+
+describe('AppChart (defaults: the book\'s Deployment without its gaps)', () => {
+  let objects: any[];
+  let deployment: any;
+  let container: any;
+  beforeAll(() => {
+    objects = synth().objects;
+    deployment = find(objects, 'Deployment');
+    container = deployment.spec.template.spec.containers[0];
+  });
+
+  it('matches the manifests snapshot', () => {
+    expect(objects).toMatchSnapshot();
+  });
+
+  it('validates against the Kubernetes schemas of kubernetes-models (Kubernetes 1.36)', async () => {
+    expect(SCHEMA_SOURCE.kubernetes).toBe('1.36.0');
+    expect(await validateManifests(objects)).toEqual([]);
+  });
+
+  it('the schema check is real: it rejects a wrong type and an unknown kind', async () => {
+    const broken = structuredClone(deployment);
+    broken.spec.template.spec.containers[0].ports[0].containerPort = 'http';
+    const errors = await validateManifests([broken, { apiVersion: 'apps/v1', kind: 'Deploymnet', metadata: { name: 'x' } }]);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/containerPort must be integer/);
+    expect(errors[1]).toMatch(/kind Deploymnet does not exist/);
+  });
+
+  it('renders the objects the book needs and the ones it lacks', () => {
+    expect(objects.map((o) => o.kind).sort()).toEqual(
+      ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Namespace', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].sort(),
+    );
+    for (const o of objects.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace).toBe('sample-app');
+  });
+
+  it('rolls out with maxSurge 3 / maxUnavailable 0 (the shared rollout limits on 3 replicas)', () => {
+    expect(deployment.spec.replicas).toBe(3);
+    expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 3, maxUnavailable: 0 } });
+    expect(deployment.spec.progressDeadlineSeconds).toBe(600);
+    expect(deployment.spec.minReadySeconds).toBe(10);
+  });
+
+  it('probes readiness and liveness on the health path and the container port', () => {
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 8080 });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8080 });
+    expect(container.livenessProbe.initialDelaySeconds).toBeGreaterThan(0);
+  });
+
+  it('sets requests and limits', () => {
+    expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '256Mi' } });
+  });
+
+  it('runs non-root with a read-only root filesystem, no privilege escalation and a writable /tmp', () => {
+    expect(container.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
+    expect(deployment.spec.template.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  it('terminates gracefully: preStop pause, then SIGTERM drain within the grace period', () => {
+    // the sample app's own drain limit after SIGTERM (server.js shutdownTimeoutMs default)
+    const server = fs.readFileSync(path.join(SAMPLE_APP_DIR, 'server.js'), 'utf8');
+    const drainMs = Number(/shutdownTimeoutMs \?\? ([\d_]+)/.exec(server)![1]!.replace(/_/g, ''));
+    expect(drainMs).toBe(10_000);
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(5 + drainMs / 1000);
+    expect(container.lifecycle.preStop).toEqual({ sleep: { seconds: 5 } });
+    // 5 s preStop + 10 s drain (server.js shutdownTimeoutMs) + 5 s margin
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(20);
+  });
+
+  it('spreads pods across zones and nodes', () => {
+    const spread = deployment.spec.template.spec.topologySpreadConstraints;
+    expect(spread.map((s: any) => s.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    expect(spread[0]).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway' });
+  });
+
+  it('exposes the app on port 80 through a LoadBalancer Service', () => {
+    const svc = find(objects, 'Service');
+    expect(svc.spec.type).toBe('LoadBalancer');
+    expect(svc.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+    expect(svc.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+  });
+
+  it('has a PodDisruptionBudget and a CPU HPA from replicas.min to replicas.max', () => {
+    expect(find(objects, 'PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: deployment.spec.selector.matchLabels } });
+    const hpa = find(objects, 'HorizontalPodAutoscaler');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 10, scaleTargetRef: { kind: 'Deployment', name: 'sample-app' } });
+    expect(hpa.spec.metrics[0].resource).toEqual({ name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } });
+  });
+
+  it('takes configuration from a ConfigMap and rolls the pods when it changes', () => {
+    expect(find(objects, 'ConfigMap').data).toEqual({ NODE_ENV: 'production', PORT: '8080' });
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'sample-app-config' } }]);
+    expect(container.env).toEqual([{ name: 'APP_VERSION', value: 'v1' }]);
+    const other = synth({ app: { ...APP, environment: { NODE_ENV: 'staging' } } }).objects;
+    expect(find(other, 'Deployment').spec.template.metadata.annotations['cdk-orchestration/config-hash']).not.toBe(
+      deployment.spec.template.metadata.annotations['cdk-orchestration/config-hash'],
+    );
+  });
+});
+
+describe('AppChart options', () => {
+  it('maps the shared rollout percentages and the style props', () => {
+    const a = find(synth({ app: { ...APP, replicas: { min: 4, max: 8 }, rollout: { maxSurgePercent: 25, maxUnavailablePercent: 25 } } }).objects, 'Deployment');
+    expect(a.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 1 });
+    const b = find(synth({ maxSurge: '50%', maxUnavailable: 0 }).objects, 'Deployment');
+    expect(b.spec.strategy.rollingUpdate).toEqual({ maxSurge: '50%', maxUnavailable: 0 });
+    const c = find(synth({ app: { ...APP, rollout: { maxSurgePercent: 0 } } }).objects, 'Deployment');
+    expect(c.spec.strategy.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+  });
+
+  it('lets hardening be switched off explicitly', () => {
+    const d = find(synth({ runAsNonRoot: false, readOnlyRootFilesystem: false }).objects, 'Deployment');
+    const sc = d.spec.template.spec.containers[0].securityContext;
+    expect(sc.runAsNonRoot).toBe(false);
+    expect(sc.runAsUser).toBeUndefined();
+    expect(sc.readOnlyRootFilesystem).toBe(false);
+    expect(sc.allowPrivilegeEscalation).toBe(false);
+  });
+
+  it('renders an ALB Ingress and a ClusterIP Service on request, still schema-valid', async () => {
+    const { objects } = synth({ albIngress: true, serviceType: 'ClusterIP', namespace: 'default' });
+    expect(objects.some((o) => o.kind === 'Namespace')).toBe(false);
+    const ing = find(objects, 'Ingress');
+    expect(ing.spec.ingressClassName).toBe('alb');
+    expect(ing.metadata.annotations['alb.ingress.kubernetes.io/healthcheck-path']).toBe('/healthz');
+    expect(find(objects, 'Service').spec.type).toBe('ClusterIP');
+    expect(await validateManifests(objects)).toEqual([]);
+  });
+});
+
+describe('AppChart secrets (EKS Pod Identity + an init container, never a value in a manifest)', () => {
+  const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf';
+  let objects: any[];
+  let spec: any;
+  beforeAll(() => {
+    objects = synth({
+      app: { ...APP, secrets: { DB_PASSWORD: { secretArn, jsonField: 'password' }, API_KEY: { parameterName: '/app/api-key' } } },
+      awsRegion: 'eu-west-1',
+    }).objects;
+    spec = find(objects, 'Deployment').spec.template.spec;
+  });
+
+  it('has no Kubernetes Secret and carries only references', () => {
+    expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
+    const text = JSON.stringify(objects);
+    expect(text).toContain(`secretsmanager:${secretArn}`);
+    expect(text).toContain('ssm:/app/api-key');
+  });
+
+  it('fetches the values in an init container into a memory-backed volume', () => {
+    const init = spec.initContainers[0];
+    expect(init.name).toBe('fetch-secrets');
+    expect(init.command).toEqual(['/bin/sh', '-c', FETCH_SECRETS_SCRIPT]);
+    expect(init.env).toEqual(
+      expect.arrayContaining([
+        { name: 'AWS_REGION', value: 'eu-west-1' },
+        { name: 'SECRET_NAMES', value: 'DB_PASSWORD API_KEY' },
+        { name: 'DB_PASSWORD_SECRET_REF', value: `secretsmanager:${secretArn}` },
+        { name: 'API_KEY_SECRET_REF', value: 'ssm:/app/api-key' },
+      ]),
+    );
+    expect(init.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(spec.volumes).toContainEqual({ name: 'app-secrets', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+  });
+
+  it('exports them into the app\'s environment before exec-ing its command', () => {
+    const c = spec.containers[0];
+    expect(c.command).toEqual(['/bin/sh', '-c', exportSecretsScript([{ envName: 'DB_PASSWORD', jsonField: 'password' }, { envName: 'API_KEY' }]), '--', 'node', 'server.js']);
+    expect(c.command[2]).toContain('export API_KEY="$(cat /run/app-secrets/API_KEY)"');
+    expect(c.command[2]).toContain('["password"]');
+    expect(c.command[2]).toMatch(/exec "\$@"$/);
+    expect(c.volumeMounts).toContainEqual({ name: 'app-secrets', mountPath: '/run/app-secrets', readOnly: true });
+  });
+
+  it('is schema-valid', async () => {
+    expect(await validateManifests(objects)).toEqual([]);
+  });
+
+  it('requires the region', () => {
+    expectError(() => synth({ app: { ...APP, secrets: { X: { secretName: 'x' } } } }), 'awsRegion (undefined)', 'is required when app.secrets is set');
+  });
+});
+
+describe('AppChart bad input', () => {
+  it('rejects maxSurge and maxUnavailable both 0', () => {
+    expectError(() => synth({ maxSurge: 0, maxUnavailable: 0 }), 'app: maxSurge and maxUnavailable ({"maxSurge":0,"maxUnavailable":0})', 'cannot both be 0');
+  });
+  it('rejects both shared percentages 0 (the shared check)', () => {
+    expectError(() => synth({ app: { ...APP, rollout: { maxSurgePercent: 0, maxUnavailablePercent: 0 } } }), 'app.rollout.maxUnavailablePercent and app.rollout.maxSurgePercent', 'cannot both be 0');
+  });
+  it('rejects replicas < 1', () => {
+    expectError(() => synth({ app: { ...APP, replicas: { min: 0 } } }), 'app: app.replicas.min (0)', 'must be at least 1');
+  });
+  it('rejects a probe on a port the container does not expose', () => {
+    expectError(() => synth({ readinessProbe: { port: 9090 } }), 'app: readinessProbe.port (9090)', 'must be the port the container exposes (app.port 8080)');
+    expectError(() => synth({ livenessProbe: { port: 80 } }), 'livenessProbe.port (80)', 'app.port 8080');
+  });
+  it('rejects a maxSurge contradicting the shared maxSurgePercent', () => {
+    expectError(() => synth({ maxSurge: 2, app: { ...APP, rollout: { maxSurgePercent: 100 } } }), 'maxSurge and app.rollout.maxSurgePercent', 'disagree (100% of 3 replicas is 3)');
+  });
+  it('rejects a malformed percentage, quantity, namespace and probe period', () => {
+    expectError(() => synth({ maxSurge: '150%' }), 'maxSurge ("150%")', 'percentage from "0%" to "100%"');
+    expectError(() => synth({ resources: { memoryLimit: '256MB' } }), 'resources.memoryLimit ("256MB")', 'Kubernetes quantity');
+    expectError(() => synth({ namespace: 'My_App' }), 'namespace ("My_App")', 'DNS label');
+    expectError(() => synth({ readinessProbe: { period: Duration.minutes(10) } }), 'readinessProbe.period (10 minutes)', 'must be from 1 second to 5 minutes');
+    expectError(() => synth({ drainTimeout: Duration.millis(1500) }), 'app: drainTimeout (1 second 500 millis)', 'must be a whole number of seconds');
+  });
+});
+
+describe('AppChart load balancer', () => {
+  it('is internet-facing by default (annotation read by Auto Mode and the AWS Load Balancer Controller) and takes a class', async () => {
+    const svc = find(synth().objects, 'Service');
+    expect(svc.metadata.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' });
+    expect(svc.spec.loadBalancerClass).toBeUndefined();
+    const { objects } = synth({ loadBalancerClass: 'eks.amazonaws.com/nlb', internetFacing: false });
+    const nlb = find(objects, 'Service');
+    expect(nlb.spec.loadBalancerClass).toBe('eks.amazonaws.com/nlb');
+    expect(nlb.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internal');
+    expect(await validateManifests(objects)).toEqual([]);
+    expectError(() => synth({ serviceType: 'ClusterIP', loadBalancerClass: 'x' }), 'loadBalancerClass ("x")', "only applies to serviceType 'LoadBalancer'");
+  });
+});

@@ -1,0 +1,152 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AppCluster, type AppClusterProps, SUPPORTED_KUBERNETES_VERSIONS } from '../../../constructs/container';
+import { OrchestrationError } from '../../../lib/errors';
+import { onlyResource, templateOf, testStack } from '../../helpers';
+
+function build(props: AppClusterProps = {}) {
+  const stack = testStack();
+  const cluster = new AppCluster(stack, 'Cluster', props);
+  return { stack, cluster, template: templateOf(stack) };
+}
+function expectError(fn: () => unknown, ...parts: string[]) {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(OrchestrationError);
+    for (const p of parts) expect((e as Error).message).toContain(p);
+    return;
+  }
+  throw new Error('expected an OrchestrationError');
+}
+
+// One synth of the default cluster serves every assertion on it.
+describe('AppCluster (defaults)', () => {
+  let template: Template;
+  let cluster: AppCluster;
+  let props: any;
+  beforeAll(() => {
+    ({ template, cluster } = build({ adminPrincipalArn: 'arn:aws:iam::123456789012:role/Admin' }));
+    props = onlyResource(template, 'AWS::EKS::Cluster').Properties;
+  });
+
+  it('runs Kubernetes 1.36 (EKS standard support) with its kubectl layer', () => {
+    expect(props.Version).toBe('1.36');
+    expect(cluster.version).toBe('1.36');
+    const layers = Object.values(template.findResources('AWS::Lambda::LayerVersion')) as any[];
+    expect(layers.some((l) => /kubectl/i.test(l.Properties.Description ?? ''))).toBe(true);
+  });
+
+  it('logs api, audit and authenticator (cdk-nag EKS2 does not check eks-v2)', () => {
+    expect(props.Logging.ClusterLogging.EnabledTypes).toEqual([{ Type: 'api' }, { Type: 'audit' }, { Type: 'authenticator' }]);
+  });
+
+  it('envelope-encrypts Secrets with a rotating KMS key', () => {
+    expect(props.EncryptionConfig).toHaveLength(1);
+    expect(props.EncryptionConfig[0].Resources).toEqual(['secrets']);
+    const keyId = props.EncryptionConfig[0].Provider.KeyArn['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[keyId].Properties.EnableKeyRotation).toBe(true);
+  });
+
+  it('sets the endpoint access explicitly (cdk-nag EKS1 does not check eks-v2)', () => {
+    expect(props.ResourcesVpcConfig.EndpointPrivateAccess).toBe(true);
+    expect(props.ResourcesVpcConfig.EndpointPublicAccess).toBe(true);
+  });
+
+  it('places the control plane and the nodes in private subnets of a network with one NAT instance', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::Instance', 1);
+    const subnets = template.findResources('AWS::EC2::Subnet');
+    const isPrivate = (ref: any) => subnets[ref.Ref]!.Properties.MapPublicIpOnLaunch === false && /private/i.test(ref.Ref);
+    expect(props.ResourcesVpcConfig.SubnetIds.every(isPrivate)).toBe(true);
+    const ng = onlyResource(template, 'AWS::EKS::Nodegroup').Properties;
+    expect(ng.Subnets.every(isPrivate)).toBe(true);
+  });
+
+  it('has a managed node group of 3..10 AL2023 Graviton nodes (not the AL2 default)', () => {
+    const ng = onlyResource(template, 'AWS::EKS::Nodegroup').Properties;
+    expect(ng.AmiType).toBe('AL2023_ARM_64_STANDARD');
+    expect(ng.ScalingConfig).toMatchObject({ MinSize: 3, MaxSize: 10 });
+    expect(ng.InstanceTypes).toEqual(['t4g.medium']);
+    expect(ng.NodeRepairConfig).toEqual({ Enabled: true });
+    expect(cluster.nodeArchitecture).toBe(ec2.InstanceArchitecture.ARM_64);
+  });
+
+  it('requires IMDSv2 out of pods\' reach (hop limit 1) and encrypts the node disks', () => {
+    const lt = onlyResource(template, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData;
+    expect(lt.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
+    expect(lt.BlockDeviceMappings[0]).toMatchObject({ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 20 } });
+  });
+
+  it('installs metrics-server (for the HPA) and the Pod Identity agent', () => {
+    const addons = Object.values(template.findResources('AWS::EKS::Addon')).map((a: any) => a.Properties.AddonName).sort();
+    expect(addons).toEqual(['eks-pod-identity-agent', 'metrics-server']);
+  });
+
+  it('gives the admin principal an access entry with cluster-admin', () => {
+    const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).map((e: any) => e.Properties);
+    const entry = entries.find((e) => e.PrincipalArn === 'arn:aws:iam::123456789012:role/Admin');
+    expect(entry).toBeDefined();
+    expect(JSON.stringify(entry.AccessPolicies)).toContain('AmazonEKSClusterAdminPolicy');
+    expect(onlyResource(template, 'AWS::EKS::Cluster').Properties.AccessConfig.AuthenticationMode).toBe('API');
+  });
+});
+
+describe('AppCluster options', () => {
+  it('Auto Mode: no node group, compute managed by EKS', () => {
+    const { template } = build({ capacity: 'auto-mode' });
+    template.resourceCountIs('AWS::EKS::Nodegroup', 0);
+    const props = onlyResource(template, 'AWS::EKS::Cluster').Properties;
+    expect(props.ComputeConfig).toMatchObject({ Enabled: true, NodePools: ['system', 'general-purpose'] });
+  });
+
+  it('Bottlerocket on x86, a private endpoint, extra logs and the ALB controller', () => {
+    const { template } = build({
+      nodeOs: 'bottlerocket',
+      instanceTypes: [new ec2.InstanceType('m7i.large')],
+      endpointAccess: eks.EndpointAccess.PRIVATE,
+      clusterLogging: [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR, eks.ClusterLoggingTypes.SCHEDULER],
+      albController: true,
+      podImdsAccess: true,
+    });
+    expect(onlyResource(template, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit).toBe(2);
+    expect(onlyResource(template, 'AWS::EKS::Nodegroup').Properties.AmiType).toBe('BOTTLEROCKET_x86_64');
+    expect(onlyResource(template, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData.BlockDeviceMappings[0].DeviceName).toBe('/dev/xvdb');
+    const props = onlyResource(template, 'AWS::EKS::Cluster').Properties;
+    expect(props.ResourcesVpcConfig).toMatchObject({ EndpointPrivateAccess: true, EndpointPublicAccess: false });
+    expect(props.Logging.ClusterLogging.EnabledTypes).toHaveLength(4);
+    expect(JSON.stringify(template.toJSON())).toContain('aws-load-balancer-controller');
+  });
+});
+
+describe('AppCluster bad input', () => {
+  it('rejects min nodes > max nodes', () => {
+    expectError(() => build({ minNodes: 5, maxNodes: 4 }), 'Test/Cluster: minNodes and maxNodes ({"minNodes":5,"maxNodes":4})', 'must satisfy minNodes <= maxNodes');
+  });
+  it('rejects a Kubernetes version outside EKS standard support (or without a kubectl layer)', () => {
+    for (const v of [eks.KubernetesVersion.V1_33, eks.KubernetesVersion.V1_37, eks.KubernetesVersion.of('1.29')]) {
+      expectError(() => build({ version: v }), `Test/Cluster: version ("${v.version}")`, `one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`);
+    }
+  });
+  it('rejects node props with Auto Mode, mixed architectures and a malformed admin ARN', () => {
+    expectError(() => build({ capacity: 'auto-mode', minNodes: 3 }), 'Test/Cluster: minNodes (3)', "applies to capacity 'nodegroup' only");
+    expectError(() => build({ instanceTypes: [new ec2.InstanceType('t4g.medium'), new ec2.InstanceType('t3.medium')] }), 'instanceTypes', 'same architecture');
+    expectError(() => build({ adminPrincipalArn: 'Admin' }), 'adminPrincipalArn ("Admin")', 'IAM role or user ARN');
+  });
+  it('uses the bundled 1.36 kubectl layer for 1.35 (within kubectl\'s skew) and asks for the package for 1.34', () => {
+    const installed = (pkg: string) => {
+      try {
+        require.resolve(pkg);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const { template } = build({ version: eks.KubernetesVersion.V1_35 });
+    expect(onlyResource(template, 'AWS::EKS::Cluster').Properties.Version).toBe('1.35');
+    if (installed('@aws-cdk/lambda-layer-kubectl-v34')) return; // the user installed it: 1.34 then works
+    expectError(() => build({ version: eks.KubernetesVersion.V1_34 }), 'Test/Cluster: kubectlLayer (undefined)', 'npm install @aws-cdk/lambda-layer-kubectl-v34');
+  });
+});

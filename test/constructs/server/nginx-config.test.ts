@@ -1,0 +1,95 @@
+import { Duration } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { NGINX_DEFAULTS, renderNginxConfig, rolloutPause } from '../../../constructs/server/nginx-config';
+
+const upstreams = [
+  { address: '10.0.2.10', port: 8080 },
+  { address: '10.0.3.11', port: 8080 },
+  { address: '10.0.2.12', port: 8080 },
+];
+
+describe('renderNginxConfig (pure)', () => {
+  const conf = renderNginxConfig({ upstreams });
+
+  it('lists every server with passive health (max_fails, fail_timeout)', () => {
+    for (const u of upstreams) expect(conf).toContain(`server ${u.address}:${u.port} max_fails=1 fail_timeout=1s;`);
+    expect(conf).toContain('zone app 64k;');
+  });
+
+  it('balances round-robin by default and least-connections on request', () => {
+    expect(conf).not.toContain('least_conn');
+    expect(renderNginxConfig({ upstreams, algorithm: 'least-conn' })).toMatch(/upstream app \{\n\s+zone app 64k;\n\s+least_conn;/);
+  });
+
+  it('retries on the next server for errors, timeouts, 502 and 503, with bounded tries and time', () => {
+    expect(conf).toContain('proxy_next_upstream error timeout http_502 http_503;');
+    expect(conf).toContain('proxy_next_upstream_tries 3;');
+    expect(conf).toContain('proxy_next_upstream_timeout 10000ms;');
+  });
+
+  it('keeps connections alive to the servers (HTTP/1.1, no Connection header) and sets timeouts', () => {
+    expect(conf).toContain('keepalive 32;');
+    expect(conf).toContain('proxy_http_version 1.1;');
+    expect(conf).toContain('proxy_set_header Connection "";');
+    expect(conf).toContain('proxy_connect_timeout 2000ms;');
+    expect(conf).toContain('proxy_read_timeout 30000ms;');
+    expect(conf).toContain('proxy_send_timeout 30000ms;');
+  });
+
+  it('has a health endpoint of its own and listens on 80', () => {
+    expect(conf).toMatch(/location = \/nginx-health \{\n\s+access_log off;\n\s+return 200 "ok\\n";/);
+    expect(conf).toContain('listen 80 default_server;');
+  });
+
+  it("uses the AL2023 package's paths and user by default, runtime paths when given", () => {
+    expect(conf).toContain('user nginx;');
+    expect(conf).toContain('pid /run/nginx.pid;');
+    expect(conf).not.toContain('daemon off;');
+    const test = renderNginxConfig({ upstreams, listenAddress: '127.0.0.1', listenPort: 18080, user: 'me', pidFile: '/tmp/x/pid', errorLog: '/tmp/x/e.log', accessLog: '/tmp/x/a.log', tempDir: '/tmp/x', foreground: true, workerProcesses: 2 });
+    expect(test).toContain('listen 127.0.0.1:18080 default_server;');
+    expect(test).toContain('daemon off;');
+    expect(test).toContain('proxy_temp_path /tmp/x/proxy;');
+    expect(test).toContain('worker_processes 2;');
+  });
+
+  it('is pure: the same input gives the same text', () => {
+    expect(renderNginxConfig({ upstreams })).toBe(conf);
+  });
+
+  it('renders the documented config (snapshot)', () => {
+    expect(conf).toMatchSnapshot();
+  });
+});
+
+describe('rolloutPause', () => {
+  it('waits longer than fail_timeout, or the bake time when longer', () => {
+    expect(rolloutPause().toSeconds()).toBe(2);
+    expect(rolloutPause(NGINX_DEFAULTS.failTimeout).toSeconds()).toBe(2);
+    expect(rolloutPause(Duration.seconds(5)).toSeconds()).toBe(6);
+    expect(rolloutPause(Duration.seconds(1), Duration.seconds(30)).toSeconds()).toBe(30);
+    expect(rolloutPause(Duration.seconds(1), Duration.millis(2500)).toSeconds()).toBe(3);
+  });
+});
+
+describe('renderNginxConfig rejects what nginx would reject', () => {
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    ['no servers', { upstreams: [] }, /^upstreams \(\[\]\) must list at least one server$/],
+    ['an invalid server port', { upstreams: [{ address: '10.0.0.1', port: 70000 }] }, /^upstreams\[0\]\.port \(70000\) must be an integer from 1 to 65535$/],
+    ['an invalid server address', { upstreams: [{ address: '10.0.0.1:80', port: 8080 }] }, /^upstreams\[0\]\.address \("10\.0\.0\.1:80"\) must be an IPv4 address or a DNS name$/],
+    ['max_fails 0 (no passive health)', { upstreams, maxFails: 0 }, /^maxFails \(0\) must be an integer from 1 to 100$/],
+    ['fail_timeout in milliseconds', { upstreams, failTimeout: Duration.millis(1500) }, /^failTimeout \(1 second 500 millis\) must be whole seconds/],
+    ['an unknown proxy_next_upstream condition', { upstreams, proxyNextUpstream: ['error', 'http_501'] }, /^proxyNextUpstream \("http_501"\) is not a condition nginx accepts/],
+    ['"off" with other conditions', { upstreams, proxyNextUpstream: ['off', 'error'] }, /^proxyNextUpstream \(\["off","error"\]\) cannot combine "off"/],
+    ['unbounded tries', { upstreams, proxyNextUpstreamTries: 0 }, /^proxyNextUpstreamTries \(0\) must be an integer from 1 to 100$/],
+    ['a connect timeout over 75 s', { upstreams, connectTimeout: Duration.seconds(90) }, /^connectTimeout \(1 minute 30 seconds\) must be from 1 milli to 1 minute 15 seconds$/],
+    ['an unknown algorithm', { upstreams, algorithm: 'ip-hash' }, /^algorithm \("ip-hash"\) must be one of "round-robin", "least-conn"$/],
+    ['an invalid listen port', { upstreams, listenPort: 0 }, /^listenPort \(0\) must be an integer from 1 to 65535$/],
+    ['a health path with a space', { upstreams, healthCheckPath: '/a b' }, /^healthCheckPath \("\/a b"\) must be a path/],
+    ['a path with a semicolon', { upstreams, pidFile: '/run/x;evil' }, /^pidFile \("\/run\/x;evil"\) must be a plain path/],
+  ];
+  for (const [name, input, message] of bad) {
+    it(name, () => {
+      expect(() => renderNginxConfig(input as never)).toThrow(message);
+    });
+  }
+});
