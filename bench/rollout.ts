@@ -17,6 +17,7 @@ const ROOT = path.resolve(__dirname, '..');
 interface Estimate {
   readonly totalSeconds: number;
   readonly summary?: string;
+  readonly breakdown?: Record<string, number>;
 }
 interface Found {
   readonly path: string;
@@ -89,7 +90,16 @@ export function rolloutSection(est: Record<string, unknown>): string[] {
       rows.push(
         `| ${style} (${f.path}) | ${fmt(f.estimate.totalSeconds)} (${f.estimate.summary ?? ''}) | ${book ? `${fmt(book.totalSeconds)} (${book.summary ?? ''})` : 'n/a'} | ${ratio} |`,
       );
-      lines.push(`- ${style}: the sample's figure is ${f.how}.`);
+      const parts = (e: Estimate | undefined) =>
+        e?.breakdown
+          ? Object.entries(e.breakdown)
+              .filter(([, v]) => v > 0)
+              .map(([k, v]) => `${k} ${fmt(v)}`)
+              .join(', ')
+          : '';
+      lines.push(
+        `- ${style}: the sample's figure is ${f.how}${parts(f.estimate) ? `; per batch: ${parts(f.estimate)}` : ''}${parts(book) ? `. The book's per batch: ${parts(book)}` : ''}.`,
+      );
     }
   }
   return [
@@ -102,6 +112,14 @@ export function rolloutSection(est: Record<string, unknown>): string[] {
     ...rows,
     '',
     ...lines,
+    ...(found.some((f) => f.style === 'server')
+      ? [
+          '- Reading the server row: the sample\'s worst case adds up the limits its rollout enforces per server (install budget, drain on',
+          '  stop, health-check timeout, the pause longer than nginx\'s fail_timeout), while the book\'s Ansible run sets no limit and checks',
+          '  no health, so its 15 s is the time of three restarts that go well, not a bound: nothing in it waits for a server to answer',
+          '  before moving on to the next.',
+        ]
+      : []),
     ...(lines.length ? [''] : []),
   ];
 }
