@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import * as path from 'node:path';
 import { FunctionService } from '../constructs/serverless';
+import { DEFAULT_CODE_EXCLUDE } from '../constructs/shared/source';
 import type { EnvironmentSizes } from '../lib/environments';
 
 export interface ServerlessSampleStackProps extends StackProps {
@@ -18,7 +19,8 @@ export class ServerlessSampleStack extends Stack {
     this.service = new FunctionService(this, 'Service', {
       app: {
         name: 'sample-app',
-        source: { directory: path.join(__dirname, 'sample-app') },
+        // The handler needs lambda.js and respond.js: leave the long-running server out of the asset.
+        source: { directory: path.join(__dirname, 'sample-app'), exclude: [...DEFAULT_CODE_EXCLUDE, 'server.js'] },
         environment: { NODE_ENV: 'production' },
       },
       memorySize: props.sizes.functionMemoryMb,
