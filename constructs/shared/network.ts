@@ -99,10 +99,12 @@ export class AppNetwork extends Construct {
 
     if (natGatewayProvider instanceof ec2.NatInstanceProviderV2) {
       for (const nat of natGatewayProvider.gatewayInstances) {
-        // The provider has no volume props: encrypt the root volume (AL2023's /dev/xvda) here.
-        (nat.node.defaultChild as ec2.CfnInstance).blockDeviceMappings = [
-          { deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', deleteOnTermination: true } },
-        ];
+        // The provider has no volume or metadata props: encrypt the root volume (AL2023's /dev/xvda) here.
+        const cfn = nat.node.defaultChild as ec2.CfnInstance;
+        cfn.blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', deleteOnTermination: true } }];
+        // IMDSv2 only, like every instance of this library (set on the instance: a launch template per
+        // instance would make cdk-nag 3.0.2's EC26 rule throw).
+        cfn.metadataOptions = { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 };
         this.acknowledgeNatInstance(nat);
       }
     }
