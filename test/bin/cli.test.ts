@@ -1,26 +1,20 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeInstanceRefreshesCommand, RollbackInstanceRefreshCommand } from '@aws-sdk/client-auto-scaling';
-import { CodeDeployClient, GetDeploymentCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
-import { GetAliasCommand, GetFunctionUrlConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetDeploymentCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { GetAliasCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
 import { execFile } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type CliDeps } from '../../bin/cli';
 import { createServer } from '../../apps/sample-app/server.js';
-import { awsError, OUTPUTS, tempFile } from '../lib/cli/helpers';
+import { awsError, OUTPUTS, tempFile, mockAwsClients } from '../lib/cli/helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const outputs = tempFile('cdk-outputs.json', JSON.stringify(OUTPUTS));
 const ANSI = /\u001b\[/;
 
-const asg = mockClient(AutoScalingClient);
-const lambda = mockClient(LambdaClient);
-const codeDeploy = mockClient(CodeDeployClient);
-const mocks = [asg, lambda, codeDeploy];
-beforeEach(() => mocks.forEach((m) => m.reset()));
-afterAll(() => mocks.forEach((m) => m.restore()));
+const { asg, lambda, codeDeploy } = mockAwsClients();
 
 /** Runs the CLI in this process with collected output; AWS is mocked by aws-sdk-client-mock. */
 async function cli(args: string[], options: { tty?: boolean; ttyErr?: boolean; env?: NodeJS.ProcessEnv; deps?: Partial<CliDeps> } = {}) {

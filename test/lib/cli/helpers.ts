@@ -1,8 +1,16 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createClients, type AwsContext } from '../../../lib/cli/aws';
 import type { StackInfo } from '../../../lib/cli/outputs';
+import { afterAll, beforeEach } from 'vitest';
 
 export const REGION = 'eu-west-1';
 
@@ -90,4 +98,22 @@ export function tempFile(name: string, text: string): string {
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;
+}
+
+/**
+ * Mocks every AWS SDK client the CLI uses (real clients, mocked transport), resets them before
+ * each test and restores them after the file. Call once at the top of a test file.
+ */
+export function mockAwsClients() {
+  const clients = {
+    asg: mockClient(AutoScalingClient),
+    codeDeploy: mockClient(CodeDeployClient),
+    ec2: mockClient(EC2Client),
+    eks: mockClient(EKSClient),
+    lambda: mockClient(LambdaClient),
+    ssm: mockClient(SSMClient),
+  };
+  beforeEach(() => Object.values(clients).forEach((m) => m.reset()));
+  afterAll(() => Object.values(clients).forEach((m) => m.restore()));
+  return clients;
 }

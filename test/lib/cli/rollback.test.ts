@@ -1,20 +1,13 @@
-import { AutoScalingClient, CancelInstanceRefreshCommand, DescribeInstanceRefreshesCommand, RollbackInstanceRefreshCommand } from '@aws-sdk/client-auto-scaling';
-import { CodeDeployClient, GetDeploymentCommand, GetDeploymentGroupCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import { GetAliasCommand, LambdaClient, ListVersionsByFunctionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
-import { DescribeAssociationCommand, ListAssociationVersionsCommand, SSMClient, UpdateAssociationCommand } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { CancelInstanceRefreshCommand, DescribeInstanceRefreshesCommand, RollbackInstanceRefreshCommand } from '@aws-sdk/client-auto-scaling';
+import { GetDeploymentCommand, GetDeploymentGroupCommand, ListDeploymentsCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { GetAliasCommand, ListVersionsByFunctionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { DescribeAssociationCommand, ListAssociationVersionsCommand, UpdateAssociationCommand } from '@aws-sdk/client-ssm';
+import { describe, expect, it } from 'vitest';
 import type { Kubectl } from '../../../lib/cli/kubectl';
 import { previousVersion, rollback } from '../../../lib/cli/rollback';
-import { awsError, CONTAINER, context, SERVER, SERVERLESS, VM } from './helpers';
+import { awsError, CONTAINER, context, SERVER, SERVERLESS, VM, mockAwsClients } from './helpers';
 
-const asg = mockClient(AutoScalingClient);
-const ssm = mockClient(SSMClient);
-const lambda = mockClient(LambdaClient);
-const codeDeploy = mockClient(CodeDeployClient);
-const mocks = [asg, ssm, lambda, codeDeploy];
-beforeEach(() => mocks.forEach((m) => m.reset()));
-afterAll(() => mocks.forEach((m) => m.restore()));
+const { asg, ssm, lambda, codeDeploy } = mockAwsClients();
 
 const start = new Date('2026-01-02T00:00:00Z');
 

@@ -1,16 +1,10 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
-import { CodeDeployClient, GetDeploymentCommand, GetDeploymentGroupCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
-import { DescribeInstancesCommand, DescribeInstanceStatusCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
-import { GetAliasCommand, GetFunctionUrlConfigCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import {
-  DescribeAssociationCommand,
-  DescribeAssociationExecutionsCommand,
-  DescribeAssociationExecutionTargetsCommand,
-  SSMClient,
-} from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { DescribeAutoScalingGroupsCommand, DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
+import { GetDeploymentCommand, GetDeploymentGroupCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { DescribeInstancesCommand, DescribeInstanceStatusCommand } from '@aws-sdk/client-ec2';
+import { DescribeClusterCommand, DescribeNodegroupCommand } from '@aws-sdk/client-eks';
+import { GetAliasCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
+import { DescribeAssociationCommand, DescribeAssociationExecutionsCommand, DescribeAssociationExecutionTargetsCommand } from '@aws-sdk/client-ssm';
+import { describe, expect, it } from 'vitest';
 import type { Kubectl } from '../../../lib/cli/kubectl';
 import {
   appSpecVersions,
@@ -22,17 +16,9 @@ import {
   type ServerStatus,
   type VmStatus,
 } from '../../../lib/cli/status';
-import { awsError, CONTAINER, context, SERVER, SERVERLESS, VM } from './helpers';
+import { awsError, CONTAINER, context, SERVER, SERVERLESS, VM, mockAwsClients } from './helpers';
 
-const ec2 = mockClient(EC2Client);
-const ssm = mockClient(SSMClient);
-const asg = mockClient(AutoScalingClient);
-const lambda = mockClient(LambdaClient);
-const codeDeploy = mockClient(CodeDeployClient);
-const eks = mockClient(EKSClient);
-const mocks = [ec2, ssm, asg, lambda, codeDeploy, eks];
-beforeEach(() => mocks.forEach((m) => m.reset()));
-afterAll(() => mocks.forEach((m) => m.restore()));
+const { ec2, ssm, asg, lambda, codeDeploy, eks } = mockAwsClients();
 
 const t = (s: string) => new Date(s);
 

@@ -1,20 +1,13 @@
-import { AutoScalingClient, DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
-import { CodeDeployClient, GetDeploymentCommand, GetDeploymentGroupCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
-import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DescribeAssociationExecutionsCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
+import { GetDeploymentCommand, GetDeploymentGroupCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { GetAliasCommand } from '@aws-sdk/client-lambda';
+import { DescribeAssociationExecutionsCommand } from '@aws-sdk/client-ssm';
+import { describe, expect, it } from 'vitest';
 import type { Kubectl } from '../../../lib/cli/kubectl';
 import { follow, pollerFor, type Progress } from '../../../lib/cli/watch';
-import { awsError, CONTAINER, context, SERVER, SERVERLESS, VM } from './helpers';
+import { awsError, CONTAINER, context, SERVER, SERVERLESS, VM, mockAwsClients } from './helpers';
 
-const asg = mockClient(AutoScalingClient);
-const ssm = mockClient(SSMClient);
-const lambda = mockClient(LambdaClient);
-const codeDeploy = mockClient(CodeDeployClient);
-const mocks = [asg, ssm, lambda, codeDeploy];
-beforeEach(() => mocks.forEach((m) => m.reset()));
-afterAll(() => mocks.forEach((m) => m.restore()));
+const { asg, ssm, lambda, codeDeploy } = mockAwsClients();
 
 const start = new Date('2026-01-02T00:00:00Z');
 /** Follows with a fake clock: no real waiting. */
