@@ -68,3 +68,13 @@ export function checkOrdered(where: Where, lowerProp: string, lower: number | un
     throw new OrchestrationError(where, `${lowerProp} and ${upperProp}`, { [lowerProp]: lower, [upperProp]: upper }, `must satisfy ${lowerProp} <= ${upperProp}`);
   }
 }
+
+/**
+ * A duration that is a whole number of seconds or minutes (for APIs that count in those units).
+ * `allowed` is the message's explanation, e.g. 'must be whole seconds (Kubernetes counts in seconds)'.
+ */
+export function checkWholeUnits(where: Where, prop: string, value: Duration | undefined, unit: 'seconds' | 'minutes', allowed: string): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const perUnit = unit === 'seconds' ? 1000 : 60_000;
+  if (!Number.isInteger(value.toMilliseconds({ integral: false }) / perUnit)) throw new OrchestrationError(where, prop, value, allowed);
+}

@@ -5,7 +5,7 @@ import * as crypto from 'node:crypto';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
 import { secretRefEnvName } from '../../lib/secret-ref';
-import { checkDuration, checkInteger, checkOneOf, checkPattern } from '../../lib/validate';
+import { checkDuration, checkInteger, checkOneOf, checkPattern, checkWholeUnits } from '../../lib/validate';
 
 /** A probe on the app's health path. */
 export interface AppProbeOptions {
@@ -501,11 +501,7 @@ export function planChart(where: string, app: ResolvedApp, props: AppChartOption
     ['livenessProbe.period', props.livenessProbe?.period],
     ['livenessProbe.initialDelay', props.livenessProbe?.initialDelay],
   ];
-  for (const [prop, d] of durations) {
-    if (d !== undefined && !d.isUnresolved() && !Number.isInteger(d.toMilliseconds({ integral: false }) / 1000)) {
-      throw new OrchestrationError(where, prop, d, 'must be a whole number of seconds (Kubernetes counts these in seconds)');
-    }
-  }
+  for (const [prop, d] of durations) checkWholeUnits(where, prop, d, 'seconds', 'must be a whole number of seconds (Kubernetes counts these in seconds)');
   const drain = (props.drainTimeout ?? Duration.seconds(10)).toSeconds();
   const preStop = (props.preStopDelay ?? Duration.seconds(5)).toSeconds();
   return {

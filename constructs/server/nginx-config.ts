@@ -1,7 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkDuration, checkInteger, checkOneOf, checkPattern } from '../../lib/validate';
+import { checkDuration, checkInteger, checkOneOf, checkPattern, checkWholeUnits } from '../../lib/validate';
 
 /**
  * The nginx configuration of the server style, as a pure function of the fleet's addresses and
@@ -169,15 +169,6 @@ export function rolloutPause(failTimeout: Duration = NGINX_DEFAULTS.failTimeout,
 const HOST = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/;
 const SAFE_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 
-/** A duration within [min, max] compared in milliseconds (lib/validate's checkDuration works in whole seconds). */
-function checkMillis(where: IConstruct | string | undefined, prop: string, value: Duration | undefined, min: Duration, max: Duration): void {
-  if (value === undefined || value.isUnresolved()) return;
-  const v = value.toMilliseconds();
-  if (v < min.toMilliseconds() || v > max.toMilliseconds()) {
-    throw new OrchestrationError(where, prop, value, `must be from ${min.toHumanString()} to ${max.toHumanString()}`);
-  }
-}
-
 /**
  * Checks balancing options against what nginx accepts; throws {@link OrchestrationError}.
  * The construct calls it at synth time so a bad option fails `cdk synth`, not the deploy.
@@ -186,9 +177,7 @@ export function validateNginxBalancing(where: IConstruct | string | undefined, o
   const p = (k: string) => `${prefix}${k}`;
   checkOneOf(where, p('algorithm'), o.algorithm, ['round-robin', 'least-conn'] as const);
   checkInteger(where, p('maxFails'), o.maxFails, { min: 1, max: 100 });
-  if (o.failTimeout && !o.failTimeout.isUnresolved() && !Number.isInteger(o.failTimeout.toMilliseconds() / 1000)) {
-    throw new OrchestrationError(where, p('failTimeout'), o.failTimeout, 'must be whole seconds: nginx parses fail_timeout in seconds and rejects "ms"');
-  }
+  checkWholeUnits(where, p('failTimeout'), o.failTimeout, 'seconds', 'must be whole seconds: nginx parses fail_timeout in seconds and rejects "ms"');
   checkDuration(where, p('failTimeout'), o.failTimeout, { min: Duration.seconds(1), max: Duration.hours(1) });
   if (o.proxyNextUpstream !== undefined) {
     if (!Array.isArray(o.proxyNextUpstream) || o.proxyNextUpstream.length === 0) {
@@ -204,11 +193,11 @@ export function validateNginxBalancing(where: IConstruct | string | undefined, o
     }
   }
   checkInteger(where, p('proxyNextUpstreamTries'), o.proxyNextUpstreamTries, { min: 1, max: 100 });
-  checkMillis(where, p('proxyNextUpstreamTimeout'), o.proxyNextUpstreamTimeout, Duration.millis(1), Duration.hours(1));
+  checkDuration(where, p('proxyNextUpstreamTimeout'), o.proxyNextUpstreamTimeout, { min: Duration.millis(1), max: Duration.hours(1) });
   checkInteger(where, p('keepaliveConnections'), o.keepaliveConnections, { min: 1, max: 10_000 });
-  checkMillis(where, p('connectTimeout'), o.connectTimeout, Duration.millis(1), Duration.seconds(75));
-  checkMillis(where, p('readTimeout'), o.readTimeout, Duration.millis(1), Duration.hours(1));
-  checkMillis(where, p('sendTimeout'), o.sendTimeout, Duration.millis(1), Duration.hours(1));
+  checkDuration(where, p('connectTimeout'), o.connectTimeout, { min: Duration.millis(1), max: Duration.seconds(75) });
+  checkDuration(where, p('readTimeout'), o.readTimeout, { min: Duration.millis(1), max: Duration.hours(1) });
+  checkDuration(where, p('sendTimeout'), o.sendTimeout, { min: Duration.millis(1), max: Duration.hours(1) });
   checkPattern(where, p('healthCheckPath'), o.healthCheckPath, SAFE_PATH, 'a path starting with "/" of letters, digits and ._~/-');
   checkInteger(where, p('listenPort'), o.listenPort, { min: 1, max: 65535 });
   if (o.listenPort === 22) throw new OrchestrationError(where, p('listenPort'), o.listenPort, 'must not be 22: the server style opens no SSH port, not even by accident');

@@ -10,7 +10,7 @@ import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app
 import { OrchestrationError } from '../../lib/errors';
 import { estimateRollout, type RolloutEstimate } from '../../lib/rollout-estimate';
 import { secretRefEnvName } from '../../lib/secret-ref';
-import { checkDuration, checkInteger, checkNumber, checkPattern } from '../../lib/validate';
+import { checkDuration, checkInteger, checkNumber, checkPattern, checkWholeUnits } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { AppNetwork } from '../shared/network';
 import { bindSecrets } from '../shared/secrets';
@@ -412,9 +412,7 @@ function resolveFleetSettings(where: Construct, props: ServerFleetProps, app: Re
   const maxFailPercentage = props.maxFailPercentage ?? (app.rollout.maxFailurePercent !== undefined ? Math.floor(app.rollout.maxFailurePercent) : 30);
 
   const failTimeout = props.loadBalancerFailTimeout ?? NGINX_DEFAULTS.failTimeout;
-  if (!failTimeout.isUnresolved() && !Number.isInteger(failTimeout.toMilliseconds() / 1000)) {
-    throw new OrchestrationError(where, 'loadBalancerFailTimeout', failTimeout, 'must be whole seconds, like nginx fail_timeout');
-  }
+  checkWholeUnits(where, 'loadBalancerFailTimeout', failTimeout, 'seconds', 'must be whole seconds, like nginx fail_timeout');
   checkDuration(where, 'loadBalancerFailTimeout', failTimeout, { min: Duration.seconds(1), max: Duration.hours(1) });
   const bake = app.rollout.bakeTime;
   checkDuration(where, 'app.rollout.bakeTime', bake, { min: Duration.seconds(0), max: Duration.hours(1) });

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkDuration, checkInteger, checkOneOf } from '../../lib/validate';
+import { checkDuration, checkInteger, checkOneOf, checkWholeUnits } from '../../lib/validate';
 
 /** How CodeDeploy moves the alias's traffic to a new version. */
 export type TrafficShiftType = 'canary' | 'linear' | 'all-at-once';
@@ -53,9 +53,7 @@ export function resolveTrafficShift(where: Construct, shift: TrafficShift | unde
   checkInteger(where, `${prop}.percentage`, percentage, { min: 1, max: 99 });
   const interval = s.interval ?? (s.type === 'canary' ? Duration.minutes(5) : Duration.minutes(1));
   checkDuration(where, `${prop}.interval`, interval, { min: Duration.minutes(1), max: Duration.hours(48) });
-  if (!interval.isUnresolved() && interval.toSeconds() % 60 !== 0) {
-    throw new OrchestrationError(where, `${prop}.interval`, interval, 'must be a whole number of minutes (CodeDeploy counts in minutes)');
-  }
+  checkWholeUnits(where, `${prop}.interval`, interval, 'minutes', 'must be a whole number of minutes (CodeDeploy counts in minutes)');
   return { type: s.type, percentage, interval };
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { APP_DEFAULTS, resolveApp } from '../../lib/app';
 import { formatValue, OrchestrationError } from '../../lib/errors';
 import { parseSecretReference, secretReference, secretRefEnvName } from '../../lib/secret-ref';
-import { checkDuration, checkExclusive, checkInteger, checkOrdered } from '../../lib/validate';
+import { checkDuration, checkExclusive, checkInteger, checkOrdered, checkWholeUnits } from '../../lib/validate';
 import { environmentName, sampleStackName } from '../../lib/environments';
 
 const source = { directory: '/app' };
@@ -70,6 +70,13 @@ describe('validators', () => {
   it('name every prop of a contradiction', () => {
     expect(() => checkExclusive('W', { a: 1, b: undefined, c: 'x' })).toThrow('W: a and c ({"a":1,"c":"x"}) are mutually exclusive: set only one of a, b, c');
     expect(() => checkExclusive('W', { a: 1, b: undefined })).not.toThrow();
+  });
+
+  it('accept only whole seconds or minutes where an API counts in them', () => {
+    expect(() => checkWholeUnits('W', 'd', Duration.millis(1500), 'seconds', 'must be whole seconds')).toThrow('W: d (1 second 500 millis) must be whole seconds');
+    expect(() => checkWholeUnits('W', 'd', Duration.seconds(90), 'minutes', 'must be whole minutes')).toThrow('W: d (1 minute 30 seconds) must be whole minutes');
+    expect(() => checkWholeUnits('W', 'd', Duration.minutes(2), 'seconds', 'x')).not.toThrow();
+    expect(() => checkDuration('W', 'd', Duration.millis(500), { min: Duration.millis(1), max: Duration.seconds(1) })).not.toThrow();
   });
 
   it('compare bounds', () => {
