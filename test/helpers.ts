@@ -2,6 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { expect } from 'vitest';
+import { OrchestrationError } from '../lib/errors';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const SAMPLE_APP_DIR = path.join(ROOT, 'apps', 'sample-app');
@@ -29,4 +31,15 @@ export function onlyResource(template: Template, type: string): { Type: string; 
   const found = Object.values(template.findResources(type));
   if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
   return found[0] as any;
+}
+
+/** Runs `fn` and returns the OrchestrationError it throws; fails the test if it throws nothing or anything else. */
+export function orchestrationErrorFrom(fn: () => unknown): OrchestrationError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(OrchestrationError);
+    return e as OrchestrationError;
+  }
+  throw new Error('expected an OrchestrationError, nothing was thrown');
 }

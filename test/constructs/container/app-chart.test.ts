@@ -4,9 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppChart, type AppChartProps, exportSecretsScript, FETCH_SECRETS_SCRIPT } from '../../../constructs/container';
-import { OrchestrationError } from '../../../lib/errors';
 import { SCHEMA_SOURCE, validateManifests } from '../../../scripts/k8s-schema';
-import { SAMPLE_APP_DIR } from '../../helpers';
+import { SAMPLE_APP_DIR, orchestrationErrorFrom } from '../../helpers';
 
 const APP = { name: 'sample-app', source: { directory: SAMPLE_APP_DIR }, environment: { NODE_ENV: 'production' } };
 
@@ -20,14 +19,8 @@ const find = (objects: any[], kind: string) => {
   return found[0];
 };
 function expectError(fn: () => unknown, ...parts: string[]) {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OrchestrationError);
-    for (const p of parts) expect((e as Error).message).toContain(p);
-    return;
-  }
-  throw new Error('expected an OrchestrationError');
+  const e = orchestrationErrorFrom(fn);
+  for (const p of parts) expect(e.message).toContain(p);
 }
 
 describe('AppChart (defaults: the book\'s Deployment without its gaps)', () => {

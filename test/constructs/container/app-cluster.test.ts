@@ -3,8 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppCluster, type AppClusterProps, SUPPORTED_KUBERNETES_VERSIONS } from '../../../constructs/container';
-import { OrchestrationError } from '../../../lib/errors';
-import { onlyResource, templateOf, testStack } from '../../helpers';
+import { onlyResource, templateOf, testStack, orchestrationErrorFrom } from '../../helpers';
 
 function build(props: AppClusterProps = {}) {
   const stack = testStack();
@@ -12,14 +11,8 @@ function build(props: AppClusterProps = {}) {
   return { stack, cluster, template: templateOf(stack) };
 }
 function expectError(fn: () => unknown, ...parts: string[]) {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OrchestrationError);
-    for (const p of parts) expect((e as Error).message).toContain(p);
-    return;
-  }
-  throw new Error('expected an OrchestrationError');
+  const e = orchestrationErrorFrom(fn);
+  for (const p of parts) expect(e.message).toContain(p);
 }
 
 // One synth of the default cluster serves every assertion on it.

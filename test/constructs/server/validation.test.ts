@@ -3,8 +3,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { NginxLoadBalancer, ServerFleet, type ServerServiceProps, ServerService } from '../../../constructs/server';
-import { OrchestrationError } from '../../../lib/errors';
-import { SAMPLE_APP_DIR, testStack } from '../../helpers';
+import { SAMPLE_APP_DIR, testStack, orchestrationErrorFrom } from '../../helpers';
 
 const source = { directory: SAMPLE_APP_DIR };
 
@@ -13,14 +12,7 @@ function service(props: Partial<ServerServiceProps>) {
 }
 
 function expectError(make: () => unknown, expected: { path: string; prop: string; message: RegExp }) {
-  let error: unknown;
-  try {
-    make();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(OrchestrationError);
-  const e = error as OrchestrationError;
+  const e = orchestrationErrorFrom(make);
   expect(e.path).toBe(expected.path);
   expect(e.prop).toBe(expected.prop);
   expect(e.message).toMatch(expected.message);

@@ -4,20 +4,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { FunctionService, type FunctionServiceProps } from '../../../constructs/serverless';
 import { OrchestrationError } from '../../../lib/errors';
-import { SAMPLE_APP_DIR, testStack } from '../../helpers';
+import { SAMPLE_APP_DIR, testStack, orchestrationErrorFrom } from '../../helpers';
 
 const app = { source: { directory: SAMPLE_APP_DIR } };
 
 /** Builds a FunctionService with the given props and returns the error it throws. */
 function errorFor(props: Partial<FunctionServiceProps>): OrchestrationError {
-  const stack = testStack('Bad');
-  try {
-    new FunctionService(stack, 'Service', { app, ...props } as FunctionServiceProps);
-  } catch (e) {
-    expect(e).toBeInstanceOf(OrchestrationError);
-    return e as OrchestrationError;
-  }
-  throw new Error('expected an OrchestrationError, nothing was thrown');
+  return orchestrationErrorFrom(() => new FunctionService(testStack('Bad'), 'Service', { app, ...props } as FunctionServiceProps));
 }
 
 describe('FunctionService rejects bad input with the library\'s error (path, prop, value, what is allowed)', () => {

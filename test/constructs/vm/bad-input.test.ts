@@ -6,20 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { VmService, type VmServiceProps } from '../../../constructs/vm';
 import type { AppDescription } from '../../../lib/app';
 import { OrchestrationError } from '../../../lib/errors';
-import { SAMPLE_APP_DIR, testStack } from '../../helpers';
+import { SAMPLE_APP_DIR, testStack, orchestrationErrorFrom } from '../../helpers';
 
 const app: AppDescription = { source: { directory: SAMPLE_APP_DIR } };
 
 /** Builds a VmService with the given props and returns the error it throws. */
 function errorFor(props: Partial<VmServiceProps>): OrchestrationError {
-  const stack = testStack('Bad');
-  try {
-    new VmService(stack, 'Vm', { app, ...props } as VmServiceProps);
-  } catch (e) {
-    expect(e).toBeInstanceOf(OrchestrationError);
-    return e as OrchestrationError;
-  }
-  throw new Error('expected an OrchestrationError, nothing was thrown');
+  return orchestrationErrorFrom(() => new VmService(testStack('Bad'), 'Vm', { app, ...props } as VmServiceProps));
 }
 
 describe('VmService rejects bad input with the library\'s error (path, prop, value, what is allowed)', () => {
