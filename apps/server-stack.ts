@@ -23,6 +23,7 @@ export class ServerSampleStack extends Stack {
       },
       logRemovalPolicy: RemovalPolicy.DESTROY, // a sample: `cdk destroy` leaves nothing behind
       loadBalancer: { logRemovalPolicy: RemovalPolicy.DESTROY },
+      network: { flowLogRemovalPolicy: RemovalPolicy.DESTROY },
     });
     const { fleet, loadBalancer } = this.service;
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });

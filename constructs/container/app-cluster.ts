@@ -6,9 +6,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkExclusive, checkInteger, checkOneOf, checkOrdered } from '../../lib/validate';
+import { checkInteger, checkOneOf, checkOrdered } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
-import { AppNetwork, type AppNetworkProps } from '../shared/network';
+import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { checkKubernetesVersion, DEFAULT_KUBERNETES_VERSION, kubectlLayerFor } from './kubernetes-version';
 
 /** The operating system of the worker nodes. Never Amazon Linux 2 (end of support, and eks-v2's default). */
@@ -153,7 +153,6 @@ export class AppCluster extends Construct {
     this.version = version;
     checkOneOf(this, 'capacity', props.capacity, ['nodegroup', 'auto-mode'] as const);
     checkOneOf(this, 'nodeOs', props.nodeOs, ['al2023', 'bottlerocket'] as const);
-    checkExclusive(this, { vpc: props.vpc, network: props.network });
     checkInteger(this, 'minNodes', props.minNodes, { min: 1, max: 100 });
     checkInteger(this, 'maxNodes', props.maxNodes, { min: 1, max: 100 });
     checkOrdered(this, 'minNodes', props.minNodes ?? 3, 'maxNodes', props.maxNodes ?? 10);
@@ -173,12 +172,7 @@ export class AppCluster extends Construct {
     if (archs.size !== 1) throw new OrchestrationError(this, 'instanceTypes', instanceTypes.map(String), 'must all have the same architecture');
     this.nodeArchitecture = autoMode ? ec2.InstanceArchitecture.X86_64 : [...archs][0]!;
 
-    if (props.vpc) {
-      this.vpc = props.vpc;
-    } else {
-      this.network = new AppNetwork(this, 'Network', props.network);
-      this.vpc = this.network.vpc;
-    }
+    ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
 
     const key =
       props.secretsEncryptionKey ??

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
 import { checkInteger } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
-import { AppNetwork } from '../shared/network';
+import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { type NginxBalancingOptions, NGINX_DEFAULTS, type NginxUpstream, renderNginxConfig, validateNginxBalancing, validateNginxUpstreams } from './nginx-config';
 import { renderNginxBootstrap, serverAsset } from './server-files';
 import { base64, hardenedInstance, type ServerInstanceOptions, shellDocument, stringParameter } from './server-instance';
@@ -46,6 +46,11 @@ export interface NginxLoadBalancerProps extends NginxLoadBalancerOptions {
    * @default - a new {@link AppNetwork}
    */
   readonly vpc?: ec2.IVpc;
+  /**
+   * Settings of the network created when `vpc` is not given.
+   * @default - AppNetwork's defaults
+   */
+  readonly network?: AppNetworkProps;
   /**
    * Where nginx goes.
    * @default - the first public subnet
@@ -103,12 +108,7 @@ export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
     const listenPort = props.listenPort ?? NGINX_DEFAULTS.listenPort;
     this.listenPort = listenPort;
 
-    if (props.vpc) {
-      this.vpc = props.vpc;
-    } else {
-      this.network = new AppNetwork(this, 'Network');
-      this.vpc = this.network.vpc;
-    }
+    ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
     const subnets = this.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PUBLIC }).subnets;
     if (subnets.length === 0) throw new OrchestrationError(this, 'vpcSubnets', props.vpcSubnets, 'must select at least one subnet of the VPC');
 

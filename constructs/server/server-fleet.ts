@@ -12,7 +12,7 @@ import { estimateRollout, type RolloutEstimate } from '../../lib/rollout-estimat
 import { secretRefEnvName } from '../../lib/secret-ref';
 import { checkDuration, checkInteger, checkNumber, checkPattern, checkWholeUnits } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
-import { AppNetwork } from '../shared/network';
+import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
 import { NGINX_DEFAULTS, type NginxUpstream, rolloutPause } from './nginx-config';
@@ -34,6 +34,13 @@ export interface ServerFleetProps extends ServerInstanceOptions {
    * @default - a new {@link AppNetwork} (two AZs, NAT instance, S3 endpoint, flow logs)
    */
   readonly vpc?: ec2.IVpc;
+
+  /**
+   * Settings of the network created when `vpc` is not given (for example
+   * `flowLogRemovalPolicy`).
+   * @default - AppNetwork's defaults
+   */
+  readonly network?: AppNetworkProps;
 
   /**
    * Where the servers go; they are spread round-robin over the selected subnets (and so AZs).
@@ -213,12 +220,7 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
     this.appVersion = appVersion(app, dir);
     this.asset = new s3assets.Asset(this, 'Code', { path: dir, exclude: app.source.exclude ?? DEFAULT_CODE_EXCLUDE });
 
-    if (props.vpc) {
-      this.vpc = props.vpc;
-    } else {
-      this.network = new AppNetwork(this, 'Network');
-      this.vpc = this.network.vpc;
-    }
+    ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
     const subnets = this.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets;
     if (subnets.length === 0) throw new OrchestrationError(this, 'vpcSubnets', props.vpcSubnets, 'must select at least one subnet of the VPC');
 

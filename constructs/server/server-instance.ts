@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { acknowledgeNag } from '../shared/nag';
+import { acknowledgeImageResolvedAtLaunch, latestAmazonLinux2023AtLaunch } from '../shared/network';
 
 /**
  * Internal helpers shared by the fleet and the load balancer: one hardened EC2 instance, its
@@ -20,8 +21,9 @@ export interface ServerInstanceOptions {
   readonly instanceType?: ec2.InstanceType;
   /**
    * The machine image. It must be Amazon Linux 2023 (or compatible: dnf, systemd, cloud-init).
-   * @default - the latest AL2023 for the instance type's architecture (an SSM public parameter,
-   *   resolved at every deploy: a deploy after a new AMI release replaces the servers, see the README)
+   * @default - the latest AL2023 for the instance type's architecture, resolved by EC2 when the
+   *   instance launches (`resolve:ssm:` of the public parameter): a new AMI release does not change
+   *   the template, so it never replaces a running server; pass an image to choose when it changes
    */
   readonly machineImage?: ec2.IMachineImage;
   /**
@@ -46,11 +48,6 @@ export interface ServerInstanceOptions {
   readonly detailedMonitoring?: boolean;
 }
 
-/** The latest AL2023 (SSM public parameter) for an instance type's architecture. */
-export function defaultMachineImage(instanceType: ec2.InstanceType): ec2.IMachineImage {
-  const cpuType = instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64;
-  return ec2.MachineImage.latestAmazonLinux2023({ cpuType });
-}
 
 export interface HardenedInstanceProps extends ServerInstanceOptions {
   readonly vpc: ec2.IVpc;
@@ -70,7 +67,7 @@ export function hardenedInstance(scope: Construct, id: string, props: HardenedIn
     vpcSubnets: { subnets: [props.subnet] },
     securityGroup: props.securityGroup,
     instanceType,
-    machineImage: props.machineImage ?? defaultMachineImage(instanceType),
+    machineImage: props.machineImage ?? latestAmazonLinux2023AtLaunch(instanceType),
     role: props.role,
     userData: props.userData,
     detailedMonitoring: props.detailedMonitoring ?? false,
@@ -87,9 +84,14 @@ export function hardenedInstance(scope: Construct, id: string, props: HardenedIn
     ],
     propagateTagsToVolumeOnCreation: true,
   });
+  // Boot only once the subnet has its route out (ec2.Instance adds this only for public IPs):
+  // the bootstrap installs packages and the SSM agent must reach SSM.
+  instance.node.addDependency(props.vpc.selectSubnets({ subnets: [props.subnet] }).internetConnectivityEstablished);
   // IMDSv2 on the instance itself (Instance's requireImdsv2 adds a launch template per instance,
   // which also makes cdk-nag 3.0.2's EC26 rule crash on the stack's NAT instance).
-  (instance.node.defaultChild as ec2.CfnInstance).metadataOptions = {
+  const cfn = instance.node.defaultChild as ec2.CfnInstance;
+  acknowledgeImageResolvedAtLaunch(cfn);
+  cfn.metadataOptions = {
     httpEndpoint: 'enabled',
     httpTokens: (props.requireImdsv2 ?? true) ? 'required' : 'optional',
     httpPutResponseHopLimit: 1,

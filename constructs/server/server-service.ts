@@ -1,7 +1,7 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { AppNetwork } from '../shared/network';
+import { type AppNetwork, vpcOrNewNetwork } from '../shared/network';
 import { validateNginxBalancing } from './nginx-config';
 import { NginxLoadBalancer, type NginxLoadBalancerOptions } from './nginx-load-balancer';
 import { ServerFleet, type ServerFleetProps } from './server-fleet';
@@ -51,13 +51,8 @@ export class ServerService extends Construct {
       throw new OrchestrationError(this, 'loadBalancerFailTimeout and loadBalancer.failTimeout', { loadBalancerFailTimeout: fleetFail.toHumanString(), 'loadBalancer.failTimeout': lbFail.toHumanString() }, 'disagree: set loadBalancer.failTimeout only (the rollout paces itself against it)');
     }
 
-    if (props?.vpc) {
-      this.vpc = props.vpc;
-    } else {
-      this.network = new AppNetwork(this, 'Network');
-      this.vpc = this.network.vpc;
-    }
-    this.fleet = new ServerFleet(this, 'Fleet', { ...props, vpc: this.vpc, loadBalancerFailTimeout: lbFail ?? fleetFail });
+    ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
+    this.fleet = new ServerFleet(this, 'Fleet', { ...props, vpc: this.vpc, network: undefined, loadBalancerFailTimeout: lbFail ?? fleetFail });
     this.loadBalancer = new NginxLoadBalancer(this, 'LoadBalancer', { ...lbOptions, vpc: this.vpc, upstreams: this.fleet.upstreams });
     this.fleet.allowFrom(this.loadBalancer);
     // nginx gets the new membership once the fleet's rollout succeeded (first deploy, scaling, replacement).

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 export const APP_USER = 'app-user';
 
 /** The shared shell scripts shipped to instances. */
-export type SharedAsset = 'install-runtime.sh' | 'app-secrets.sh';
+export type SharedAsset = 'install-runtime.sh' | 'app-secrets.sh' | 'nat-instance.sh';
 
 /** The text of a script of `constructs/shared/assets/`. */
 export function sharedAsset(name: SharedAsset): string {

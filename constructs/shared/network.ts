@@ -1,10 +1,14 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { CfnResource, Fn, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
 import { checkInteger, checkOneOf } from '../../lib/validate';
+import { sharedAsset } from './app-runtime';
 import { acknowledgeNag } from './nag';
+
+/** How long CloudFormation waits for a new NAT instance to report that it forwards. */
+export const NAT_SETUP_TIMEOUT_MINUTES = 15;
 
 /**
  * How replicas in private subnets reach the internet (packages, SSM, ECR, CloudWatch).
@@ -30,6 +34,15 @@ export interface AppNetworkProps {
    * @default t4g.nano
    */
   readonly natInstanceType?: ec2.InstanceType;
+  /**
+   * The NAT instance's image, for `egress: 'nat-instance'`. It must be Amazon Linux 2023 (or
+   * compatible: dnf, iptables-services, cfn-signal in /opt/aws/bin).
+   * @default - the latest AL2023 for the instance type's architecture, resolved by EC2 when the
+   *   instance launches (`resolve:ssm:` of the public parameter), so a new AMI release never
+   *   replaces a running NAT instance: the image changes only when the instance is replaced
+   *   for another reason or you pass an image here
+   */
+  readonly natMachineImage?: ec2.IMachineImage;
   /**
    * Retention of the VPC flow logs (all traffic, to CloudWatch Logs).
    * @default logs.RetentionDays.ONE_MONTH
@@ -63,17 +76,24 @@ export class AppNetwork extends Construct {
     if (props.natInstanceType && props.egress !== undefined && props.egress !== 'nat-instance') {
       throw new OrchestrationError(this, 'natInstanceType', props.natInstanceType.toString(), `only applies with egress 'nat-instance' (egress is '${props.egress}')`);
     }
+    if (props.natMachineImage && props.egress !== undefined && props.egress !== 'nat-instance') {
+      throw new OrchestrationError(this, 'natMachineImage', '(an image)', `only applies with egress 'nat-instance' (egress is '${props.egress}')`);
+    }
     const egress = props.egress ?? 'nat-instance';
     this.egress = egress;
     const maxAzs = props.maxAzs ?? 2;
 
+    const natInstanceType = props.natInstanceType ?? new ec2.InstanceType('t4g.nano');
     const natGatewayProvider =
       egress === 'nat-instance'
         ? ec2.NatProvider.instanceV2({
-            instanceType: props.natInstanceType ?? new ec2.InstanceType('t4g.nano'),
-            machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+            instanceType: natInstanceType,
+            machineImage: props.natMachineImage ?? latestAmazonLinux2023AtLaunch(natInstanceType),
+            // Nothing may send through the NAT until allowed: the private subnets are, below.
             defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
             associatePublicIpAddress: true,
+            // Replaced per instance below (it needs the instance's logical ID to signal).
+            userData: ec2.UserData.custom(''),
           })
         : egress === 'nat-gateway'
           ? ec2.NatProvider.gateway()
@@ -98,16 +118,33 @@ export class AppNetwork extends Construct {
     this.vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup) });
 
     if (natGatewayProvider instanceof ec2.NatInstanceProviderV2) {
-      for (const nat of natGatewayProvider.gatewayInstances) {
-        // The provider has no volume or metadata props: encrypt the root volume (AL2023's /dev/xvda) here.
-        const cfn = nat.node.defaultChild as ec2.CfnInstance;
-        cfn.blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', deleteOnTermination: true } }];
-        // IMDSv2 only, like every instance of this library (set on the instance: a launch template per
-        // instance would make cdk-nag 3.0.2's EC26 rule throw).
-        cfn.metadataOptions = { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 };
-        this.acknowledgeNatInstance(nat);
+      // The private subnets (and only they) may send through the NAT: packets they route to it
+      // arrive as inbound traffic on its security group, which has no ingress rule by default.
+      for (const subnet of this.vpc.privateSubnets) {
+        natGatewayProvider.connections.allowFrom(ec2.Peer.ipv4(subnet.ipv4CidrBlock), ec2.Port.allTraffic(), `Forward traffic of private subnet ${subnet.node.path}`);
       }
+      for (const nat of natGatewayProvider.gatewayInstances) this.configureNatInstance(nat);
     }
+  }
+
+  /**
+   * Hardens one NAT instance and makes CloudFormation wait until it forwards: its own set-up
+   * script (retried install, checked result) signals the instance's CreationPolicy, so nothing
+   * that depends on the private subnets' routes starts before the NAT works.
+   */
+  private configureNatInstance(nat: ec2.Instance): void {
+    const cfn = nat.node.defaultChild as ec2.CfnInstance;
+    // The provider has no volume or metadata props: encrypt the root volume (AL2023's /dev/xvda) here.
+    cfn.blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', deleteOnTermination: true } }];
+    // IMDSv2 only, like every instance of this library (set on the instance: a launch template per
+    // instance would make cdk-nag 3.0.2's EC26 rule throw).
+    cfn.metadataOptions = { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 };
+    const stack = Stack.of(nat);
+    const logicalId = Lazy.string({ produce: () => stack.getLogicalId(cfn as CfnResource) });
+    cfn.userData = Fn.base64(renderNatUserData({ stackName: stack.stackName, resource: logicalId, region: stack.region }));
+    cfn.cfnOptions.creationPolicy = { resourceSignal: { count: 1, timeout: `PT${NAT_SETUP_TIMEOUT_MINUTES}M` } };
+    acknowledgeImageResolvedAtLaunch(cfn);
+    this.acknowledgeNatInstance(nat);
   }
 
   private acknowledgeNatInstance(target: ec2.Instance): void {
@@ -115,4 +152,51 @@ export class AppNetwork extends Construct {
     acknowledgeNag(target, 'AwsSolutions-EC29', 'The NAT instance is stateless and replaced by CloudFormation; termination protection would block stack updates and deletes.');
     acknowledgeNag(target, 'AwsSolutions-EC26', 'The NAT instance\'s root volume is encrypted by its BlockDeviceMappings (tested); cdk-nag 3.0.2\'s EC26 rule throws on an instance without a launch template when its stack also holds a launch template (the vm style\'s).');
   }
+}
+
+/** The props of a construct that takes a VPC or creates its own {@link AppNetwork}. */
+export interface NetworkChoice {
+  /** The VPC to use. */
+  readonly vpc?: ec2.IVpc;
+  /** Settings of the network created when `vpc` is not given. */
+  readonly network?: AppNetworkProps;
+}
+
+/** `vpc` when given, else a new {@link AppNetwork} `Network` in `scope`; both given is an error. */
+export function vpcOrNewNetwork(scope: Construct, props: NetworkChoice): { vpc: ec2.IVpc; network?: AppNetwork } {
+  if (props.vpc && props.network) throw new OrchestrationError(scope, 'network', '(network settings)', 'only applies when the construct creates the VPC; remove it or remove vpc');
+  if (props.vpc) return { vpc: props.vpc };
+  const network = new AppNetwork(scope, 'Network', props.network);
+  return { vpc: network.vpc, network };
+}
+
+/**
+ * The latest Amazon Linux 2023 for an instance type's architecture, as `resolve:ssm:<public
+ * parameter>`: EC2 resolves it when the instance launches, so the template does not change when
+ * AWS publishes a new AMI and CloudFormation never replaces a running instance for it (unlike
+ * `MachineImage.latestAmazonLinux2023()`, a template parameter resolved at every deploy).
+ */
+export function latestAmazonLinux2023AtLaunch(instanceType: ec2.InstanceType): ec2.IMachineImage {
+  const cpuType = instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64;
+  return ec2.MachineImage.resolveSsmParameterAtLaunch(ec2.AmazonLinux2023ImageSsmParameter.ssmParameterName({ cpuType }), { os: ec2.OperatingSystemType.LINUX });
+}
+
+/**
+ * aws-cdk-lib's built-in CloudFormation validation (E1152) accepts only `ami-...` as an instance's
+ * ImageId, but EC2 documents `resolve:ssm:<parameter>` for RunInstances (the AMI is looked up at
+ * launch; public AMI parameters such as /aws/service/ami-amazon-linux-latest/* are of data type
+ * aws:ec2:image). Acknowledged on the instance, only when its image is such a reference.
+ */
+export function acknowledgeImageResolvedAtLaunch(cfn: ec2.CfnInstance): void {
+  const imageId = cfn.imageId;
+  if (typeof imageId !== 'string' || Token.isUnresolved(imageId) || !imageId.startsWith('resolve:ssm:')) return;
+  Validations.of(cfn).acknowledge({
+    id: 'CloudFormation-Validate::E1152',
+    reason: `ImageId ${imageId} is an SSM parameter EC2 resolves when the instance launches (EC2 User Guide, "Reference AMIs using Systems Manager parameters"), so a new AMI release never replaces the running instance; the validator's format only knows literal ami- IDs.`,
+  });
+}
+
+/** The NAT instance's user data: where to signal, then `assets/nat-instance.sh`. */
+export function renderNatUserData(target: { stackName: string; resource: string; region: string }): string {
+  return ['#!/bin/bash', `NAT_STACK='${target.stackName}'`, `NAT_RESOURCE='${target.resource}'`, `NAT_REGION='${target.region}'`, sharedAsset('nat-instance.sh')].join('\n');
 }

@@ -13,7 +13,7 @@ import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app
 import { OrchestrationError } from '../../lib/errors';
 import { DEFAULT_BOOT_AND_START_SECONDS, estimateRollout, replicasPerBatch, type RolloutEstimate } from '../../lib/rollout-estimate';
 import { checkDuration, checkExclusive, checkInteger, checkNumber, checkOneOf, checkPattern } from '../../lib/validate';
-import { AppNetwork, type AppNetworkProps } from '../shared/network';
+import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { acknowledgeNag } from '../shared/nag';
 import { bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
@@ -333,9 +333,7 @@ export class VmService extends Construct implements ec2.IConnectable, iam.IGrant
     const s = resolveSettings(this, props, app);
 
     // Network
-    if (props.vpc && props.network) throw new OrchestrationError(this, 'network', '(network settings)', 'only applies when the construct creates the VPC; remove it or remove vpc');
-    if (!props.vpc) this.network = new AppNetwork(this, 'Network', props.network);
-    this.vpc = props.vpc ?? this.network!.vpc;
+    ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const zones = this.vpc.selectSubnets(vpcSubnets).availabilityZones;
     if (zones.length < 2 && !zones.some((z) => Token.isUnresolved(z))) {

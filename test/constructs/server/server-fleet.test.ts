@@ -115,7 +115,7 @@ describe('the shared app description maps onto the fleet', () => {
     template.hasResourceProperties('AWS::EC2::Instance', {
       MetadataOptions: { HttpTokens: 'optional' },
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: false }) }],
-      ImageId: { Ref: Match.stringLikeRegexp('al2023amikernel61arm64') },
+      ImageId: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
     });
     expect(decode(params(template).unitFile!)).not.toContain('ProtectSystem');
   });

@@ -15,6 +15,7 @@ let stack: ServerSampleStack;
 let template: Template;
 let resources: Record<string, any>;
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const routeTableOf = (subnet: string) => ofType('AWS::EC2::SubnetRouteTableAssociation').find(([, a]) => a.Properties.SubnetId.Ref === subnet)![1].Properties.RouteTableId.Ref as string;
 const logicalId = (c: { node: { defaultChild?: unknown } } | unknown) => stack.getLogicalId(((c as any).node?.defaultChild ?? c) as any);
 
 beforeAll(() => {
@@ -37,10 +38,32 @@ describe('the fleet', () => {
     for (const r of ours) {
       expect(r.Properties.MetadataOptions).toEqual({ HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
       expect(r.Properties.BlockDeviceMappings).toEqual([{ DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: true, Encrypted: true, VolumeSize: 8, VolumeType: 'gp3' } }]);
-      const image = template.toJSON().Parameters[r.Properties.ImageId.Ref];
-      expect(image).toMatchObject({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64' });
       expect(r.Properties.InstanceType).toBe('t3.micro');
     }
+  });
+
+  it('resolves the AL2023 image when each server launches, so an AMI release never replaces a running server', () => {
+    const ours = [...stack.service.fleet.instances, stack.service.loadBalancer.instance].map((i) => resources[logicalId(i)]);
+    // A literal `resolve:ssm:` ImageId: the template does not change when AWS publishes an AMI
+    // (a template parameter of type AWS::SSM::Parameter::Value would, at every deploy).
+    for (const r of ours) expect(r.Properties.ImageId).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
+    const imageParameters = Object.values(template.toJSON().Parameters ?? {}).filter((p: any) => String(p.Type).includes('AWS::EC2::Image::Id'));
+    expect(imageParameters).toEqual([]);
+  });
+
+  it('boots every app server only after its private subnet has its route out (and nginx after its public route)', () => {
+    for (const server of stack.service.fleet.instances) {
+      const r = resources[logicalId(server)];
+      const subnet = r.Properties.SubnetId.Ref as string;
+      // the subnet's default route (to the NAT) is a resource of its own, named after the subnet
+      const route = ofType('AWS::EC2::Route').find(([, x]) => x.Properties.DestinationCidrBlock === '0.0.0.0/0' && x.Properties.RouteTableId.Ref === routeTableOf(subnet));
+      expect(route, `default route of ${subnet}`).toBeDefined();
+      expect(route![1].Properties.InstanceId).toBeDefined(); // through the NAT instance
+      expect(r.DependsOn ?? []).toContain(route![0]);
+    }
+    const nginx = resources[logicalId(stack.service.loadBalancer.instance)];
+    const publicRoute = ofType('AWS::EC2::Route').find(([, x]) => x.Properties.RouteTableId.Ref === routeTableOf(nginx.Properties.NetworkInterfaces[0].SubnetId.Ref) && x.Properties.GatewayId);
+    expect(nginx.DependsOn ?? []).toContain(publicRoute![0]);
   });
 
   it('spreads the app servers over the private subnets of two AZs', () => {
@@ -224,8 +247,17 @@ describe('security groups', () => {
     expect(toFleet[0]).toMatchObject({ FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp', SourceSecurityGroupId: { 'Fn::GetAtt': [logicalId(stack.service.loadBalancer.securityGroup), 'GroupId'] } });
   });
 
-  it('opens port 22 nowhere', () => {
-    for (const r of ingressRules()) {
+  it("lets only the private subnets send through the NAT instance (its forwarding rule), never the world", () => {
+    const natGroup = logicalId(stack.service.network!.vpc.node.findChild('NatSecurityGroup'));
+    const privateCidrs = stack.service.network!.vpc.privateSubnets.map((s) => s.ipv4CidrBlock).sort();
+    const toNat = ingressRules().filter((r) => r.group === natGroup);
+    expect(toNat.map((r) => r.CidrIp).sort()).toEqual(privateCidrs);
+    for (const r of toNat) expect(r.IpProtocol).toBe('-1');
+  });
+
+  it('opens port 22 nowhere (the NAT forwards the private subnets\' traffic and runs no sshd)', () => {
+    const natGroup = logicalId(stack.service.network!.vpc.node.findChild('NatSecurityGroup'));
+    for (const r of ingressRules().filter((x) => x.group !== natGroup)) {
       const from = r.FromPort ?? 0;
       const to = r.ToPort ?? 65535;
       expect(r.IpProtocol === '-1' || (from <= 22 && 22 <= to), JSON.stringify(r)).toBe(false);
@@ -242,6 +274,12 @@ describe('the sample stack', () => {
     }
     expect(outputs.InstanceIds.Value['Fn::Join'][0]).toBe(',');
     expect(outputs.AssociationId.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack.service.fleet.association), 'AssociationId'] });
+  });
+
+  it('leaves nothing behind on `cdk destroy`: every log group, the VPC flow logs included, is deleted with the stack', () => {
+    const groups = ofType('AWS::Logs::LogGroup');
+    expect(groups.map(([id]) => id)).toContain(logicalId(stack.service.network!.flowLogGroup));
+    for (const [id, r] of groups) expect(r.DeletionPolicy, id).toBe('Delete');
   });
 
   it('is a Stack named by sampleStackName', () => {

@@ -1,6 +1,8 @@
 // Bad input to the server style fails synth with an OrchestrationError that names the
 // construct path, the prop, the value and what is allowed. One test per mistake.
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
 import { NginxLoadBalancer, ServerFleet, type ServerServiceProps, ServerService } from '../../../constructs/server';
 import { SAMPLE_APP_DIR, testStack, orchestrationErrorFrom } from '../../helpers';
@@ -128,5 +130,26 @@ describe('other input', () => {
   });
   it('rejects a node package name that is not a package name', () => {
     expectError(service({ nodejsPackage: 'nodejs24; rm -rf /' }), { path: FLEET, prop: 'nodejsPackage', message: /must be a dnf package name/ });
+  });
+});
+
+describe('network', () => {
+  it('rejects network settings together with a VPC of your own', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    expectError(() => new ServerService(stack, 'Svc', { app: { source }, vpc, network: { maxAzs: 3 } }), {
+      path: 'Test/Svc',
+      prop: 'network',
+      message: /^Test\/Svc: network \("\(network settings\)"\) only applies when the construct creates the VPC; remove it or remove vpc$/,
+    });
+  });
+  it('passes network settings to the network it creates (one network for the fleet and nginx)', () => {
+    const stack = testStack();
+    const svc = new ServerService(stack, 'Svc', { app: { source }, network: { flowLogRemovalPolicy: RemovalPolicy.DESTROY } });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::EC2::VPC', 1);
+    expect(svc.fleet.vpc).toBe(svc.vpc);
+    expect(svc.loadBalancer.vpc).toBe(svc.vpc);
+    expect(t.toJSON().Resources[stack.getLogicalId(svc.network!.flowLogGroup.node.defaultChild as any)].DeletionPolicy).toBe('Delete');
   });
 });

@@ -1,8 +1,9 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AppNetwork } from '../../../constructs/shared/network';
+import { AppNetwork, NAT_SETUP_TIMEOUT_MINUTES } from '../../../constructs/shared/network';
 import { onlyResource, testStack } from '../../helpers';
+import { flatten } from '../server/template-text';
 
 describe('AppNetwork defaults', () => {
   let t: Template;
@@ -32,6 +33,48 @@ describe('AppNetwork defaults', () => {
     expect(nat.Properties.KeyName).toBeUndefined();
   });
 
+  it('lets the private subnets, and only they, send through the NAT instance', () => {
+    // Packets the private subnets route to the NAT arrive on its security group as inbound
+    // traffic: without an ingress rule for them the NAT drops everything (OUTBOUND_ONLY's default).
+    const privateCidrs = Object.values(t.findResources('AWS::EC2::Subnet'))
+      .filter((s: any) => s.Properties.Tags.some((tag: any) => tag.Key === 'aws-cdk:subnet-type' && tag.Value === 'Private'))
+      .map((s: any) => s.Properties.CidrBlock)
+      .sort();
+    expect(privateCidrs).toHaveLength(2);
+    const nat = onlyResource(t, 'AWS::EC2::Instance');
+    const natGroup = nat.Properties.NetworkInterfaces[0].GroupSet[0]['Fn::GetAtt'][0];
+    const ingress = [
+      ...(t.toJSON().Resources[natGroup].Properties.SecurityGroupIngress ?? []),
+      ...Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')).filter((r: any) => r.Properties.GroupId['Fn::GetAtt']?.[0] === natGroup).map((r: any) => r.Properties),
+    ];
+    expect(ingress.map((r: any) => r.CidrIp).sort()).toEqual(privateCidrs);
+    for (const r of ingress) expect(r).toMatchObject({ IpProtocol: '-1' });
+    for (const r of ingress) expect(r.CidrIp).not.toBe('0.0.0.0/0');
+  });
+
+  it("sets the NAT up with its own script: retried install, checked forwarding, signalled to CloudFormation", () => {
+    const natId = Object.keys(t.findResources('AWS::EC2::Instance'))[0]!;
+    const nat = t.toJSON().Resources[natId];
+    const userData = flatten(nat.Properties.UserData);
+    // not aws-cdk-lib's default (one unretried `yum install`, aws-cdk issue #36717)
+    expect(userData).not.toContain('yum install iptables-services -y');
+    expect(userData).toMatch(/for attempt in \$\(seq 1 "\$ATTEMPTS"\); do\n  if dnf install -y iptables-services; then/);
+    // it signals exactly this instance of this stack
+    expect(userData).toContain(`NAT_STACK='Test'\nNAT_RESOURCE='${natId}'\nNAT_REGION='eu-west-1'`);
+    expect(userData).toContain('cfn-signal --exit-code "$1"');
+    // and CloudFormation waits for that signal, so the private routes (and what depends on them) wait for a forwarding NAT
+    expect(nat.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: `PT${NAT_SETUP_TIMEOUT_MINUTES}M` } });
+    const routes = Object.entries(t.findResources('AWS::EC2::Route')).filter(([, r]: any) => r.Properties.InstanceId);
+    expect(routes).toHaveLength(2);
+    for (const [, r] of routes as any) expect(r.Properties.InstanceId).toEqual({ Ref: natId });
+  });
+
+  it('resolves the NAT image when the instance launches, so an AMI release does not replace it', () => {
+    const nat = onlyResource(t, 'AWS::EC2::Instance');
+    expect(nat.Properties.ImageId).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64');
+    expect(Object.values(t.toJSON().Parameters ?? {}).filter((p: any) => String(p.Type).includes('Image::Id'))).toEqual([]);
+  });
+
   it('adds the free S3 gateway endpoint and flow logs with one month of retention', () => {
     t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' });
     t.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
@@ -53,6 +96,21 @@ describe('AppNetwork options and bad input', () => {
     const net = new AppNetwork(stack, 'Network', { egress: 'none' });
     expect(net.vpc.isolatedSubnets).toHaveLength(2);
     Template.fromStack(stack).resourceCountIs('AWS::EC2::NatGateway', 0);
+  });
+
+  it('picks the x86_64 image for an x86 NAT instance type, and takes an image the user passes', () => {
+    const x86 = testStack();
+    new AppNetwork(x86, 'Network', { natInstanceType: new ec2.InstanceType('t3.nano') });
+    expect(onlyResource(Template.fromStack(x86), 'AWS::EC2::Instance').Properties.ImageId).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
+    const pinned = testStack();
+    new AppNetwork(pinned, 'Network', { natMachineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0123456789abcdef0' }) });
+    expect(onlyResource(Template.fromStack(pinned), 'AWS::EC2::Instance').Properties.ImageId).toBe('ami-0123456789abcdef0');
+  });
+
+  it('rejects a NAT image without a NAT instance', () => {
+    expect(() => new AppNetwork(testStack('Bad'), 'Network', { egress: 'none', natMachineImage: ec2.MachineImage.latestAmazonLinux2023() })).toThrow(
+      "Bad/Network: natMachineImage (\"(an image)\") only applies with egress 'nat-instance' (egress is 'none')",
+    );
   });
 
   it('rejects a single AZ', () => {
