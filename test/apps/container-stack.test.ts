@@ -5,7 +5,7 @@ import * as cdk8s from 'cdk8s';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ContainerSampleStack } from '../../apps/container-stack';
 import { ENVIRONMENT_SIZES, sampleStackName } from '../../lib/environments';
 import { SCHEMA_SOURCE, validateManifests } from '../../scripts/k8s-schema';
@@ -79,6 +79,7 @@ describe('ContainerSampleStack', () => {
 describe('npm run manifests (plain YAML for any cluster)', () => {
   it('writes the sample chart as YAML that passes the Kubernetes schema validation', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-'));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true })); // pass or fail
     const file = await writeManifests(dir, 'sample-app:local');
     const docs = cdk8s.Yaml.load(file);
     expect(docs.map((d: any) => d.kind)).toEqual(['Namespace', 'ConfigMap', 'ServiceAccount', 'Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler']);
@@ -88,7 +89,6 @@ describe('npm run manifests (plain YAML for any cluster)', () => {
     expect(d.spec.template.spec.containers[0].image).toBe('sample-app:local');
     expect(d.spec.template.spec.containers[0].env[0].value).toMatch(/^[0-9a-f]{12}$/); // APP_VERSION from the source fingerprint
     expect(fs.readFileSync(file, 'utf8')).not.toContain('${Token');
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('writes into a git-ignored folder that is not the build output', () => {

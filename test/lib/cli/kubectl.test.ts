@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findOnPath, kubectlOnPath, shellCommand } from '../../../lib/cli/kubectl';
 
 // A stand-in kubectl on a PATH of its own: prints its arguments, fails on `fail`.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-orchestrate-path-'));
 fs.writeFileSync(path.join(dir, 'kubectl'), '#!/bin/sh\nif [ "$1" = fail ]; then echo "error: boom" >&2; exit 3; fi\necho "args: $*"\n', { mode: 0o755 });
 fs.writeFileSync(path.join(dir, 'not-executable'), 'x', { mode: 0o644 });
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(process.platform === 'win32')('kubectl on PATH', () => {
   it('finds an executable on PATH, and nothing that is not one', () => {
