@@ -3,7 +3,7 @@
 // a slow number; a target that is missed is reported with how much and why.
 //   BENCH_QUICK=1         fewer repetitions (for development; the default is thorough)
 //   BENCH_SECTIONS=1,3    run only some sections (1 synth, 2 tests, 3 lambda, 4 rollout)
-//   BENCH_OUT=file.md     write somewhere else than BENCHMARKS.md
+//   BENCH_OUT=file.md     write somewhere else than BENCHMARKS.md (BENCH_OUT=- : print only, write no file)
 // Every figure is a median over whole-process runs; every comparison is the median of the
 // per-round ratios of variants run back to back in alternating order (A,B,…,B,A), because the
 // machines this runs on are shared and absolute times drift.
@@ -505,7 +505,7 @@ section('2', 'Tests: `npm test` wall time and one synth inside the suite', () =>
   out(
     '### One synth inside the suite',
     '',
-    `What a test file's beforeAll does: a fresh test app with cdk.json's context, one stack, \`Template.fromStack\`, with`,
+    `What a test file's beforeAll does: a fresh test app with the suite's context (cdk.json's, asset staging off), one stack, \`Template.fromStack\`, with`,
     `CDK_VALIDATION=false as vitest sets it (bench/probe/suite-synth.ts). ${REPS.suiteProcs} process(es) per side, interleaved, each`,
     `synthesizing every style ${REPS.suite} times after a first synth that also pays loading aws-cdk-lib (as each vitest fork does).`,
     '',
@@ -734,10 +734,13 @@ async function main(): Promise<void> {
   const text = [...head, ...(notes.length ? ['## Notes', '', ...notes, ''] : []), ...md, ...(errors.length ? ['## Errors', '', '```', ...errors, '```', ''] : [])]
     .join('\n')
     .replace(/\n{3,}/g, '\n\n');
-  const dest = path.resolve(ROOT, process.env.BENCH_OUT ?? 'BENCHMARKS.md');
-  fs.writeFileSync(dest, text);
   console.log(text);
-  log(`\nwrote ${path.relative(ROOT, dest)}`);
+  if (process.env.BENCH_OUT === '-') log('\nwrote no file (BENCH_OUT=-)');
+  else {
+    const dest = path.resolve(ROOT, process.env.BENCH_OUT ?? 'BENCHMARKS.md');
+    fs.writeFileSync(dest, text);
+    log(`\nwrote ${path.relative(ROOT, dest)}`);
+  }
   for (const d of cleanup) fs.rmSync(d, { recursive: true, force: true });
   if (errors.length) {
     console.error(`\n${errors.length} error(s): see the Errors section`);
