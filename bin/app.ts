@@ -1,6 +1,20 @@
 // The CDK app: one sample stack per style, checked by the cdk-nag AwsSolutions pack (the
 // security gate: synth fails on any unacknowledged finding). `npx cdk synth` needs no AWS
 // account; `-c env=dev|stage|prod` picks the environment (default dev).
+import type { App } from 'aws-cdk-lib';
 import { createSampleApp } from '../apps/sample-app-stacks';
+import { EnvironmentNameError } from '../lib/environments';
 
-createSampleApp().app.synth();
+let app: App;
+try {
+  app = createSampleApp().app;
+} catch (e) {
+  // A bad `-c env=...` is a typo on the command line: its message says what to type, and a stack
+  // trace would only bury it. Anything else is a bug and keeps its stack trace. process.exit, not
+  // exitCode: under the CDK CLI (CDK_OUTDIR set) the App already created would otherwise
+  // synthesize an empty cloud assembly when the process is about to exit.
+  if (!(e instanceof EnvironmentNameError)) throw e;
+  console.error(e.message);
+  process.exit(1);
+}
+app.synth();

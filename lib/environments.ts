@@ -20,11 +20,22 @@ export const ENVIRONMENT_SIZES: Record<EnvironmentName, EnvironmentSizes> = {
   prod: { functionMemoryMb: 512, minReplicas: 4, maxReplicas: 20 },
 };
 
-/** Reads `-c env=...`, rejecting anything but the known environments. */
+/**
+ * A `-c env=...` that names no environment: a mistake on the command line, not in the code, so
+ * the sample app (bin/app.ts) prints its message alone, with no stack trace, and exits 1.
+ */
+export class EnvironmentNameError extends Error {
+  constructor(public readonly value: unknown) {
+    super(`-c env=${String(value)} is not an environment: use one of ${ENVIRONMENTS.join(', ')} (default dev)`);
+    this.name = 'EnvironmentNameError';
+  }
+}
+
+/** Reads `-c env=...`, rejecting anything but the known environments (EnvironmentNameError). */
 export function environmentName(value: unknown): EnvironmentName {
   if (value === undefined) return 'dev';
   if (typeof value === 'string' && (ENVIRONMENTS as readonly string[]).includes(value)) return value as EnvironmentName;
-  throw new Error(`-c env=${String(value)} is not an environment: use one of ${ENVIRONMENTS.join(', ')} (default dev)`);
+  throw new EnvironmentNameError(value);
 }
 
 /** The stack name of a style's sample in an environment, e.g. `SampleServerless-dev`. */
