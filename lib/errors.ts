@@ -33,6 +33,7 @@ export class OrchestrationError extends Error {
 export function formatValue(value: unknown): string {
   if (typeof value === 'string') return shorten(JSON.stringify(value));
   if (value === undefined) return 'undefined';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value); // NaN, Infinity (JSON says null)
   const human = (value as { toHumanString?: unknown } | null)?.toHumanString;
   if (typeof value === 'object' && typeof human === 'function') return String(human.call(value));
   try {

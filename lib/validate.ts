@@ -27,7 +27,9 @@ export function checkNumber(where: Where, prop: string, value: number | undefine
 
 /** A duration within [min, max]. */
 export function checkDuration(where: Where, prop: string, value: Duration | undefined, range: { min: Duration; max: Duration }): void {
-  if (value === undefined || value.isUnresolved()) return;
+  if (value === undefined) return;
+  checkIsDuration(where, prop, value);
+  if (value.isUnresolved()) return;
   const ms = (d: Duration) => d.toMilliseconds({ integral: false });
   if (ms(value) < ms(range.min) || ms(value) > ms(range.max)) {
     throw new OrchestrationError(where, prop, value, `must be from ${range.min.toHumanString()} to ${range.max.toHumanString()}`);
@@ -74,7 +76,45 @@ export function checkOrdered(where: Where, lowerProp: string, lower: number | un
  * `allowed` is the message's explanation, e.g. 'must be whole seconds (Kubernetes counts in seconds)'.
  */
 export function checkWholeUnits(where: Where, prop: string, value: Duration | undefined, unit: 'seconds' | 'minutes', allowed: string): void {
-  if (value === undefined || value.isUnresolved()) return;
+  if (value === undefined) return;
+  checkIsDuration(where, prop, value);
+  if (value.isUnresolved()) return;
   const perUnit = unit === 'seconds' ? 1000 : 60_000;
   if (!Number.isInteger(value.toMilliseconds({ integral: false }) / perUnit)) throw new OrchestrationError(where, prop, value, allowed);
+}
+
+/**
+ * A value a plain-JavaScript (or other-language) caller passed for a `Duration` prop is a Duration
+ * (`Duration.seconds(30)`), not a number or a string: our error instead of a TypeError inside.
+ */
+export function checkIsDuration(where: Where, prop: string, value: unknown): asserts value is Duration | undefined {
+  if (value === undefined || value instanceof Duration) return;
+  throw new OrchestrationError(where, prop, value, 'must be a Duration, for example Duration.seconds(30)');
+}
+
+/** A value of a primitive type, for callers without a type checker (plain JavaScript, other languages). */
+export function checkType(where: Where, prop: string, value: unknown, type: 'number' | 'string' | 'boolean'): void {
+  if (value === undefined) return;
+  if (typeof value !== type || (type === 'number' && Number.isNaN(value))) {
+    throw new OrchestrationError(where, prop, value, `must be a ${type}`);
+  }
+}
+
+/**
+ * Rejects props the construct does not know (a typo such as `memsize` from plain JavaScript or another
+ * language would otherwise be ignored silently). `known` lists every prop of the props interface; type it
+ * `Record<keyof XxxProps, true>` so that a prop added to the interface and not to the list fails to compile.
+ * `prefix` names nested objects (`'app.'`).
+ */
+export function checkKnownProps(where: Where, props: unknown, known: Readonly<Record<string, true>>, prefix = ''): void {
+  if (props === undefined) return;
+  const name = prefix.replace(/\.$/, '') || 'props';
+  if (props === null || typeof props !== 'object' || Array.isArray(props)) throw new OrchestrationError(where, name, props, 'must be an object');
+  const names = Object.keys(known);
+  for (const key of Object.keys(props)) {
+    if (Object.prototype.hasOwnProperty.call(known, key)) continue;
+    const close = names.filter((n) => n.toLowerCase().startsWith(key.toLowerCase().slice(0, 3)) || key.toLowerCase().startsWith(n.toLowerCase().slice(0, 3)));
+    const hint = close.length > 0 ? `did you mean ${close.map((c) => `${prefix}${c}`).join(' or ')}? ` : '';
+    throw new OrchestrationError(where, `${prefix}${key}`, (props as Record<string, unknown>)[key], `is not a known prop: ${hint}known props are ${names.join(', ')}`);
+  }
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { APP_DEFAULTS, resolveApp } from '../../lib/app';
 import { formatValue, OrchestrationError } from '../../lib/errors';
 import { parseSecretReference, secretReference, secretRefEnvName } from '../../lib/secret-ref';
-import { checkDuration, checkExclusive, checkInteger, checkOrdered, checkWholeUnits } from '../../lib/validate';
+import { checkDuration, checkExclusive, checkInteger, checkIsDuration, checkKnownProps, checkOrdered, checkType, checkWholeUnits } from '../../lib/validate';
 import { environmentName, sampleStackName } from '../../lib/environments';
 
 const source = { directory: '/app' };
@@ -108,5 +108,22 @@ describe('environments', () => {
     expect(environmentName(undefined)).toBe('dev');
     expect(environmentName('prod')).toBe('prod');
     expect(sampleStackName('Serverless', 'stage')).toBe('SampleServerless-stage');
+  });
+});
+
+describe('checks for callers without a type checker', () => {
+  it('names an unknown prop and suggests the close one', () => {
+    const known: Record<'memorySize' | 'timeout', true> = { memorySize: true, timeout: true };
+    expect(() => checkKnownProps('W', { memsize: 256 }, known)).toThrow('W: memsize (256) is not a known prop: did you mean memorySize? known props are memorySize, timeout');
+    expect(() => checkKnownProps('W', { app: {} }, known, 'x.')).toThrow('W: x.app ({}) is not a known prop: known props are memorySize, timeout');
+    expect(() => checkKnownProps('W', 'nope', known)).toThrow('W: props ("nope") must be an object');
+    expect(() => checkKnownProps('W', { timeout: 1 }, known)).not.toThrow();
+  });
+
+  it('rejects a wrong primitive type or NaN, and a non-Duration for a Duration prop', () => {
+    expect(() => checkType('W', 'memorySize', '256', 'number')).toThrow('W: memorySize ("256") must be a number');
+    expect(() => checkType('W', 'memorySize', Number.NaN, 'number')).toThrow('W: memorySize (NaN) must be a number');
+    expect(() => checkIsDuration('W', 'timeout', 30)).toThrow('W: timeout (30) must be a Duration, for example Duration.seconds(30)');
+    expect(() => checkDuration('W', 'timeout', 30 as never, { min: Duration.seconds(1), max: Duration.seconds(2) })).toThrow('W: timeout (30) must be a Duration');
   });
 });
