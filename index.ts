@@ -8,3 +8,5 @@ export * from './constructs/server';
 export * from './constructs/vm';
 export * from './constructs/container';
 export * from './constructs/serverless';
+// The shared network, so that several services can share one: pass `network.vpc` as their `vpc`.
+export { AppNetwork, type AppNetworkProps, type EgressMode } from './constructs/shared/network';

@@ -2,8 +2,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppNetwork, NAT_SETUP_TIMEOUT_MINUTES } from '../../../constructs/shared/network';
-import { onlyResource, testStack } from '../../helpers';
+import { onlyResource, SAMPLE_APP_DIR, testStack } from '../../helpers';
 import { flatten } from '../server/template-text';
+import * as root from '../../../index';
 
 describe('AppNetwork defaults', () => {
   let t: Template;
@@ -125,5 +126,19 @@ describe('AppNetwork options and bad input', () => {
     expect(() => new AppNetwork(testStack('Bad'), 'Network', { egress: 'nat-gateway', natInstanceType: new ec2.InstanceType('t4g.micro') })).toThrow(
       "Bad/Network: natInstanceType (\"t4g.micro\") only applies with egress 'nat-instance' (egress is 'nat-gateway')",
     );
+  });
+});
+
+describe('one network for several services', () => {
+  it('is exported from the package root, and two services on its VPC create no second one', () => {
+    const stack = testStack();
+    const network = new root.AppNetwork(stack, 'Network', { maxAzs: 2 });
+    const a = new root.ServerService(stack, 'A', { app: { name: 'a', source: { directory: SAMPLE_APP_DIR } }, vpc: network.vpc });
+    const b = new root.ServerService(stack, 'B', { app: { name: 'b', source: { directory: SAMPLE_APP_DIR } }, vpc: network.vpc });
+    expect(a.network).toBeUndefined();
+    expect(b.vpc).toBe(network.vpc);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::EC2::VPC', 1);
+    t.resourceCountIs('AWS::EC2::Instance', 1 + 2 * 4); // the NAT, and 3 servers + nginx per service
   });
 });
