@@ -25,6 +25,13 @@ function readmeExample(name: string): string {
  * validation stays off here (CDK_VALIDATION=false, as in every suite but test/gate.test.ts):
  * this test proves the package installs, resolves and synthesizes, not the templates' rules.
  */
+/** The folders above `dir`, nearest first. */
+function ancestors(dir: string): string[] {
+  const up: string[] = [];
+  for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) up.push(d);
+  return up;
+}
+
 function noCredentials(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_VALIDATION: 'false', ...extra };
   for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[k];
@@ -194,6 +201,9 @@ console.log(JSON.stringify({ deployment: service.deploymentName, namespace: serv
 
   it('keeps the CLI\'s AWS SDK clients optional: without them cdk-orchestrate says what to install', () => {
     expect(fs.existsSync(path.join(dir, 'node_modules', '@aws-sdk'))).toBe(false);
+    // Node resolves modules from every ancestor folder: a temp folder inside a checkout would find its clients.
+    const ancestorWithSdk = ancestors(dir).find((d) => fs.existsSync(path.join(d, 'node_modules', '@aws-sdk')));
+    expect(ancestorWithSdk, `the consumer project ${dir} has an ancestor with node_modules/@aws-sdk (TMPDIR inside a checkout?)`).toBeUndefined();
     const run = spawnSync(process.execPath, [path.join(dir, 'node_modules', 'cdk-orchestration', 'bin', 'cdk-orchestrate.js'), '--help'], { cwd: dir, encoding: 'utf8' });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/npm install --save-dev @aws-sdk\/client-auto-scaling .*@aws-sdk\/client-ssm/);
