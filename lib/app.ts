@@ -2,7 +2,7 @@ import type { Duration } from 'aws-cdk-lib';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { OrchestrationError } from './errors';
-import { checkExclusive, checkInteger, checkNumber, checkOrdered, checkPattern } from './validate';
+import { checkExclusive, checkInteger, checkIsDuration, checkKnownProps, checkNumber, checkOrdered, checkPattern, checkType } from './validate';
 
 /**
  * The shared vocabulary of cdk-orchestration: one description of "an app" that every style's
@@ -221,6 +221,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function resolveApp(where: IConstruct | string, app: AppDescription | undefined, prop = 'app'): ResolvedApp {
   if (!app || typeof app !== 'object') throw new OrchestrationError(where, prop, app, 'must be an app description with at least `source`');
   const p = (k: string) => `${prop}.${k}`;
+  checkAppShape(where, app, prop);
   const name = app.name ?? APP_DEFAULTS.name;
   checkPattern(where, p('name'), name, /^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and hyphens, starting with a letter, at most 40 characters');
 
@@ -280,6 +281,33 @@ export function resolveApp(where: IConstruct | string, app: AppDescription | und
     replicas,
     rollout,
   };
+}
+
+// Every field of each part of the description, so that a caller without a type checker (plain
+// JavaScript, another language) who misspells one (`replica`, `healthcheckPath`) gets an error instead
+// of a silent default. Typed as Record<keyof X, true>: a field added to an interface and not here fails tsc.
+const APP_FIELDS: Record<keyof AppDescription, true> = { name: true, source: true, version: true, command: true, handler: true, port: true, healthCheckPath: true, environment: true, secrets: true, replicas: true, rollout: true };
+const SOURCE_FIELDS: Record<keyof AppSource, true> = { directory: true, exclude: true, image: true };
+const SECRET_FIELDS: Record<keyof AppSecret, true> = { secret: true, secretName: true, secretArn: true, parameterName: true, jsonField: true };
+const REPLICAS_FIELDS: Record<keyof AppReplicas, true> = { min: true, max: true, targetCpuPercent: true };
+const ROLLOUT_FIELDS: Record<keyof RolloutLimits, true> = { maxUnavailablePercent: true, maxSurgePercent: true, maxFailurePercent: true, bakeTime: true, autoRollback: true };
+
+/** Known fields and primitive types of an app description, for callers without a type checker. */
+function checkAppShape(where: IConstruct | string, app: AppDescription, prop: string): void {
+  const p = (k: string) => `${prop}.${k}`;
+  checkKnownProps(where, app, APP_FIELDS, `${prop}.`);
+  if (app.source && typeof app.source === 'object') checkKnownProps(where, app.source, SOURCE_FIELDS, p('source.'));
+  checkKnownProps(where, app.replicas, REPLICAS_FIELDS, p('replicas.'));
+  checkKnownProps(where, app.rollout, ROLLOUT_FIELDS, p('rollout.'));
+  for (const [key, ref] of Object.entries(app.secrets ?? {})) if (ref && typeof ref === 'object') checkKnownProps(where, ref, SECRET_FIELDS, p(`secrets.${key}.`));
+  for (const k of ['name', 'version', 'handler', 'healthCheckPath'] as const) checkType(where, p(k), app[k], 'string');
+  checkType(where, p('source.directory'), app.source?.directory, 'string');
+  checkType(where, p('source.image'), app.source?.image, 'string');
+  checkType(where, p('port'), app.port, 'number');
+  for (const k of ['min', 'max', 'targetCpuPercent'] as const) checkType(where, p(`replicas.${k}`), app.replicas?.[k], 'number');
+  for (const k of ['maxUnavailablePercent', 'maxSurgePercent', 'maxFailurePercent'] as const) checkType(where, p(`rollout.${k}`), app.rollout?.[k], 'number');
+  checkType(where, p('rollout.autoRollback'), app.rollout?.autoRollback, 'boolean');
+  checkIsDuration(where, p('rollout.bakeTime'), app.rollout?.bakeTime);
 }
 
 /** Exactly one kind of reference, each well formed. */

@@ -127,3 +127,22 @@ describe('checks for callers without a type checker', () => {
     expect(() => checkDuration('W', 'timeout', 30 as never, { min: Duration.seconds(1), max: Duration.seconds(2) })).toThrow('W: timeout (30) must be a Duration');
   });
 });
+
+describe('resolveApp for callers without a type checker', () => {
+  const source = { directory: '/app' };
+  it('names a misspelled field at any level, with the close one', () => {
+    expect(() => resolveApp('W', { source, replica: { min: 2 } } as never)).toThrow('W: app.replica ({"min":2}) is not a known prop: did you mean app.replicas? known props are');
+    expect(() => resolveApp('W', { source, replicas: { minimum: 2 } } as never)).toThrow('W: app.replicas.minimum (2) is not a known prop: did you mean app.replicas.min? known props are min, max, targetCpuPercent');
+    expect(() => resolveApp('W', { source, rollout: { bake: 1 } } as never)).toThrow('W: app.rollout.bake (1) is not a known prop');
+    expect(() => resolveApp('W', { source: { dir: '/x' } } as never)).toThrow('W: app.source.dir ("/x") is not a known prop: did you mean app.source.directory?');
+    expect(() => resolveApp('W', { source, secrets: { DB: { name: 'db' } } } as never)).toThrow('W: app.secrets.DB.name ("db") is not a known prop');
+  });
+
+  it('rejects a wrong type where a pattern would have coerced it', () => {
+    expect(() => resolveApp('W', { source, version: 1 } as never)).toThrow('W: app.version (1) must be a string');
+    expect(() => resolveApp('W', { source, port: '8080' } as never)).toThrow('W: app.port ("8080") must be a number');
+    expect(() => resolveApp('W', { source, replicas: { min: Number.NaN } } as never)).toThrow('W: app.replicas.min (NaN) must be a number');
+    expect(() => resolveApp('W', { source, rollout: { bakeTime: 30 } } as never)).toThrow('W: app.rollout.bakeTime (30) must be a Duration');
+    expect(() => resolveApp('W', { source, rollout: { autoRollback: 'yes' } } as never)).toThrow('W: app.rollout.autoRollback ("yes") must be a boolean');
+  });
+});
