@@ -25,7 +25,9 @@ export function bindSecrets(scope: Construct, secrets: Record<string, AppSecret>
   const container = new Construct(scope, 'Secrets');
   return entries.map(([envName, ref]) => {
     if (ref.parameterName !== undefined) {
-      const param = ssm.StringParameter.fromSecureStringParameterAttributes(container, envName, { parameterName: ref.parameterName });
+      // Names start with "/" (validated when known), so not "simple": stated, so that a deploy-time
+      // name (a token) gets the same ARN as a known one instead of an error inside aws-cdk-lib.
+      const param = ssm.StringParameter.fromSecureStringParameterAttributes(container, envName, { parameterName: ref.parameterName, simpleName: false });
       return { envName, reference: secretReference(ref, ref.parameterName), grantRead: (g: iam.IGrantable) => param.grantRead(g) };
     }
     const secret =
