@@ -8,10 +8,11 @@ import { Construct } from 'constructs';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
 import { secretRefEnvName } from '../../lib/secret-ref';
-import { checkDuration, checkInteger, checkOneOf } from '../../lib/validate';
+import { checkDuration, checkInteger, checkKnownProps, checkOneOf, checkType, checkWholeUnits } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
+import { checkConcrete, checkHasMember, checkStringArray, checkTokenDurationUnit, knownBytes } from './private/validate';
 import { deploymentConfigFor, resolveTrafficShift, type TrafficShift } from './traffic-shift';
 
 /** Props of {@link FunctionService}. */
@@ -19,6 +20,9 @@ export interface FunctionServiceProps {
   /**
    * The app: its code (`source.directory`, ready-to-run JavaScript), handler, configuration,
    * secrets, replicas (min: provisioned concurrency, max: reserved concurrency) and rollout.
+   * Deploy-time values (tokens) pass through for `name`, `version`, `handler`, environment values,
+   * `secretName`, `secretArn`, `jsonField` and `replicas`; `source.directory`, `source.exclude`,
+   * environment and secret names must be concrete (see the README).
    */
   readonly app: AppDescription;
 
@@ -30,13 +34,14 @@ export interface FunctionServiceProps {
   readonly code?: lambda.Code;
 
   /**
-   * Memory in MB, from 128 to 10240.
+   * Memory in MB, from 128 to 10240. A deploy-time value (token) is rendered as it is.
    * @default 128, the book's size
    */
   readonly memorySize?: number;
 
   /**
-   * How long one invocation may run, from 1 second to 15 minutes.
+   * How long one invocation may run, from 1 second to 15 minutes, in whole seconds.
+   * A deploy-time value must be written `Duration.seconds(token)` (Lambda counts seconds).
    * @default Duration.seconds(5), the book's timeout
    */
   readonly timeout?: Duration;
@@ -48,13 +53,14 @@ export interface FunctionServiceProps {
   readonly architecture?: lambda.Architecture;
 
   /**
-   * How long the function's logs are kept.
+   * How long the function's logs are kept. A deploy-time value (token) is rendered as it is.
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
 
   /**
    * What happens to the log group when it leaves the stack (`cdk destroy` included).
+   * A concrete value: it becomes the DeletionPolicy, which CloudFormation takes from no parameter.
    * @default RemovalPolicy.RETAIN
    */
   readonly logRemovalPolicy?: RemovalPolicy;
@@ -62,6 +68,7 @@ export interface FunctionServiceProps {
   /**
    * Who may call the Function URL: `AWS_IAM` (signed requests from `invokers` or any principal
    * you grant with `grantInvokeUrl`) or `NONE` (public: anyone on the internet).
+   * A concrete value: it decides whether the permissions a public URL needs are created.
    * @default lambda.FunctionUrlAuthType.AWS_IAM
    */
   readonly authType?: lambda.FunctionUrlAuthType;
@@ -93,12 +100,15 @@ export interface FunctionServiceProps {
   /**
    * The errors alarm fires when function errors plus 5xx answers of the URL reach this count
    * within one minute, which stops the shift and (with `app.rollout.autoRollback`) rolls back.
+   * A deploy-time value (token) is rendered as it is.
    * @default 1
    */
   readonly errorThreshold?: number;
 
   /**
-   * Also stop the shift when the alias's p99 duration stays above this for 2 minutes.
+   * Also stop the shift when the alias's p99 duration stays above this for 2 minutes. Must be
+   * shorter than `timeout` (compared when both are known); a deploy-time value must be written
+   * `Duration.millis(token)` (the alarm counts milliseconds).
    * @default - no latency alarm
    */
   readonly p99DurationThreshold?: Duration;
@@ -116,8 +126,41 @@ export interface FunctionServiceProps {
   readonly aliasName?: string;
 }
 
+/**
+ * Every prop of {@link FunctionServiceProps}, so that a plain-JavaScript (or other-language) caller's
+ * typo (`memsize`) is an error, not a silently ignored prop. Typed so that a prop added to the
+ * interface and not listed here fails to compile.
+ */
+const FUNCTION_SERVICE_PROPS: Record<keyof FunctionServiceProps, true> = {
+  app: true,
+  code: true,
+  memorySize: true,
+  timeout: true,
+  architecture: true,
+  logRetention: true,
+  logRemovalPolicy: true,
+  authType: true,
+  invokers: true,
+  cors: true,
+  invokeMode: true,
+  trafficShift: true,
+  errorThreshold: true,
+  p99DurationThreshold: true,
+  tracing: true,
+  aliasName: true,
+};
+
 /** Lambda's reserved environment variable names (they cannot be set). */
 const LAMBDA_RESERVED_ENV = /^(AWS_.*|LAMBDA_TASK_ROOT|LAMBDA_RUNTIME_DIR|_HANDLER|_X_AMZN_TRACE_ID|TZ)$/;
+
+/** Lambda's limit for all environment variables of a function together (4 KB), with a little margin. */
+const LAMBDA_ENV_BYTES = 4000;
+
+const DEFAULT_MEMORY_MB = 128;
+const DEFAULT_TIMEOUT = Duration.seconds(5);
+
+/** The retention periods CloudWatch Logs accepts (the values of `logs.RetentionDays`). */
+const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
 
 /**
  * The serverless style: the app as a Lambda function behind a Function URL, on an alias
@@ -157,85 +200,105 @@ export class FunctionService extends Construct implements iam.IGrantable {
 
   constructor(scope: Construct, id: string, props: FunctionServiceProps) {
     super(scope, id);
-    const app = resolveApp(this, props?.app);
-    this.app = app;
-    validateProps(this, props, app);
+    checkKnownProps(this, props, FUNCTION_SERVICE_PROPS);
+    this.app = resolveApp(this, props?.app);
+    validateProps(this, props, this.app);
     const shift = resolveTrafficShift(this, props.trafficShift);
+    const dir = props.code ? undefined : this.sourceDirectory();
+    this.appVersion = appVersion(this.app, dir);
 
-    const dir = props.code ? undefined : sourceDirectory(this, app);
-    const code = props.code ?? lambda.Code.fromAsset(dir!, { exclude: app.source.exclude ?? DEFAULT_CODE_EXCLUDE });
-    this.appVersion = appVersion(app, dir);
-
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
-    });
-
-    // An explicit role that may write to this log group only (the default role would attach
-    // AWSLambdaBasicExecutionRole, which allows writing to every log group of the account).
-    this.role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${app.name} function`,
-    });
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
-    );
+    this.logGroup = this.createLogGroup(props);
+    this.role = this.createRole();
     this.grantPrincipal = this.role;
-
-    const secrets = bindSecrets(this, app.secrets);
-    const environment: Record<string, string> = { ...app.environment, APP_VERSION: this.appVersion };
-    for (const s of secrets) environment[secretRefEnvName(s.envName)] = s.reference;
-
-    this.function = new lambda.Function(this, 'Resource', {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: props.architecture ?? lambda.Architecture.ARM_64,
-      handler: app.handler,
-      code,
-      memorySize: props.memorySize ?? 128,
-      timeout: props.timeout ?? Duration.seconds(5),
-      environment,
-      role: this.role,
-      logGroup: this.logGroup,
-      tracing: props.tracing ?? lambda.Tracing.DISABLED,
-      reservedConcurrentExecutions: app.replicas.max,
-      description: `${app.name} ${this.appVersion}`,
-    });
-    for (const s of secrets) s.grantRead(this.role);
-    if (props.tracing === lambda.Tracing.ACTIVE) {
-      acknowledgeNag(this.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments and PutTelemetryRecords accept no resource narrower than "*"; added only because tracing is ACTIVE.');
-    }
-
+    this.function = this.createFunction(props, props.code ?? lambda.Code.fromAsset(dir!, { exclude: this.app.source.exclude ?? DEFAULT_CODE_EXCLUDE }));
     this.version = this.function.currentVersion;
-    this.alias = new lambda.Alias(this, 'Alias', {
-      aliasName: props.aliasName ?? 'live',
-      version: this.version,
-      provisionedConcurrentExecutions: app.replicas.min ? app.replicas.min : undefined,
-    });
-
-    const authType = props.authType ?? lambda.FunctionUrlAuthType.AWS_IAM;
-    this.functionUrl = this.alias.addFunctionUrl({ authType, cors: props.cors, invokeMode: props.invokeMode ?? lambda.InvokeMode.BUFFERED });
+    this.alias = this.createAlias(props);
+    this.functionUrl = this.createFunctionUrl(props);
     this.url = this.functionUrl.url;
-    for (const invoker of props.invokers ?? []) this.functionUrl.grantInvokeUrl(invoker);
-
     this.alarms = this.createAlarms(props);
-
-    const autoRollback = app.rollout.autoRollback ?? true;
-    this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
-      alias: this.alias,
-      deploymentConfig: deploymentConfigFor(this, shift),
-      alarms: this.alarms,
-      autoRollback: { failedDeployment: autoRollback, stoppedDeployment: autoRollback, deploymentInAlarm: autoRollback },
-    });
-    acknowledgeNag(
-      this.deploymentGroup,
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
-      'CodeDeploy\'s own service role for Lambda deployments: the AWS-managed "Limited" policy allows only reading and updating aliases, reading alarms, and invoking CodeDeployHook_* functions, and AWS keeps it in step with the CodeDeploy API.',
-    );
+    this.deploymentGroup = this.createDeploymentGroup(shift);
   }
 
   /** Lets a principal call the Function URL with signed requests (for `AWS_IAM`). */
   public grantInvokeUrl(grantee: iam.IGrantable): iam.Grant {
     return this.functionUrl.grantInvokeUrl(grantee);
+  }
+
+  /** The code directory, packaged as an asset at synth: its path and exclusions must be concrete. */
+  private sourceDirectory(): string {
+    const why = 'the code is packaged and hashed at synth';
+    checkConcrete(this, 'app.source.directory', this.app.source.directory, why);
+    (this.app.source.exclude ?? []).forEach((glob, i) => checkConcrete(this, `app.source.exclude[${i}]`, glob, why));
+    return sourceDirectory(this, this.app);
+  }
+
+  private createLogGroup(props: FunctionServiceProps): logs.LogGroup {
+    return new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * An explicit role that may write to this log group only (the default role would attach
+   * AWSLambdaBasicExecutionRole, which allows writing to every log group of the account).
+   */
+  private createRole(): iam.Role {
+    const role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${this.app.name} function`,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+    );
+    return role;
+  }
+
+  private createFunction(props: FunctionServiceProps, code: lambda.Code): lambda.Function {
+    const secrets = bindSecrets(this, this.app.secrets);
+    const environment: Record<string, string> = { ...this.app.environment, APP_VERSION: this.appVersion };
+    for (const s of secrets) environment[secretRefEnvName(s.envName)] = s.reference;
+    checkEnvironmentSize(this, environment);
+
+    const fn = new lambda.Function(this, 'Resource', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: props.architecture ?? lambda.Architecture.ARM_64,
+      handler: this.app.handler,
+      code,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
+      timeout: props.timeout ?? DEFAULT_TIMEOUT,
+      environment,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: props.tracing ?? lambda.Tracing.DISABLED,
+      reservedConcurrentExecutions: this.app.replicas.max,
+      description: `${this.app.name} ${this.appVersion}`,
+    });
+    for (const s of secrets) s.grantRead(this.role);
+    // lambda.Function grants X-Ray's write actions on "*" for every mode but DISABLED (PASS_THROUGH and a
+    // deploy-time mode included), so the finding is acknowledged whenever that statement exists.
+    if (props.tracing !== undefined && props.tracing !== lambda.Tracing.DISABLED) {
+      acknowledgeNag(this.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments and PutTelemetryRecords accept no resource narrower than "*"; added only because tracing is not DISABLED.');
+    }
+    return fn;
+  }
+
+  private createAlias(props: FunctionServiceProps): lambda.Alias {
+    // replicas.min 0 means "no provisioned concurrency" (0 is not a valid ProvisionedConcurrentExecutions).
+    // A deploy-time value is rendered as it is, so it must be at least 1 when the stack deploys.
+    const min = this.app.replicas.min;
+    return new lambda.Alias(this, 'Alias', {
+      aliasName: props.aliasName ?? 'live',
+      version: this.version,
+      provisionedConcurrentExecutions: min !== undefined && (Token.isUnresolved(min) || min > 0) ? min : undefined,
+    });
+  }
+
+  private createFunctionUrl(props: FunctionServiceProps): lambda.FunctionUrl {
+    const authType = props.authType ?? lambda.FunctionUrlAuthType.AWS_IAM;
+    const functionUrl = this.alias.addFunctionUrl({ authType, cors: props.cors, invokeMode: props.invokeMode ?? lambda.InvokeMode.BUFFERED });
+    for (const invoker of props.invokers ?? []) functionUrl.grantInvokeUrl(invoker);
+    return functionUrl;
   }
 
   private createAlarms(props: FunctionServiceProps): cloudwatch.IAlarm[] {
@@ -262,7 +325,7 @@ export class FunctionService extends Construct implements iam.IGrantable {
       alarms.push(
         new cloudwatch.Alarm(this, 'LatencyAlarm', {
           metric: metric('Duration', 'p99'),
-          threshold: props.p99DurationThreshold.toMilliseconds(),
+          threshold: props.p99DurationThreshold.toMilliseconds({ integral: false }),
           evaluationPeriods: 2,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -272,36 +335,126 @@ export class FunctionService extends Construct implements iam.IGrantable {
     }
     return alarms;
   }
+
+  private createDeploymentGroup(shift: Required<TrafficShift>): codedeploy.LambdaDeploymentGroup {
+    const autoRollback = this.app.rollout.autoRollback ?? true;
+    const group = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
+      alias: this.alias,
+      deploymentConfig: deploymentConfigFor(this, shift),
+      alarms: this.alarms,
+      autoRollback: { failedDeployment: autoRollback, stoppedDeployment: autoRollback, deploymentInAlarm: autoRollback },
+    });
+    acknowledgeNag(
+      group,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      'CodeDeploy\'s own service role for Lambda deployments: the AWS-managed "Limited" policy allows only reading and updating aliases, reading alarms, and invoking CodeDeployHook_* functions, and AWS keeps it in step with the CodeDeploy API.',
+    );
+    return group;
+  }
 }
 
+/** Checks every prop before anything is created: our error, tied to the construct, naming the prop as the caller wrote it. */
 function validateProps(where: Construct, props: FunctionServiceProps, app: ResolvedApp): void {
+  validateFunctionProps(where, props);
+  validateAlarmProps(where, props);
+  validateUrlProps(where, props);
+  validateLogProps(where, props);
+  validateAppMapping(where, app);
+}
+
+/** memorySize, timeout, architecture, tracing, code: what the function itself is given. */
+function validateFunctionProps(where: Construct, props: FunctionServiceProps): void {
+  checkType(where, 'memorySize', props.memorySize, 'number');
   checkInteger(where, 'memorySize', props.memorySize, { min: 128, max: 10240 });
   checkDuration(where, 'timeout', props.timeout, { min: Duration.seconds(1), max: Duration.minutes(15) });
+  checkWholeUnits(where, 'timeout', props.timeout, 'seconds', 'must be a whole number of seconds (Lambda counts in seconds)');
+  checkTokenDurationUnit(where, 'timeout', props.timeout, 'seconds', "Lambda's Timeout counts seconds");
+  checkHasMember(where, 'architecture', props.architecture, 'name', 'string', 'must be a lambda.Architecture, for example lambda.Architecture.ARM_64');
+  checkOneOf(where, 'tracing', props.tracing, Object.values(lambda.Tracing));
+  checkHasMember(where, 'code', props.code, 'bind', 'function', 'must be a lambda.Code, for example lambda.Code.fromAsset(\'dist/handler\')');
+}
+
+/** errorThreshold and p99DurationThreshold: the alarms that stop a shift. */
+function validateAlarmProps(where: Construct, props: FunctionServiceProps): void {
+  checkType(where, 'errorThreshold', props.errorThreshold, 'number');
   checkInteger(where, 'errorThreshold', props.errorThreshold, { min: 1, max: 1_000_000 });
-  if (props.p99DurationThreshold && props.timeout && !props.timeout.isUnresolved() && props.p99DurationThreshold.toMilliseconds() >= props.timeout.toMilliseconds()) {
-    throw new OrchestrationError(where, 'p99DurationThreshold', props.p99DurationThreshold, `must be shorter than timeout (${props.timeout.toHumanString()})`);
+  const p99 = props.p99DurationThreshold;
+  checkDuration(where, 'p99DurationThreshold', p99, { min: Duration.millis(1), max: Duration.minutes(15) });
+  checkTokenDurationUnit(where, 'p99DurationThreshold', p99, 'millis', 'the alarm threshold counts milliseconds');
+  // Compared only when both are known: a deploy-time value is checked by nobody but CloudFormation.
+  const timeout = props.timeout ?? DEFAULT_TIMEOUT;
+  if (p99 && !p99.isUnresolved() && !timeout.isUnresolved() && p99.toMilliseconds({ integral: false }) >= timeout.toMilliseconds({ integral: false })) {
+    const given = `${timeout.toHumanString()}${props.timeout ? '' : ', the default'}`;
+    throw new OrchestrationError(where, 'p99DurationThreshold', p99, `must be shorter than timeout (${given}): no invocation runs longer, so the alarm could never fire`);
   }
-  checkDuration(where, 'p99DurationThreshold', props.p99DurationThreshold, { min: Duration.millis(1), max: Duration.minutes(15) });
+}
+
+/** aliasName, authType, invokers, cors, invokeMode: the alias and its Function URL. */
+function validateUrlProps(where: Construct, props: FunctionServiceProps): void {
+  checkType(where, 'aliasName', props.aliasName, 'string');
   if (props.aliasName !== undefined && !Token.isUnresolved(props.aliasName) && !/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(props.aliasName)) {
     throw new OrchestrationError(where, 'aliasName', props.aliasName, 'must be 1-128 letters, digits, "-" or "_", and not only digits');
   }
-  checkOneOf(where, 'authType', props.authType, [lambda.FunctionUrlAuthType.AWS_IAM, lambda.FunctionUrlAuthType.NONE]);
+  checkConcrete(where, 'authType', props.authType, 'it decides whether the public permissions a URL with authType NONE needs are created');
+  checkOneOf(where, 'authType', props.authType, Object.values(lambda.FunctionUrlAuthType));
+  if (props.invokers !== undefined) {
+    if (!Array.isArray(props.invokers)) throw new OrchestrationError(where, 'invokers', props.invokers, 'must be a list of principals (iam.IGrantable), for example [role]');
+    props.invokers.forEach((g, i) => checkHasMember(where, `invokers[${i}]`, g, 'grantPrincipal', 'object', 'must be an iam.IGrantable (a role, a user, a function...)'));
+  }
   if (props.authType === lambda.FunctionUrlAuthType.NONE && props.invokers && props.invokers.length > 0) {
     throw new OrchestrationError(where, 'invokers', `${props.invokers.length} principal(s)`, 'only apply with authType AWS_IAM; a URL with authType NONE is public and ignores IAM grants');
   }
-  const cors = props.cors;
-  if (cors?.allowCredentials && (cors.allowedOrigins ?? ['*']).includes('*')) {
+  validateCors(where, props.cors);
+  checkOneOf(where, 'invokeMode', props.invokeMode, Object.values(lambda.InvokeMode));
+}
+
+function validateCors(where: Construct, cors: lambda.FunctionUrlCorsOptions | undefined): void {
+  if (cors === undefined) return;
+  if (cors === null || typeof cors !== 'object' || Array.isArray(cors)) throw new OrchestrationError(where, 'cors', cors, 'must be an object (lambda.FunctionUrlCorsOptions)');
+  checkType(where, 'cors.allowCredentials', cors.allowCredentials, 'boolean');
+  for (const key of ['allowedOrigins', 'allowedHeaders', 'exposedHeaders'] as const) checkStringArray(where, `cors.${key}`, cors[key]);
+  checkStringArray(where, 'cors.allowedMethods', cors.allowedMethods);
+  (cors.allowedMethods ?? []).forEach((m, i) => checkOneOf(where, `cors.allowedMethods[${i}]`, m, Object.values(lambda.HttpMethod)));
+  checkDuration(where, 'cors.maxAge', cors.maxAge, { min: Duration.seconds(0), max: Duration.days(1) });
+  checkWholeUnits(where, 'cors.maxAge', cors.maxAge, 'seconds', 'must be a whole number of seconds (the Function URL counts in seconds)');
+  checkTokenDurationUnit(where, 'cors.maxAge', cors.maxAge, 'seconds', "the Function URL's MaxAge counts seconds");
+  if (cors.allowCredentials && (cors.allowedOrigins ?? ['*']).includes('*')) {
     throw new OrchestrationError(where, 'cors.allowedOrigins', cors.allowedOrigins ?? ['*'], 'must list explicit origins when cors.allowCredentials is true (browsers reject "*" with credentials)');
   }
+}
+
+/** logRetention and logRemovalPolicy: the log group. */
+function validateLogProps(where: Construct, props: FunctionServiceProps): void {
+  checkType(where, 'logRetention', props.logRetention, 'number');
+  if (props.logRetention !== undefined && !Token.isUnresolved(props.logRetention) && !RETENTION_DAYS.includes(props.logRetention)) {
+    throw new OrchestrationError(where, 'logRetention', props.logRetention, `must be a logs.RetentionDays value (days: ${RETENTION_DAYS.filter((d) => d !== logs.RetentionDays.INFINITE).join(', ')}, or INFINITE)`);
+  }
+  checkConcrete(where, 'logRemovalPolicy', props.logRemovalPolicy, 'it becomes the log group\'s DeletionPolicy, which CloudFormation does not take from a parameter');
+  checkOneOf(where, 'logRemovalPolicy', props.logRemovalPolicy, Object.values(RemovalPolicy));
+}
+
+/** The shared app description's fields as this style reads them (resolveApp checked the rest). */
+function validateAppMapping(where: Construct, app: ResolvedApp): void {
   if (app.source.image !== undefined) {
     throw new OrchestrationError(where, 'app.source.image', app.source.image, 'is for the container style; the serverless style runs code from app.source.directory or the code prop');
   }
+  const keyWhy = 'it becomes an environment variable name, and CloudFormation takes no deploy-time values as map keys';
+  for (const key of Object.keys(app.environment)) checkConcrete(where, 'app.environment key', key, keyWhy);
+  for (const key of Object.keys(app.secrets)) checkConcrete(where, 'app.secrets key', key, keyWhy);
   for (const key of [...Object.keys(app.environment), ...Object.keys(app.secrets).map(secretRefEnvName)]) {
     if (LAMBDA_RESERVED_ENV.test(key)) throw new OrchestrationError(where, `app.environment.${key}`, key, 'is reserved by Lambda (AWS_*, LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR, _HANDLER, _X_AMZN_TRACE_ID, TZ)');
   }
-  const envBytes = Object.entries(app.environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
-  if (envBytes > 4000) throw new OrchestrationError(where, 'app.environment', `${envBytes} bytes`, 'must stay under Lambda\'s 4 KB limit for all variables together');
-  if (app.replicas.min && app.replicas.max !== undefined && app.replicas.min > app.replicas.max) {
-    throw new OrchestrationError(where, 'app.replicas.min', app.replicas.min, 'provisioned concurrency must not exceed app.replicas.max (reserved concurrency)');
+}
+
+/**
+ * Lambda's 4 KB limit over every variable the function gets (the app's, APP_VERSION and the secret
+ * references). Deploy-time parts count as 0 bytes: the check only rejects what can never fit.
+ */
+function checkEnvironmentSize(where: Construct, environment: Record<string, string>): void {
+  const entries = Object.entries(environment);
+  const bytes = entries.reduce((n, [k, v]) => n + knownBytes(k) + knownBytes(v), 0);
+  if (bytes > LAMBDA_ENV_BYTES) {
+    const partly = entries.some(([, v]) => Token.isUnresolved(v)) ? 'at least ' : '';
+    throw new OrchestrationError(where, 'app.environment', `${partly}${bytes} bytes`, `must stay under Lambda's 4 KB limit for all variables together (APP_VERSION and the secrets' *_SECRET_REF included)`);
   }
 }

@@ -1,6 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { type App, Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { FunctionService, type FunctionServiceProps } from '../../../constructs/serverless';
 import { OrchestrationError } from '../../../lib/errors';
@@ -57,7 +58,12 @@ describe('FunctionService rejects bad input with the library\'s error (path, pro
   });
 
   it('percentage or interval on an all-at-once shift', () => {
-    expect(errorFor({ trafficShift: { type: 'all-at-once', percentage: 10 } }).message).toMatch(/^Bad\/Service: trafficShift.percentage\/interval \(\{"percentage":10\}\) do not apply to an all-at-once shift/);
+    expect(errorFor({ trafficShift: { type: 'all-at-once', percentage: 10 } }).message).toBe(
+      'Bad/Service: trafficShift.percentage (10) does not apply to an all-at-once shift: remove it, or use a canary or linear shift',
+    );
+    expect(errorFor({ trafficShift: { type: 'all-at-once', interval: Duration.minutes(2) } }).message).toBe(
+      'Bad/Service: trafficShift.interval (2 minutes) does not apply to an all-at-once shift: remove it, or use a canary or linear shift',
+    );
   });
 
   it('auth type NONE with IAM invokers (an IAM-only option)', () => {
@@ -122,7 +128,12 @@ describe('FunctionService rejects bad input with the library\'s error (path, pro
   });
 
   it('a p99 threshold not below the timeout', () => {
-    expect(errorFor({ timeout: Duration.seconds(5), p99DurationThreshold: Duration.seconds(6) }).message).toBe('Bad/Service: p99DurationThreshold (6 seconds) must be shorter than timeout (5 seconds)');
+    expect(errorFor({ timeout: Duration.seconds(5), p99DurationThreshold: Duration.seconds(6) }).message).toBe(
+      'Bad/Service: p99DurationThreshold (6 seconds) must be shorter than timeout (5 seconds): no invocation runs longer, so the alarm could never fire',
+    );
+    expect(errorFor({ p99DurationThreshold: Duration.seconds(5) }).message).toBe(
+      'Bad/Service: p99DurationThreshold (5 seconds) must be shorter than timeout (5 seconds, the default): no invocation runs longer, so the alarm could never fire',
+    );
   });
 
   it('an alias name of digits only', () => {
@@ -135,5 +146,113 @@ describe('FunctionService rejects bad input with the library\'s error (path, pro
 
   it('no app at all', () => {
     expect(errorFor({ app: undefined as never }).message).toBe('Bad/Service: app (undefined) must be an app description with at least `source`');
+  });
+});
+
+/** Every prop of FunctionServiceProps: fails to compile when the interface gains or loses a prop. */
+const EVERY_PROP: Record<keyof FunctionServiceProps, true> = {
+  app: true,
+  code: true,
+  memorySize: true,
+  timeout: true,
+  architecture: true,
+  logRetention: true,
+  logRemovalPolicy: true,
+  authType: true,
+  invokers: true,
+  cors: true,
+  invokeMode: true,
+  trafficShift: true,
+  errorThreshold: true,
+  p99DurationThreshold: true,
+  tracing: true,
+  aliasName: true,
+};
+
+describe('FunctionService: plain-JavaScript callers (no type checker) get our error naming the prop, never a TypeError', () => {
+  /** Props as a plain-JavaScript caller may pass them. */
+  const jsErrorFor = (props: Record<string, unknown>) => errorFor(props as Partial<FunctionServiceProps>);
+
+  it('an unknown prop (a typo) is named, with a suggestion', () => {
+    const e = jsErrorFor({ memsize: 256 });
+    expect(e.prop).toBe('memsize');
+    expect(e.message).toMatch(/^Bad\/Service: memsize \(256\) is not a known prop: did you mean memorySize\? known props are app, code, memorySize, /);
+  });
+
+  it('the known-prop list is exactly the props of FunctionServiceProps', () => {
+    const listed = /known props are (.*)$/.exec(jsErrorFor({ memsize: 256 }).allowed)![1]!.split(', ');
+    expect([...listed].sort()).toEqual(Object.keys(EVERY_PROP).sort());
+  });
+
+  it('props that are not an object', () => {
+    expect(orchestrationErrorFrom(() => new FunctionService(testStack('Bad'), 'Service', null as never)).message).toBe('Bad/Service: props (null) must be an object');
+  });
+
+  it.each([
+    [{ memorySize: '256' }, 'memorySize ("256") must be a number'],
+    [{ memorySize: NaN }, 'memorySize (NaN) must be a number'],
+    [{ memorySize: 256.5 }, 'memorySize (256.5) must be an integer from 128 to 10240'],
+    [{ timeout: 5 }, 'timeout (5) must be a Duration, for example Duration.seconds(30)'],
+    [{ errorThreshold: '2' }, 'errorThreshold ("2") must be a number'],
+    [{ p99DurationThreshold: 800 }, 'p99DurationThreshold (800) must be a Duration, for example Duration.seconds(30)'],
+    [{ aliasName: 5 }, 'aliasName (5) must be a string'],
+    [{ logRetention: 'ONE_WEEK' }, 'logRetention ("ONE_WEEK") must be a number'],
+    [{ logRetention: 45 }, 'logRetention (45) must be a logs.RetentionDays value (days: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, or INFINITE)'],
+    [{ logRemovalPolicy: 'keep' }, 'logRemovalPolicy ("keep") must be one of "destroy", "retain", "snapshot", "retain-on-update-or-delete"'],
+    [{ architecture: 'arm64' }, 'architecture ("arm64") must be a lambda.Architecture, for example lambda.Architecture.ARM_64'],
+    [{ code: 'dist/handler' }, 'code ("dist/handler") must be a lambda.Code, for example lambda.Code.fromAsset(\'dist/handler\')'],
+    [{ tracing: 'on' }, 'tracing ("on") must be one of "Active", "PassThrough", "Disabled"'],
+    [{ authType: 'public' }, 'authType ("public") must be one of "AWS_IAM", "NONE"'],
+    [{ invokeMode: 'stream' }, 'invokeMode ("stream") must be one of "BUFFERED", "RESPONSE_STREAM"'],
+    [{ invokers: {} }, 'invokers ({}) must be a list of principals (iam.IGrantable), for example [role]'],
+    [{ invokers: ['arn:aws:iam::123456789012:role/caller'] }, 'invokers[0] ("arn:aws:iam::123456789012:role/caller") must be an iam.IGrantable (a role, a user, a function...)'],
+    [{ cors: 'https://example.com' }, 'cors ("https://example.com") must be an object (lambda.FunctionUrlCorsOptions)'],
+    [{ cors: { allowedOrigins: 'https://example.com' } }, 'cors.allowedOrigins ("https://example.com") must be a list of strings'],
+    [{ cors: { allowedHeaders: [42] } }, 'cors.allowedHeaders[0] (42) must be a string'],
+    [{ cors: { allowedMethods: ['FETCH'] } }, 'cors.allowedMethods[0] ("FETCH") must be one of "GET", "PUT", "HEAD", "POST", "DELETE", "PATCH", "OPTIONS", "*"'],
+    [{ cors: { allowCredentials: 'yes' } }, 'cors.allowCredentials ("yes") must be a boolean'],
+    [{ cors: { maxAge: 600 } }, 'cors.maxAge (600) must be a Duration, for example Duration.seconds(30)'],
+    [{ trafficShift: 'canary' }, 'trafficShift ("canary") must be an object'],
+    [{ trafficShift: {} }, 'trafficShift.type (undefined) is required: "canary", "linear" or "all-at-once"'],
+    [{ trafficShift: { type: 'canary', percent: 20 } }, 'trafficShift.percent (20) is not a known prop: did you mean trafficShift.percentage? known props are type, percentage, interval'],
+    [{ trafficShift: { type: 'canary', percentage: '20' } }, 'trafficShift.percentage ("20") must be a number'],
+    [{ trafficShift: { type: 'linear', interval: 2 } }, 'trafficShift.interval (2) must be a Duration, for example Duration.seconds(30)'],
+  ])('%j', (props, message) => {
+    expect(jsErrorFor(props).message).toBe(`Bad/Service: ${message}`);
+  });
+});
+
+describe('FunctionService: Durations finer than the unit a prop counts in get our error, not aws-cdk-lib\'s unscoped one', () => {
+  it('timeout of Duration.millis(7500)', () => {
+    const e = errorFor({ timeout: Duration.millis(7500) });
+    expect(e.message).toBe('Bad/Service: timeout (7 seconds 500 millis) must be a whole number of seconds (Lambda counts in seconds)');
+    expect(e.path).toBe('Bad/Service');
+  });
+
+  it('cors.maxAge of Duration.millis(7500)', () => {
+    expect(errorFor({ cors: { maxAge: Duration.millis(7500) } }).message).toBe('Bad/Service: cors.maxAge (7 seconds 500 millis) must be a whole number of seconds (the Function URL counts in seconds)');
+  });
+
+  it('cors.maxAge above a day', () => {
+    expect(errorFor({ cors: { maxAge: Duration.days(2) } }).message).toBe('Bad/Service: cors.maxAge (2 days) must be from 0 seconds to 1 day');
+  });
+});
+
+describe('FunctionService: the environment size counts every variable the function gets', () => {
+  it('APP_VERSION and the secret references count toward Lambda\'s 4 KB', () => {
+    const secrets = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`SECRET_${i}`, { parameterName: `/app/secret-with-a-longish-name-${i}` }]));
+    const e = errorFor({ app: { ...app, version: '1.0.0', environment: { BIG: 'x'.repeat(2500) }, secrets } });
+    expect(e.prop).toBe('app.environment');
+    expect(e.message).toMatch(/^Bad\/Service: app\.environment \("\d{4} bytes"\) must stay under Lambda's 4 KB limit for all variables together/);
+  });
+});
+
+describe('FunctionService: tracing PASS_THROUGH', () => {
+  it('acknowledges the X-Ray "*" grant lambda.Function adds for every mode but DISABLED, so the gate passes', () => {
+    const stack = testStack('Tracing');
+    new FunctionService(stack, 'Service', { app, tracing: lambda.Tracing.PASS_THROUGH });
+    const root = stack.node.root as App;
+    Validations.of(root).addPlugins(new AwsSolutionsChecks(root));
+    expect(() => root.synth()).not.toThrow();
   });
 });
