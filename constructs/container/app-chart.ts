@@ -1,11 +1,13 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token, withResolved } from 'aws-cdk-lib';
 import { ApiObject, Chart } from 'cdk8s';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import * as crypto from 'node:crypto';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
 import { secretRefEnvName } from '../../lib/secret-ref';
-import { checkDuration, checkInteger, checkOneOf, checkPattern, checkWholeUnits } from '../../lib/validate';
+import { checkDuration, checkInteger, checkKnownProps, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
+import { APP_CHART_PROPS, APP_PROBE_OPTIONS, APP_RESOURCES } from './known-props';
+import { numberText, requireConcrete, secondsOf, separateTokens } from './private/tokens';
 
 /** A probe on the app's health path. */
 export interface AppProbeOptions {
@@ -247,93 +249,112 @@ export class AppChart extends Chart {
   public readonly ingress?: ApiObject;
   /** The ServiceAccount's name (what an EKS Pod Identity association names). */
   public readonly serviceAccountName: string;
+  /** Where errors point: the chart's path (a chart's scope is a cdk8s App, not a CDK construct). */
+  private readonly where: string;
 
   constructor(scope: Construct, id: string, props: AppChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
-    const where = this.node.path || id;
-    const app = resolveApp(where, props?.app);
-    this.app = app;
-    const plan = planChart(where, app, props);
-    this.plan = plan;
-    const ns = props.namespace ?? app.name;
-    this.namespaceName = ns;
-    this.deploymentName = app.name;
-    this.serviceAccountName = app.name;
-    const labels = { 'app.kubernetes.io/name': app.name, 'app.kubernetes.io/managed-by': 'cdk-orchestration' };
-    const selector = { 'app.kubernetes.io/name': app.name };
-    const meta = (name = app.name) => ({ name, namespace: ns, labels });
+    this.where = this.node.path || id;
+    checkKnownProps(this.where, props, APP_CHART_PROPS);
+    this.app = resolveApp(this.where, props?.app);
+    this.checkProps(props);
+    this.plan = planChart(this.where, this.app, props);
+    this.namespaceName = props.namespace ?? this.app.name;
+    this.deploymentName = this.app.name;
+    this.serviceAccountName = this.app.name;
 
-    if (ns !== 'default') {
-      new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } });
+    if (this.namespaceName !== 'default') this.createNamespace();
+    const config: Record<string, string> = { ...this.app.environment, PORT: numberText(this.app.port) };
+    this.configMap = new ApiObject(this, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: this.metadata(`${this.app.name}-config`), data: config });
+    this.serviceAccount = this.createServiceAccount(props);
+    this.deployment = this.createDeployment(props, this.podSpec(props), configHash(config));
+    this.service = this.createService(props);
+    this.podDisruptionBudget = this.createPodDisruptionBudget();
+    this.horizontalPodAutoscaler = this.createHorizontalPodAutoscaler();
+    if (props.albIngress) this.ingress = this.createIngress(props);
+  }
+
+  /** The props only a direct caller passes (ContainerService derives them). */
+  private checkProps(props: AppChartProps): void {
+    if (props.image === undefined || typeof props.image !== 'string' || (!Token.isUnresolved(props.image) && !/^\S+$/.test(props.image))) {
+      throw new OrchestrationError(this.where, 'image', props.image, 'must be a container image reference (registry/repo:tag or @sha256 digest)');
     }
+    checkType(this.where, 'appVersion', props.appVersion, 'string');
+    checkType(this.where, 'awsRegion', props.awsRegion, 'string');
+    for (const [k, v] of Object.entries(props.serviceAccountAnnotations ?? {})) checkType(this.where, `serviceAccountAnnotations.${k}`, v, 'string');
+    if (Object.keys(this.app.secrets).length > 0 && props.awsRegion === undefined) {
+      throw new OrchestrationError(this.where, 'awsRegion', undefined, 'is required when app.secrets is set (the region the init container reads secrets from)');
+    }
+  }
 
-    const config: Record<string, string> = { ...app.environment, PORT: String(app.port) };
-    this.configMap = new ApiObject(this, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${app.name}-config`), data: config });
+  private get appLabels(): Record<string, string> {
+    return { 'app.kubernetes.io/name': this.app.name, 'app.kubernetes.io/managed-by': 'cdk-orchestration' };
+  }
 
-    this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
+  private get appSelector(): Record<string, string> {
+    return { 'app.kubernetes.io/name': this.app.name };
+  }
+
+  private metadata(name = this.app.name) {
+    return { name, namespace: this.namespaceName, labels: this.appLabels };
+  }
+
+  private createNamespace(): ApiObject {
+    return new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespaceName, labels: this.appLabels } });
+  }
+
+  private createServiceAccount(props: AppChartProps): ApiObject {
+    return new ApiObject(this, 'ServiceAccount', {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: { ...meta(), ...(props.serviceAccountAnnotations ? { annotations: props.serviceAccountAnnotations } : {}) },
+      metadata: { ...this.metadata(), ...(props.serviceAccountAnnotations ? { annotations: props.serviceAccountAnnotations } : {}) },
       automountServiceAccountToken: false,
     });
+  }
 
-    const secrets = Object.entries(app.secrets);
-    if (secrets.length > 0 && props.awsRegion === undefined) {
-      throw new OrchestrationError(where, 'awsRegion', undefined, 'is required when app.secrets is set (the region the init container reads secrets from)');
-    }
-    const secretRefs = secrets.map(([envName, ref]) => ({ envName, ref: chartSecretReference(ref), jsonField: ref.jsonField }));
-
+  private securityContext(props: AppChartOptions) {
     const runAsNonRoot = props.runAsNonRoot ?? true;
-    const securityContext = {
+    const user = props.runAsUser ?? CONTAINER_DEFAULTS.runAsUser;
+    return {
       allowPrivilegeEscalation: false,
       privileged: false,
       readOnlyRootFilesystem: props.readOnlyRootFilesystem ?? true,
       runAsNonRoot,
-      ...(runAsNonRoot ? { runAsUser: props.runAsUser ?? CONTAINER_DEFAULTS.runAsUser, runAsGroup: props.runAsUser ?? CONTAINER_DEFAULTS.runAsUser } : {}),
+      ...(runAsNonRoot ? { runAsUser: user, runAsGroup: user } : {}),
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     };
+  }
 
-    const probe = (o: AppProbeOptions | undefined, kind: 'readiness' | 'liveness') => ({
-      httpGet: { path: o?.path ?? app.healthCheckPath, port: o?.port ?? app.port },
-      periodSeconds: (o?.period ?? Duration.seconds(kind === 'readiness' ? 5 : 10)).toSeconds(),
+  private probe(o: AppProbeOptions | undefined, kind: 'readiness' | 'liveness') {
+    const seconds = (prop: string, d: Duration) => secondsOf(this.where, `${kind}Probe.${prop}`, d);
+    return {
+      httpGet: { path: o?.path ?? this.app.healthCheckPath, port: o?.port ?? this.app.port },
+      periodSeconds: seconds('period', o?.period ?? Duration.seconds(kind === 'readiness' ? 5 : 10)),
       failureThreshold: o?.failureThreshold ?? 3,
-      initialDelaySeconds: (o?.initialDelay ?? Duration.seconds(kind === 'readiness' ? 0 : 10)).toSeconds(),
+      initialDelaySeconds: seconds('initialDelay', o?.initialDelay ?? Duration.seconds(kind === 'readiness' ? 0 : 10)),
       timeoutSeconds: 2,
-    });
+    };
+  }
 
+  /** The pod's containers and volumes: the app, and with secrets the init container that fetches them. */
+  private podSpec(props: AppChartProps): PodParts {
+    const app = this.app;
+    const securityContext = this.securityContext(props);
     const r = props.resources ?? {};
     const volumes: Record<string, unknown>[] = [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }];
     const mounts: Record<string, unknown>[] = [{ name: 'tmp', mountPath: '/tmp' }];
+    const secretRefs = Object.entries(app.secrets).map(([envName, ref]) => ({ envName, ref: chartSecretReference(ref), jsonField: ref.jsonField }));
     const initContainers: Record<string, unknown>[] = [];
     let command: string[] = app.command;
     const secretEnv: Record<string, unknown>[] = [];
     if (secretRefs.length > 0) {
       volumes.push({ name: 'app-secrets', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
       mounts.push({ name: 'app-secrets', mountPath: CONTAINER_DEFAULTS.secretsMountPath, readOnly: true });
-      initContainers.push({
-        name: 'fetch-secrets',
-        image: props.secretsFetcherImage ?? CONTAINER_DEFAULTS.secretsFetcherImage,
-        imagePullPolicy: 'IfNotPresent',
-        command: ['/bin/sh', '-c', FETCH_SECRETS_SCRIPT],
-        env: [
-          { name: 'AWS_REGION', value: props.awsRegion },
-          { name: 'HOME', value: '/tmp' },
-          { name: 'SECRET_NAMES', value: secretRefs.map((s) => s.envName).join(' ') },
-          ...secretRefs.map((s) => ({ name: secretRefEnvName(s.envName), value: s.ref })),
-        ],
-        resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } },
-        securityContext: { ...securityContext, readOnlyRootFilesystem: true },
-        volumeMounts: [
-          { name: 'tmp', mountPath: '/tmp' },
-          { name: 'app-secrets', mountPath: CONTAINER_DEFAULTS.secretsMountPath },
-        ],
-      });
+      initContainers.push(this.secretsInitContainer(props, secretRefs, securityContext));
       command = ['/bin/sh', '-c', exportSecretsScript(secretRefs), '--', ...app.command];
       for (const s of secretRefs) secretEnv.push({ name: secretRefEnvName(s.envName), value: s.ref });
     }
-
-    const configHash = crypto.createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
     const container = {
       name: 'app',
       image: props.image,
@@ -342,22 +363,48 @@ export class AppChart extends Chart {
       ports: [{ name: 'http', containerPort: app.port, protocol: 'TCP' }],
       envFrom: [{ configMapRef: { name: `${app.name}-config` } }],
       env: [{ name: 'APP_VERSION', value: props.appVersion ?? app.version ?? 'unversioned' }, ...secretEnv],
-      readinessProbe: probe(props.readinessProbe, 'readiness'),
-      livenessProbe: probe(props.livenessProbe, 'liveness'),
+      readinessProbe: this.probe(props.readinessProbe, 'readiness'),
+      livenessProbe: this.probe(props.livenessProbe, 'liveness'),
       resources: {
         requests: { cpu: r.cpuRequest ?? CONTAINER_DEFAULTS.cpuRequest, memory: r.memoryRequest ?? CONTAINER_DEFAULTS.memoryRequest },
         limits: { cpu: r.cpuLimit ?? CONTAINER_DEFAULTS.cpuLimit, memory: r.memoryLimit ?? CONTAINER_DEFAULTS.memoryLimit },
       },
       securityContext,
-      lifecycle: { preStop: { sleep: { seconds: (props.preStopDelay ?? Duration.seconds(5)).toSeconds() } } },
+      lifecycle: { preStop: { sleep: { seconds: secondsOf(this.where, 'preStopDelay', props.preStopDelay ?? Duration.seconds(5)) } } },
       volumeMounts: mounts,
     };
+    return { container, initContainers, volumes };
+  }
 
-    const whenUnsatisfiable = props.zoneSpread ?? 'ScheduleAnyway';
-    this.deployment = new ApiObject(this, 'Deployment', {
+  private secretsInitContainer(props: AppChartProps, secretRefs: { envName: string; ref: string }[], securityContext: Record<string, unknown>): Record<string, unknown> {
+    return {
+      name: 'fetch-secrets',
+      image: props.secretsFetcherImage ?? CONTAINER_DEFAULTS.secretsFetcherImage,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['/bin/sh', '-c', FETCH_SECRETS_SCRIPT],
+      env: [
+        { name: 'AWS_REGION', value: props.awsRegion },
+        { name: 'HOME', value: '/tmp' },
+        { name: 'SECRET_NAMES', value: secretRefs.map((s) => s.envName).join(' ') },
+        ...secretRefs.map((s) => ({ name: secretRefEnvName(s.envName), value: s.ref })),
+      ],
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } },
+      securityContext: { ...securityContext, readOnlyRootFilesystem: true },
+      volumeMounts: [
+        { name: 'tmp', mountPath: '/tmp' },
+        { name: 'app-secrets', mountPath: CONTAINER_DEFAULTS.secretsMountPath },
+      ],
+    };
+  }
+
+  private createDeployment(props: AppChartProps, pod: PodParts, hash: string): ApiObject {
+    const plan = this.plan;
+    const runAsNonRoot = props.runAsNonRoot ?? true;
+    const selector = this.appSelector;
+    return new ApiObject(this, 'Deployment', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: meta(),
+      metadata: this.metadata(),
       spec: {
         replicas: plan.replicas,
         revisionHistoryLimit: 10,
@@ -366,152 +413,251 @@ export class AppChart extends Chart {
         selector: { matchLabels: selector },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: plan.maxSurge, maxUnavailable: plan.maxUnavailable } },
         template: {
-          metadata: { labels, annotations: { 'cdk-orchestration/config-hash': configHash } },
+          metadata: { labels: this.appLabels, annotations: { 'cdk-orchestration/config-hash': hash } },
           spec: {
             serviceAccountName: this.serviceAccountName,
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
             securityContext: { runAsNonRoot, ...(runAsNonRoot ? { fsGroup: props.runAsUser ?? CONTAINER_DEFAULTS.runAsUser } : {}), seccompProfile: { type: 'RuntimeDefault' } },
-            ...(initContainers.length > 0 ? { initContainers } : {}),
-            containers: [container],
-            volumes,
+            ...(pod.initContainers.length > 0 ? { initContainers: pod.initContainers } : {}),
+            containers: [pod.container],
+            volumes: pod.volumes,
             topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable, labelSelector: { matchLabels: selector } },
+              { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: props.zoneSpread ?? 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
               { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
             ],
           },
         },
       },
     });
+  }
 
+  private scheme(props: AppChartOptions): string {
+    return (props.internetFacing ?? true) ? 'internet-facing' : 'internal';
+  }
+
+  private createService(props: AppChartOptions): ApiObject {
     const serviceType = props.serviceType ?? 'LoadBalancer';
     const lb = serviceType === 'LoadBalancer';
-    const scheme = (props.internetFacing ?? true) ? 'internet-facing' : 'internal';
-    this.service = new ApiObject(this, 'Service', {
+    return new ApiObject(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { ...meta(), ...(lb ? { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': scheme } } : {}) },
+      metadata: { ...this.metadata(), ...(lb ? { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': this.scheme(props) } } : {}) },
       spec: {
         type: serviceType,
         ...(lb && props.loadBalancerClass ? { loadBalancerClass: props.loadBalancerClass } : {}),
-        selector,
+        selector: this.appSelector,
         ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
       },
     });
+  }
 
-    this.podDisruptionBudget = new ApiObject(this, 'PodDisruptionBudget', {
+  private createPodDisruptionBudget(): ApiObject {
+    return new ApiObject(this, 'PodDisruptionBudget', {
       apiVersion: 'policy/v1',
       kind: 'PodDisruptionBudget',
-      metadata: meta(),
-      spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+      metadata: this.metadata(),
+      spec: { maxUnavailable: 1, selector: { matchLabels: this.appSelector } },
     });
+  }
 
-    this.horizontalPodAutoscaler = new ApiObject(this, 'HorizontalPodAutoscaler', {
+  private createHorizontalPodAutoscaler(): ApiObject {
+    return new ApiObject(this, 'HorizontalPodAutoscaler', {
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
-      metadata: meta(),
+      metadata: this.metadata(),
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.deploymentName },
-        minReplicas: plan.replicas,
-        maxReplicas: plan.maxReplicas,
-        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: app.replicas.targetCpuPercent ?? 50 } } }],
+        minReplicas: this.plan.replicas,
+        maxReplicas: this.plan.maxReplicas,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: this.app.replicas.targetCpuPercent ?? 50 } } }],
       },
     });
+  }
 
-    if (props.albIngress) {
-      this.ingress = new ApiObject(this, 'Ingress', {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: {
-          ...meta(),
-          annotations: {
-            'alb.ingress.kubernetes.io/scheme': scheme,
-            'alb.ingress.kubernetes.io/target-type': 'ip',
-            'alb.ingress.kubernetes.io/healthcheck-path': app.healthCheckPath,
-          },
+  private createIngress(props: AppChartOptions): ApiObject {
+    return new ApiObject(this, 'Ingress', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        ...this.metadata(),
+        annotations: {
+          'alb.ingress.kubernetes.io/scheme': this.scheme(props),
+          'alb.ingress.kubernetes.io/target-type': 'ip',
+          'alb.ingress.kubernetes.io/healthcheck-path': this.app.healthCheckPath,
         },
-        spec: {
-          ingressClassName: 'alb',
-          rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: app.name, port: { name: 'http' } } } }] } }],
-        },
-      });
-    }
+      },
+      spec: {
+        ingressClassName: 'alb',
+        rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: this.app.name, port: { name: 'http' } } } }] } }],
+      },
+    });
   }
 }
 
+interface PodParts {
+  readonly container: Record<string, unknown>;
+  readonly initContainers: Record<string, unknown>[];
+  readonly volumes: Record<string, unknown>[];
+}
+
+/**
+ * The annotation that rolls the pods when the configuration changes: a hash of the ConfigMap's data,
+ * followed by its deploy-time values (so a new parameter value rolls them too).
+ */
+function configHash(config: Record<string, string>): string {
+  const { normalised, tokens } = separateTokens(config);
+  const hash = crypto.createHash('sha256').update(JSON.stringify(normalised)).digest('hex').slice(0, 16);
+  return [hash, ...tokens].join('-');
+}
+
+const WHOLE_SECONDS = 'must be a whole number of seconds (Kubernetes counts these in seconds)';
+
 /**
  * Checks the chart's props against the app description and derives the rollout numbers.
- * Pure: used by the chart and by tests without synthesizing anything.
+ * Pure: used by the chart and by tests without synthesizing anything. `prefix` is how the caller
+ * names the options (`'chart.'` for {@link ContainerService}'s `chart` prop), so errors name the
+ * prop as the caller wrote it; `where` is the construct that received them.
  */
-export function planChart(where: string, app: ResolvedApp, props: AppChartOptions & { image?: string }): AppChartPlan {
-  if (props.image === undefined || (typeof props.image === 'string' && !Token.isUnresolved(props.image) && !/^\S+$/.test(props.image))) {
-    throw new OrchestrationError(where, 'image', props.image, 'must be a container image reference (registry/repo:tag or @sha256 digest)');
+export function planChart(where: IConstruct | string, app: ResolvedApp, props: AppChartOptions, prefix = ''): AppChartPlan {
+  const p = (k: string) => `${prefix}${k}`;
+  requireConcrete(where, 'app.name', app.name, "it names the Kubernetes objects, their labels and the Deployment's selector (which Kubernetes never lets change) in the manifest rendered at synth");
+  for (const [name, ref] of Object.entries(app.secrets)) {
+    requireConcrete(where, `app.secrets.${name}.jsonField`, ref.jsonField, "it is written into the container's start script at synth");
   }
-  const replicas = app.replicas.min ?? CONTAINER_DEFAULTS.replicas;
-  if (replicas < 1) throw new OrchestrationError(where, 'app.replicas.min', replicas, 'must be at least 1 for the container style (the Deployment and HPA minimum)');
-  const maxReplicas = app.replicas.max ?? Math.max(CONTAINER_DEFAULTS.maxReplicas, replicas);
-  if (maxReplicas < replicas) throw new OrchestrationError(where, 'app.replicas.max', maxReplicas, `must be at least app.replicas.min (${replicas})`);
+  checkOptionTypes(where, props, prefix);
+  const { replicas, maxReplicas } = planReplicas(where, app);
+  const { maxSurge, maxUnavailable } = planRollingUpdate(where, app, props, replicas, prefix);
+  checkProbes(where, app, props, prefix);
+  checkPattern(where, p('namespace'), props.namespace, DNS_LABEL, 'a DNS label (lowercase letters, digits and "-", at most 63 characters)');
+  requireConcrete(where, p('namespace'), props.namespace, 'it decides at synth whether the chart creates a Namespace object');
+  for (const [k, v] of Object.entries(props.resources ?? {})) {
+    checkPattern(where, p(`resources.${k}`), v as string | undefined, QUANTITY, 'a Kubernetes quantity such as "250m", "1", "256Mi"');
+  }
+  checkInteger(where, p('runAsUser'), props.runAsUser, { min: 1, max: 2147483647 });
+  if (props.runAsNonRoot === false && props.runAsUser !== undefined) {
+    throw new OrchestrationError(where, p('runAsUser'), props.runAsUser, `only applies with ${p('runAsNonRoot')} true`);
+  }
+  checkOneOf(where, p('serviceType'), props.serviceType, ['LoadBalancer', 'ClusterIP', 'NodePort'] as const);
+  requireConcrete(where, p('serviceType'), props.serviceType, "it decides at synth whether the Service gets load balancer settings");
+  if (props.loadBalancerClass !== undefined && (props.serviceType ?? 'LoadBalancer') !== 'LoadBalancer') {
+    throw new OrchestrationError(where, p('loadBalancerClass'), props.loadBalancerClass, `only applies to ${p('serviceType')} 'LoadBalancer' (got '${props.serviceType}')`);
+  }
+  checkOneOf(where, p('zoneSpread'), props.zoneSpread, ['ScheduleAnyway', 'DoNotSchedule'] as const);
+  checkOneOf(where, p('imagePullPolicy'), props.imagePullPolicy, ['Always', 'IfNotPresent', 'Never'] as const);
+  const seconds = checkDurations(where, app, props, prefix);
+  return {
+    replicas,
+    maxReplicas,
+    maxSurge,
+    maxUnavailable,
+    terminationGracePeriodSeconds: seconds.preStop + seconds.drain + 5,
+    progressDeadlineSeconds: seconds.progressDeadline,
+    minReadySeconds: seconds.bakeTime,
+  };
+}
 
-  checkPattern(where, 'namespace', props.namespace, DNS_LABEL, 'a DNS label (lowercase letters, digits and "-", at most 63 characters)');
-  const surge = rollingValue(where, 'maxSurge', props.maxSurge, 'app.rollout.maxSurgePercent', app.rollout.maxSurgePercent, CONTAINER_DEFAULTS.maxSurgePercent, replicas, Math.ceil);
-  let unavailable = rollingValue(where, 'maxUnavailable', props.maxUnavailable, 'app.rollout.maxUnavailablePercent', app.rollout.maxUnavailablePercent, CONTAINER_DEFAULTS.maxUnavailablePercent, replicas, Math.floor);
+/** Plain-JavaScript callers: each option has the type its interface says, and nested objects have no unknown keys. */
+function checkOptionTypes(where: IConstruct | string, props: AppChartOptions, prefix: string): void {
+  const p = (k: string) => `${prefix}${k}`;
+  for (const k of ['namespace', 'serviceType', 'loadBalancerClass', 'zoneSpread', 'imagePullPolicy', 'secretsFetcherImage'] as const) checkType(where, p(k), props[k], 'string');
+  for (const k of ['runAsNonRoot', 'readOnlyRootFilesystem', 'internetFacing', 'albIngress'] as const) checkType(where, p(k), props[k], 'boolean');
+  checkType(where, p('runAsUser'), props.runAsUser, 'number');
+  for (const k of ['maxSurge', 'maxUnavailable'] as const) {
+    const v = props[k];
+    if (v !== undefined && !(typeof v === 'string' || (typeof v === 'number' && !Number.isNaN(v)))) {
+      throw new OrchestrationError(where, p(k), v, 'must be a non-negative integer or a percentage string such as "25%"');
+    }
+  }
+  for (const k of ['readinessProbe', 'livenessProbe'] as const) {
+    const probe = props[k];
+    checkKnownProps(where, probe, APP_PROBE_OPTIONS, p(`${k}.`));
+    checkType(where, p(`${k}.path`), probe?.path, 'string');
+    checkType(where, p(`${k}.port`), probe?.port, 'number');
+    checkType(where, p(`${k}.failureThreshold`), probe?.failureThreshold, 'number');
+  }
+  checkKnownProps(where, props.resources, APP_RESOURCES, p('resources.'));
+  for (const [k, v] of Object.entries(props.resources ?? {})) checkType(where, p(`resources.${k}`), v, 'string');
+}
+
+/** The Deployment's replicas (and HPA minimum) and the HPA maximum; tokens pass through. */
+function planReplicas(where: IConstruct | string, app: ResolvedApp): { replicas: number; maxReplicas: number } {
+  const replicas = app.replicas.min ?? CONTAINER_DEFAULTS.replicas;
+  if (!Token.isUnresolved(replicas) && replicas < 1) {
+    throw new OrchestrationError(where, 'app.replicas.min', replicas, 'must be at least 1 for the container style (the Deployment and HPA minimum)');
+  }
+  if (app.replicas.max === undefined) {
+    requireConcrete(where, 'app.replicas.min', replicas, `without app.replicas.max, the HPA maximum is the larger of ${CONTAINER_DEFAULTS.maxReplicas} and app.replicas.min, computed at synth: set app.replicas.max too`);
+  }
+  const maxReplicas = app.replicas.max ?? Math.max(CONTAINER_DEFAULTS.maxReplicas, replicas);
+  withResolved(replicas, maxReplicas, (min, max) => {
+    if (max < min) {
+      const which = app.replicas.min === undefined ? `, the container style's default` : '';
+      throw new OrchestrationError(where, 'app.replicas.max', max, `must be at least app.replicas.min (${min}${which})`);
+    }
+  });
+  return { replicas, maxReplicas };
+}
+
+/** maxSurge and maxUnavailable, from the style props or the shared percentages. */
+function planRollingUpdate(where: IConstruct | string, app: ResolvedApp, props: AppChartOptions, replicas: number, prefix: string) {
+  const surge = rollingValue(where, `${prefix}maxSurge`, props.maxSurge, 'app.rollout.maxSurgePercent', app.rollout.maxSurgePercent, CONTAINER_DEFAULTS.maxSurgePercent, replicas, Math.ceil);
+  let unavailable = rollingValue(where, `${prefix}maxUnavailable`, props.maxUnavailable, 'app.rollout.maxUnavailablePercent', app.rollout.maxUnavailablePercent, CONTAINER_DEFAULTS.maxUnavailablePercent, replicas, Math.floor);
   if (isZero(surge) && isZero(unavailable)) {
     if (props.maxSurge === undefined && props.maxUnavailable === undefined && app.rollout.maxUnavailablePercent === undefined) {
       unavailable = 1; // a surge of 0 % with the default: replace one replica at a time
     } else {
-      throw new OrchestrationError(where, 'maxSurge and maxUnavailable', { maxSurge: surge, maxUnavailable: unavailable }, 'cannot both be 0: the rollout could never replace a pod');
+      throw new OrchestrationError(where, `${prefix}maxSurge and ${prefix}maxUnavailable`, { [`${prefix}maxSurge`]: surge, [`${prefix}maxUnavailable`]: unavailable }, 'cannot both be 0: the rollout could never replace a pod');
     }
   }
+  return { maxSurge: surge, maxUnavailable: unavailable };
+}
 
-  for (const [prop, probe] of [['readinessProbe', props.readinessProbe], ['livenessProbe', props.livenessProbe]] as const) {
+function checkProbes(where: IConstruct | string, app: ResolvedApp, props: AppChartOptions, prefix: string): void {
+  for (const [name, probe] of [['readinessProbe', props.readinessProbe], ['livenessProbe', props.livenessProbe]] as const) {
     if (!probe) continue;
-    if (probe.port !== undefined && probe.port !== app.port) {
-      throw new OrchestrationError(where, `${prop}.port`, probe.port, `must be the port the container exposes (app.port ${app.port})`);
-    }
+    const prop = `${prefix}${name}`;
+    withResolved(probe.port, app.port, (port, appPort) => {
+      if (port !== undefined && port !== appPort) {
+        throw new OrchestrationError(where, `${prop}.port`, port, `must be the port the container exposes (app.port ${appPort})`);
+      }
+    });
     checkPattern(where, `${prop}.path`, probe.path, /^\/[^\s]*$/, 'a path starting with "/"');
     checkInteger(where, `${prop}.failureThreshold`, probe.failureThreshold, { min: 1, max: 30 });
     checkDuration(where, `${prop}.period`, probe.period, { min: Duration.seconds(1), max: Duration.minutes(5) });
     checkDuration(where, `${prop}.initialDelay`, probe.initialDelay, { min: Duration.seconds(0), max: Duration.minutes(10) });
   }
-  for (const [k, v] of Object.entries(props.resources ?? {})) {
-    checkPattern(where, `resources.${k}`, v as string | undefined, QUANTITY, 'a Kubernetes quantity such as "250m", "1", "256Mi"');
-  }
-  checkInteger(where, 'runAsUser', props.runAsUser, { min: 1, max: 2147483647 });
-  if (props.runAsNonRoot === false && props.runAsUser !== undefined) {
-    throw new OrchestrationError(where, 'runAsUser', props.runAsUser, 'only applies with runAsNonRoot true');
-  }
-  checkOneOf(where, 'serviceType', props.serviceType, ['LoadBalancer', 'ClusterIP', 'NodePort'] as const);
-  if (props.loadBalancerClass !== undefined && (props.serviceType ?? 'LoadBalancer') !== 'LoadBalancer') {
-    throw new OrchestrationError(where, 'loadBalancerClass', props.loadBalancerClass, `only applies to serviceType 'LoadBalancer' (got '${props.serviceType}')`);
-  }
-  checkOneOf(where, 'zoneSpread', props.zoneSpread, ['ScheduleAnyway', 'DoNotSchedule'] as const);
-  checkOneOf(where, 'imagePullPolicy', props.imagePullPolicy, ['Always', 'IfNotPresent', 'Never'] as const);
-  checkDuration(where, 'drainTimeout', props.drainTimeout, { min: Duration.seconds(0), max: Duration.minutes(10) });
-  checkDuration(where, 'preStopDelay', props.preStopDelay, { min: Duration.seconds(0), max: Duration.minutes(2) });
-  checkDuration(where, 'progressDeadline', props.progressDeadline, { min: Duration.minutes(1), max: Duration.minutes(13) });
-  checkDuration(where, 'app.rollout.bakeTime', app.rollout.bakeTime, { min: Duration.seconds(0), max: Duration.minutes(5) });
+}
 
+/** Every duration the chart renders in seconds: its range, whole seconds, and its value in seconds. */
+function checkDurations(where: IConstruct | string, app: ResolvedApp, props: AppChartOptions, prefix: string) {
+  const p = (k: string) => `${prefix}${k}`;
+  checkDuration(where, p('drainTimeout'), props.drainTimeout, { min: Duration.seconds(0), max: Duration.minutes(10) });
+  checkDuration(where, p('preStopDelay'), props.preStopDelay, { min: Duration.seconds(0), max: Duration.minutes(2) });
+  checkDuration(where, p('progressDeadline'), props.progressDeadline, { min: Duration.minutes(1), max: Duration.minutes(13) });
+  checkDuration(where, 'app.rollout.bakeTime', app.rollout.bakeTime, { min: Duration.seconds(0), max: Duration.minutes(5) });
   const durations: [string, Duration | undefined][] = [
-    ['drainTimeout', props.drainTimeout],
-    ['preStopDelay', props.preStopDelay],
-    ['progressDeadline', props.progressDeadline],
+    [p('drainTimeout'), props.drainTimeout],
+    [p('preStopDelay'), props.preStopDelay],
+    [p('progressDeadline'), props.progressDeadline],
     ['app.rollout.bakeTime', app.rollout.bakeTime],
-    ['readinessProbe.period', props.readinessProbe?.period],
-    ['readinessProbe.initialDelay', props.readinessProbe?.initialDelay],
-    ['livenessProbe.period', props.livenessProbe?.period],
-    ['livenessProbe.initialDelay', props.livenessProbe?.initialDelay],
+    [p('readinessProbe.period'), props.readinessProbe?.period],
+    [p('readinessProbe.initialDelay'), props.readinessProbe?.initialDelay],
+    [p('livenessProbe.period'), props.livenessProbe?.period],
+    [p('livenessProbe.initialDelay'), props.livenessProbe?.initialDelay],
   ];
-  for (const [prop, d] of durations) checkWholeUnits(where, prop, d, 'seconds', 'must be a whole number of seconds (Kubernetes counts these in seconds)');
-  const drain = (props.drainTimeout ?? Duration.seconds(10)).toSeconds();
-  const preStop = (props.preStopDelay ?? Duration.seconds(5)).toSeconds();
+  for (const [prop, d] of durations) {
+    checkWholeUnits(where, prop, d, 'seconds', WHOLE_SECONDS);
+    if (d !== undefined) secondsOf(where, prop, d);
+  }
+  const grace = 'the pod\'s terminationGracePeriodSeconds is preStopDelay + drainTimeout + 5 s, computed at synth';
+  requireConcrete(where, p('drainTimeout'), props.drainTimeout, grace);
+  requireConcrete(where, p('preStopDelay'), props.preStopDelay, grace);
   return {
-    replicas,
-    maxReplicas,
-    maxSurge: surge,
-    maxUnavailable: unavailable,
-    terminationGracePeriodSeconds: preStop + drain + 5,
-    progressDeadlineSeconds: (props.progressDeadline ?? Duration.minutes(10)).toSeconds(),
-    minReadySeconds: (app.rollout.bakeTime ?? Duration.seconds(10)).toSeconds(),
+    drain: (props.drainTimeout ?? Duration.seconds(10)).toSeconds(),
+    preStop: (props.preStopDelay ?? Duration.seconds(5)).toSeconds(),
+    progressDeadline: secondsOf(where, p('progressDeadline'), props.progressDeadline ?? Duration.minutes(10)),
+    bakeTime: secondsOf(where, 'app.rollout.bakeTime', app.rollout.bakeTime ?? Duration.seconds(10)),
   };
 }
 
@@ -519,9 +665,14 @@ function isZero(v: number | string): boolean {
   return v === 0 || v === '0%';
 }
 
-/** A RollingUpdate value from the style prop or the shared percentage, rejecting contradictions. */
+/**
+ * A RollingUpdate value from the style prop or the shared percentage, rejecting contradictions
+ * (compared only when every value is known at synth). With a deploy-time replica count or
+ * percentage, the shared percentage is rendered as Kubernetes' own "N%", which Kubernetes rounds
+ * the same way (maxSurge up, maxUnavailable down).
+ */
 function rollingValue(
-  where: string,
+  where: IConstruct | string,
   prop: string,
   value: number | string | undefined,
   sharedProp: string,
@@ -530,17 +681,25 @@ function rollingValue(
   replicas: number,
   round: (n: number) => number,
 ): number | string {
-  const fromShared = (p: number) => round((replicas * p) / 100);
-  if (value === undefined) return fromShared(sharedPercent ?? defaultPercent);
+  const percent = sharedPercent ?? defaultPercent;
+  const known = !Token.isUnresolved(replicas) && !Token.isUnresolved(percent);
+  const fromShared = () => round((replicas * percent) / 100);
+  if (value === undefined) {
+    if (known) return fromShared();
+    if (!Token.isUnresolved(percent) && !Number.isInteger(percent)) {
+      throw new OrchestrationError(where, sharedProp, percent, 'must be a whole percentage when app.replicas.min is a deploy-time value (it is rendered as Kubernetes\' "N%")');
+    }
+    return `${numberText(percent)}%`;
+  }
   if (typeof value === 'number') {
     checkInteger(where, prop, value, { min: 0, max: 1000 });
-  } else if (!/^(100|[1-9]?[0-9])%$/.test(value)) {
+  } else if (!Token.isUnresolved(value) && !/^(100|[1-9]?[0-9])%$/.test(value)) {
     throw new OrchestrationError(where, prop, value, 'must be a non-negative integer or a percentage from "0%" to "100%"');
   }
-  if (sharedPercent !== undefined) {
-    const agrees = typeof value === 'number' ? value === fromShared(sharedPercent) : Number(value.slice(0, -1)) === sharedPercent;
+  if (sharedPercent !== undefined && !Token.isUnresolved(value) && known) {
+    const agrees = typeof value === 'number' ? value === fromShared() : Number(value.slice(0, -1)) === sharedPercent;
     if (!agrees) {
-      throw new OrchestrationError(where, `${prop} and ${sharedProp}`, { [prop]: value, [sharedProp]: sharedPercent }, `disagree (${sharedPercent}% of ${replicas} replicas is ${fromShared(sharedPercent)}): set only one`);
+      throw new OrchestrationError(where, `${prop} and ${sharedProp}`, { [prop]: value, [sharedProp]: sharedPercent }, `disagree (${sharedPercent}% of ${replicas} replicas is ${fromShared()}): set only one`);
     }
   }
   return value;

@@ -5,11 +5,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { OrchestrationError } from '../../lib/errors';
-import { checkInteger, checkOneOf, checkOrdered } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
-import { checkKubernetesVersion, DEFAULT_KUBERNETES_VERSION, kubectlLayerFor } from './kubernetes-version';
+import { kubectlLayerFor, type SupportedKubernetesVersion } from './kubernetes-version';
+import { checkAppClusterProps } from './private/cluster-props';
 
 /** The operating system of the worker nodes. Never Amazon Linux 2 (end of support, and eks-v2's default). */
 export type NodeOs = 'al2023' | 'bottlerocket';
@@ -111,6 +110,13 @@ export interface AppClusterProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** The node group's AMI type for an operating system and an architecture. */
+function amiTypeFor(os: NodeOs, arch: ec2.InstanceArchitecture): eks.NodegroupAmiType {
+  const arm = arch === ec2.InstanceArchitecture.ARM_64;
+  if (os === 'bottlerocket') return arm ? eks.NodegroupAmiType.BOTTLEROCKET_ARM_64 : eks.NodegroupAmiType.BOTTLEROCKET_X86_64;
+  return arm ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD;
+}
+
 /** The control-plane log types turned on by default. */
 export const DEFAULT_CLUSTER_LOGGING = [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR];
 
@@ -149,95 +155,82 @@ export class AppCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: AppClusterProps = {}) {
     super(scope, id);
-    const version = checkKubernetesVersion(this, 'version', props.version ?? DEFAULT_KUBERNETES_VERSION);
-    this.version = version;
-    checkOneOf(this, 'capacity', props.capacity, ['nodegroup', 'auto-mode'] as const);
-    checkOneOf(this, 'nodeOs', props.nodeOs, ['al2023', 'bottlerocket'] as const);
-    checkInteger(this, 'minNodes', props.minNodes, { min: 1, max: 100 });
-    checkInteger(this, 'maxNodes', props.maxNodes, { min: 1, max: 100 });
-    checkOrdered(this, 'minNodes', props.minNodes ?? 3, 'maxNodes', props.maxNodes ?? 10);
-    checkInteger(this, 'nodeDiskSize', props.nodeDiskSize, { min: 8, max: 16384 });
+    props = props ?? {};
+    this.version = checkAppClusterProps(this, props);
     const autoMode = props.capacity === 'auto-mode';
-    if (autoMode) {
-      for (const [k, v] of Object.entries({ podImdsAccess: props.podImdsAccess, minNodes: props.minNodes, maxNodes: props.maxNodes, instanceTypes: props.instanceTypes, nodeOs: props.nodeOs, nodeDiskSize: props.nodeDiskSize })) {
-        if (v !== undefined) throw new OrchestrationError(this, k, v, "applies to capacity 'nodegroup' only (Auto Mode chooses and scales its nodes)");
-      }
-    }
-    if (props.adminPrincipalArn !== undefined && !Token.isUnresolved(props.adminPrincipalArn) && !/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/.test(props.adminPrincipalArn)) {
-      throw new OrchestrationError(this, 'adminPrincipalArn', props.adminPrincipalArn, 'must be an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME)');
-    }
-
     const instanceTypes = props.instanceTypes ?? [new ec2.InstanceType('t4g.medium')];
-    const archs = new Set(instanceTypes.map((t) => t.architecture));
-    if (archs.size !== 1) throw new OrchestrationError(this, 'instanceTypes', instanceTypes.map(String), 'must all have the same architecture');
-    this.nodeArchitecture = autoMode ? ec2.InstanceArchitecture.X86_64 : [...archs][0]!;
-
+    this.nodeArchitecture = autoMode ? ec2.InstanceArchitecture.X86_64 : instanceTypes[0]!.architecture;
     ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
-
-    const key =
+    this.secretsEncryptionKey =
       props.secretsEncryptionKey ??
       new kms.Key(this, 'SecretsKey', { enableKeyRotation: true, description: 'Envelope encryption of Kubernetes Secrets', removalPolicy: RemovalPolicy.DESTROY });
-    this.secretsEncryptionKey = key;
-
     const privateSubnets = this.vpc.selectSubnets({ subnetType: this.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED });
-    this.cluster = new eks.Cluster(this, 'Resource', {
-      version: eks.KubernetesVersion.of(version),
+    this.cluster = this.createCluster(props, privateSubnets.subnets, autoMode);
+    this.configureKubectlCommand = `aws eks update-kubeconfig --name ${this.cluster.clusterName} --region ${this.cluster.stack.region}`;
+    if (props.adminPrincipalArn) this.cluster.grantClusterAdmin('AdminAccess', props.adminPrincipalArn);
+    if (!autoMode) {
+      this.amiType = amiTypeFor(props.nodeOs ?? 'al2023', this.nodeArchitecture);
+      this.nodegroup = this.addNodes(props, instanceTypes, privateSubnets.subnets);
+    }
+    this.metricsServer = new eks.Addon(this, 'MetricsServer', { cluster: this.cluster, addonName: 'metrics-server', preserveOnDelete: false });
+    if (this.nodegroup) this.metricsServer.node.addDependency(this.nodegroup);
+    this.acknowledge();
+  }
+
+  private createCluster(props: AppClusterProps, privateSubnets: ec2.ISubnet[], autoMode: boolean): eks.Cluster {
+    return new eks.Cluster(this, 'Resource', {
+      version: eks.KubernetesVersion.of(this.version),
       vpc: this.vpc,
-      vpcSubnets: [{ subnets: privateSubnets.subnets }],
+      vpcSubnets: [{ subnets: privateSubnets }],
       endpointAccess: props.endpointAccess ?? eks.EndpointAccess.PUBLIC_AND_PRIVATE,
       clusterLogging: props.clusterLogging ?? DEFAULT_CLUSTER_LOGGING,
-      secretsEncryptionKey: key,
+      secretsEncryptionKey: this.secretsEncryptionKey,
       defaultCapacityType: autoMode ? eks.DefaultCapacityType.AUTOMODE : eks.DefaultCapacityType.NODEGROUP,
       ...(autoMode ? { compute: { nodePools: ['system', 'general-purpose'] } } : { defaultCapacity: 0 }),
       kubectlProviderOptions: {
-        kubectlLayer: props.kubectlLayer ?? kubectlLayerFor(this, 'KubectlLayer', version),
-        privateSubnets: privateSubnets.subnets,
+        kubectlLayer: props.kubectlLayer ?? kubectlLayerFor(this, 'KubectlLayer', this.version as SupportedKubernetesVersion),
+        privateSubnets,
       },
       albController: props.albController ? { version: eks.AlbControllerVersion.V2_17_1 } : undefined,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
-    this.configureKubectlCommand = `aws eks update-kubeconfig --name ${this.cluster.clusterName} --region ${this.cluster.stack.region}`;
+  }
 
-    if (props.adminPrincipalArn) this.cluster.grantClusterAdmin('AdminAccess', props.adminPrincipalArn);
-
-    if (!autoMode) {
-      const arm = this.nodeArchitecture === ec2.InstanceArchitecture.ARM_64;
-      const os = props.nodeOs ?? 'al2023';
-      this.amiType =
-        os === 'bottlerocket'
-          ? arm ? eks.NodegroupAmiType.BOTTLEROCKET_ARM_64 : eks.NodegroupAmiType.BOTTLEROCKET_X86_64
-          : arm ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD;
-      // A launch template only for what the node group cannot set: IMDSv2 (hop limit 1, so pods
-      // cannot borrow the node role's credentials) and an encrypted gp3 root volume.
-      const launchTemplate = new ec2.CfnLaunchTemplate(this, 'NodeLaunchTemplate', {
-        launchTemplateData: {
-          metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: props.podImdsAccess ? 2 : 1, httpEndpoint: 'enabled' },
-          blockDeviceMappings: [
-            {
-              deviceName: os === 'bottlerocket' ? '/dev/xvdb' : '/dev/xvda',
-              ebs: { volumeSize: props.nodeDiskSize ?? 20, volumeType: 'gp3', encrypted: true, deleteOnTermination: true },
-            },
-          ],
-        },
-      });
-      this.nodegroup = this.cluster.addNodegroupCapacity('Nodes', {
-        amiType: this.amiType,
-        instanceTypes,
-        minSize: props.minNodes ?? 3,
-        maxSize: props.maxNodes ?? 10,
-        subnets: { subnets: privateSubnets.subnets },
-        launchTemplateSpec: { id: launchTemplate.ref, version: launchTemplate.attrLatestVersionNumber },
-        enableNodeAutoRepair: true,
-        maxUnavailable: 1,
-      });
-      // The Pod Identity agent (Auto Mode has it built in) lets pods assume roles without IRSA.
-      void this.cluster.eksPodIdentityAgent; // the getter creates the add-on
-      this.acknowledgeNodeRole(this.nodegroup.role);
-    }
-
-    this.metricsServer = new eks.Addon(this, 'MetricsServer', { cluster: this.cluster, addonName: 'metrics-server', preserveOnDelete: false });
-    if (this.nodegroup) this.metricsServer.node.addDependency(this.nodegroup);
-    this.acknowledge();
+  /**
+   * The managed node group, with a launch template only for what the node group cannot set: IMDSv2
+   * (hop limit 1, so pods cannot borrow the node role's credentials) and an encrypted gp3 root volume.
+   */
+  private addNodes(props: AppClusterProps, instanceTypes: ec2.InstanceType[], subnets: ec2.ISubnet[]): eks.Nodegroup {
+    const launchTemplate = new ec2.CfnLaunchTemplate(this, 'NodeLaunchTemplate', {
+      launchTemplateData: {
+        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: props.podImdsAccess ? 2 : 1, httpEndpoint: 'enabled' },
+        blockDeviceMappings: [
+          {
+            deviceName: props.nodeOs === 'bottlerocket' ? '/dev/xvdb' : '/dev/xvda',
+            ebs: { volumeSize: props.nodeDiskSize ?? 20, volumeType: 'gp3', encrypted: true, deleteOnTermination: true },
+          },
+        ],
+      },
+    });
+    const maxSize = props.maxNodes ?? 10;
+    // aws-cdk-lib compares maxUnavailable with maxSize even when maxSize is a token (and fails):
+    // with a deploy-time maxNodes, the same UpdateConfig is set on the resource instead.
+    const maxUnavailableInProps = !Token.isUnresolved(maxSize);
+    const nodegroup = this.cluster.addNodegroupCapacity('Nodes', {
+      amiType: this.amiType,
+      instanceTypes,
+      minSize: props.minNodes ?? 3,
+      maxSize,
+      subnets: { subnets },
+      launchTemplateSpec: { id: launchTemplate.ref, version: launchTemplate.attrLatestVersionNumber },
+      enableNodeAutoRepair: true,
+      ...(maxUnavailableInProps ? { maxUnavailable: 1 } : {}),
+    });
+    if (!maxUnavailableInProps) (nodegroup.node.defaultChild as eks.CfnNodegroup).addPropertyOverride('UpdateConfig', { MaxUnavailable: 1 });
+    // The Pod Identity agent (Auto Mode has it built in) lets pods assume roles without IRSA.
+    void this.cluster.eksPodIdentityAgent; // the getter creates the add-on
+    this.acknowledgeNodeRole(nodegroup.role);
+    return nodegroup;
   }
 
   private acknowledgeNodeRole(role: iam.IRole): void {

@@ -2,6 +2,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IConstruct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
+import { requireConcrete } from './private/tokens';
 
 /**
  * The Kubernetes minor versions this library creates clusters with: those in EKS *standard*
@@ -28,7 +29,11 @@ export const KUBECTL_LAYER_PACKAGES: Record<SupportedKubernetesVersion, { pkg: s
 
 /** Rejects a version outside {@link SUPPORTED_KUBERNETES_VERSIONS}. */
 export function checkKubernetesVersion(where: IConstruct | string, prop: string, version: eks.KubernetesVersion): SupportedKubernetesVersion {
-  const v = version?.version;
+  const v = (version as eks.KubernetesVersion | undefined)?.version;
+  if (typeof v !== 'string') {
+    throw new OrchestrationError(where, prop, version, 'must be an eks.KubernetesVersion, for example eks.KubernetesVersion.V1_36');
+  }
+  requireConcrete(where, prop, v, 'it picks the kubectl layer (a package of the matching kubectl) at synth');
   if (!(SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(v)) {
     throw new OrchestrationError(
       where,

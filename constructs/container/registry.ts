@@ -1,10 +1,12 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkInteger } from '../../lib/validate';
+import { checkInteger, checkKnownProps, checkType } from '../../lib/validate';
+import { CONTAINER_REGISTRY_PROPS } from './known-props';
+import { numberText } from './private/tokens';
 
 /** Props of {@link ContainerRegistry}. */
 export interface ContainerRegistryProps {
@@ -62,11 +64,11 @@ export class ContainerRegistry extends Construct {
 
   constructor(scope: Construct, id: string, props: ContainerRegistryProps = {}) {
     super(scope, id);
-    checkInteger(this, 'maxImageCount', props.maxImageCount, { min: 1, max: 10000 });
-    checkInteger(this, 'untaggedExpiryDays', props.untaggedExpiryDays, { min: 1, max: 3650 });
+    props = props ?? {};
+    this.checkProps(props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.emptyOnDelete && removalPolicy !== RemovalPolicy.DESTROY) {
-      throw new OrchestrationError(this, 'emptyOnDelete', true, `requires removalPolicy RemovalPolicy.DESTROY (got ${removalPolicy})`);
+      throw new OrchestrationError(this, 'emptyOnDelete', true, `requires removalPolicy RemovalPolicy.DESTROY (removalPolicy is RemovalPolicy.${String(removalPolicy).toUpperCase()}): only a deleted repository can be emptied`);
     }
     this.repository = new ecr.Repository(this, 'Resource', {
       imageScanOnPush: props.scanOnPush ?? true,
@@ -76,19 +78,47 @@ export class ContainerRegistry extends Construct {
       removalPolicy,
       emptyOnDelete: props.emptyOnDelete ?? false,
     });
-    this.repository.addLifecycleRule({
-      description: 'Expire untagged images',
-      tagStatus: ecr.TagStatus.UNTAGGED,
-      maxImageAge: Duration.days(props.untaggedExpiryDays ?? 7),
-      rulePriority: 1,
-    });
-    this.repository.addLifecycleRule({
-      description: `Keep the last ${props.maxImageCount ?? 20} images`,
-      tagStatus: ecr.TagStatus.ANY,
-      maxImageCount: props.maxImageCount ?? 20,
-      rulePriority: 2,
-    });
+    this.addLifecycleRules(props.untaggedExpiryDays ?? 7, props.maxImageCount ?? 20);
     this.repositoryUri = this.repository.repositoryUri;
+  }
+
+  private checkProps(props: ContainerRegistryProps): void {
+    checkKnownProps(this, props, CONTAINER_REGISTRY_PROPS);
+    for (const k of ['maxImageCount', 'untaggedExpiryDays'] as const) checkType(this, k, props[k], 'number');
+    for (const k of ['immutableTags', 'scanOnPush', 'emptyOnDelete'] as const) checkType(this, k, props[k], 'boolean');
+    checkInteger(this, 'maxImageCount', props.maxImageCount, { min: 1, max: 10000 });
+    checkInteger(this, 'untaggedExpiryDays', props.untaggedExpiryDays, { min: 1, max: 3650 });
+  }
+
+  /**
+   * Untagged images expire after `untaggedDays`; all but the last `keep` images expire. aws-cdk-lib
+   * renders the policy with `JSON.stringify` at synth, which would write a deploy-time value as the
+   * text `{"Ref":...}`: with tokens, the same policy is rendered with `Stack.toJsonString`, so
+   * CloudFormation puts the values in at deploy time.
+   */
+  private addLifecycleRules(untaggedDays: number, keep: number): void {
+    if (!Token.isUnresolved(untaggedDays) && !Token.isUnresolved(keep)) {
+      this.repository.addLifecycleRule({ description: 'Expire untagged images', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(untaggedDays), rulePriority: 1 });
+      this.repository.addLifecycleRule({ description: `Keep the last ${keep} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: keep, rulePriority: 2 });
+      return;
+    }
+    const policy = {
+      rules: [
+        {
+          rulePriority: 1,
+          description: 'Expire untagged images',
+          selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: untaggedDays, countUnit: 'days' },
+          action: { type: 'expire' },
+        },
+        {
+          rulePriority: 2,
+          description: `Keep the last ${numberText(keep)} images`,
+          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
+          action: { type: 'expire' },
+        },
+      ],
+    };
+    (this.repository.node.defaultChild as ecr.CfnRepository).addPropertyOverride('LifecyclePolicy.LifecyclePolicyText', Stack.of(this).toJsonString(policy));
   }
 
   /** Lets a principal pull images. */
