@@ -137,15 +137,12 @@ export class ContainerService extends Construct {
     }
   }
 
-  /** What must be known at synth in `app.source` and `app.secrets`. */
+  /** What must be known at synth in `app.source`. */
   private checkSourceAndSecrets(app: AppDescription | undefined): void {
     const build = 'the image is built from it (a Docker build context, hashed at synth)';
     requireConcrete(this, 'app.source.directory', app?.source?.directory, build);
     const exclude: unknown = app?.source?.exclude;
     (Array.isArray(exclude) ? exclude : []).forEach((e, i) => requireConcrete(this, `app.source.exclude[${i}]`, e, build));
-    for (const [name, ref] of Object.entries(app?.secrets ?? {})) {
-      requireConcrete(this, `app.secrets.${name}.parameterName`, ref?.parameterName, "the pods' read permission needs the parameter's ARN, which aws-cdk-lib cannot build from a deploy-time name; pass a concrete name, or a secretArn");
-    }
   }
 
   /** The image, built from `app.source.directory` for the nodes' architecture. */

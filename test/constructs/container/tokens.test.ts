@@ -226,6 +226,16 @@ describe('ContainerService: more deploy-time values that pass through', () => {
     const d = kind(manifestObjects(onlyResource(templateOf(stack), 'Custom::AWSCDK-EKS-KubernetesResource').Properties.Manifest), 'Deployment');
     expect(d.spec.template.spec.containers[0].env).toContainEqual({ name: 'DB_SECRET_REF', value: 'secretsmanager:{Ref SecretName}' });
   });
+
+  it('app.secrets.*.parameterName -> the secret reference the pods get, and the pod role\'s parameter ARN', () => {
+    const stack = testStack();
+    new ContainerService(stack, 'Service', { app: { source: { image: 'x:1' }, secrets: { K: { parameterName: str(stack, 'ParamName') } } } });
+    const t = templateOf(stack);
+    const d = kind(manifestObjects(onlyResource(t, 'Custom::AWSCDK-EKS-KubernetesResource').Properties.Manifest), 'Deployment');
+    expect(JSON.stringify(d)).toContain('ssm:{Ref ParamName}');
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).map((p: any) => JSON.stringify(p.Properties.PolicyDocument));
+    expect(policies.some((p) => p.includes('"arn:aws:ssm:eu-west-1:123456789012:parameter",{"Ref":"ParamName"}'))).toBe(true);
+  });
 });
 
 describe('ContainerService: values that must be known at synth get our error', () => {
@@ -240,9 +250,6 @@ describe('ContainerService: values that must be known at synth get our error', (
   });
   it('app.source.exclude: part of the build context and its hash', () => {
     concreteError((s) => ({ app: { source: { directory: SAMPLE_APP_DIR, exclude: [str(s, 'P')] } } }), 'app.source.exclude[0]', /hashed at synth/);
-  });
-  it('app.secrets.*.parameterName: aws-cdk-lib cannot build the ARN for the pods\' permission', () => {
-    concreteError((s) => ({ app: { source: { image: 'x:1' }, secrets: { K: { parameterName: str(s, 'P') } } } }), 'app.secrets.K.parameterName', /ARN/);
   });
   it('app.secrets.*.jsonField: written into the start script', () => {
     concreteError((s) => ({ app: { source: { image: 'x:1' }, secrets: { K: { secretName: 'k', jsonField: str(s, 'P') } } } }), 'app.secrets.K.jsonField', /start script/);
