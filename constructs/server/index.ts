@@ -1,6 +1,6 @@
 export * from './nginx-config';
-export * from './nginx-load-balancer';
-export * from './server-fleet';
+export { NginxLoadBalancer, type NginxLoadBalancerOptions, type NginxLoadBalancerProps } from './nginx-load-balancer';
+export { ServerFleet, type ServerFleetProps, type ServerRolloutTiming } from './server-fleet';
 export * from './server-files';
-export * from './server-service';
+export { ServerService, type ServerServiceProps } from './server-service';
 export type { ServerInstanceOptions } from './server-instance';

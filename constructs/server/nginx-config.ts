@@ -1,7 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkDuration, checkInteger, checkOneOf, checkPattern, checkWholeUnits } from '../../lib/validate';
+import { checkDuration, checkInteger, checkIsDuration, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
+import { checkConcrete } from './private/checks';
 
 /**
  * The nginx configuration of the server style, as a pure function of the fleet's addresses and
@@ -18,7 +19,10 @@ export interface NginxUpstream {
   readonly port: number;
 }
 
-/** How nginx balances, detects failures and retries. */
+/**
+ * How nginx balances, detects failures and retries. Every field is rendered into nginx.conf at
+ * synth, so none may be a deploy-time value (our error says so).
+ */
 export interface NginxBalancingOptions {
   /**
    * How nginx picks a server for each request.
@@ -169,12 +173,29 @@ export function rolloutPause(failTimeout: Duration = NGINX_DEFAULTS.failTimeout,
 const HOST = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/;
 const SAFE_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 
+/** Why nginx's settings must be known at synth. */
+const RENDERED = 'nginx.conf is rendered and checked at synth (what the real-nginx test runs is what is deployed)';
+
 /**
  * Checks balancing options against what nginx accepts; throws {@link OrchestrationError}.
  * The construct calls it at synth time so a bad option fails `cdk synth`, not the deploy.
+ * Every option goes into nginx.conf, so none may be a deploy-time token.
  */
-export function validateNginxBalancing(where: IConstruct | string | undefined, o: NginxBalancingOptions, prefix = ''): void {
+export function validateNginxBalancing(where: IConstruct | string | undefined, options: NginxBalancingOptions | undefined, prefix = ''): void {
+  const o = options ?? {};
   const p = (k: string) => `${prefix}${k}`;
+  for (const k of ['maxFails', 'proxyNextUpstreamTries', 'keepaliveConnections', 'listenPort'] as const) {
+    checkType(where, p(k), o[k], 'number');
+    checkConcrete(where, p(k), o[k], RENDERED);
+  }
+  for (const k of ['algorithm', 'healthCheckPath'] as const) {
+    checkType(where, p(k), o[k], 'string');
+    checkConcrete(where, p(k), o[k], RENDERED);
+  }
+  for (const k of ['failTimeout', 'proxyNextUpstreamTimeout', 'connectTimeout', 'readTimeout', 'sendTimeout'] as const) {
+    checkIsDuration(where, p(k), o[k]);
+    checkConcrete(where, p(k), o[k], RENDERED);
+  }
   checkOneOf(where, p('algorithm'), o.algorithm, ['round-robin', 'least-conn'] as const);
   checkInteger(where, p('maxFails'), o.maxFails, { min: 1, max: 100 });
   checkWholeUnits(where, p('failTimeout'), o.failTimeout, 'seconds', 'must be whole seconds: nginx parses fail_timeout in seconds and rejects "ms"');
@@ -183,6 +204,7 @@ export function validateNginxBalancing(where: IConstruct | string | undefined, o
     if (!Array.isArray(o.proxyNextUpstream) || o.proxyNextUpstream.length === 0) {
       throw new OrchestrationError(where, p('proxyNextUpstream'), o.proxyNextUpstream, 'must be a non-empty list of conditions');
     }
+    checkConcrete(where, p('proxyNextUpstream'), o.proxyNextUpstream, RENDERED);
     for (const c of o.proxyNextUpstream) {
       if (!(PROXY_NEXT_UPSTREAM_CONDITIONS as readonly string[]).includes(c)) {
         throw new OrchestrationError(where, p('proxyNextUpstream'), c, `is not a condition nginx accepts: use ${PROXY_NEXT_UPSTREAM_CONDITIONS.join(', ')}`);
@@ -193,21 +215,32 @@ export function validateNginxBalancing(where: IConstruct | string | undefined, o
     }
   }
   checkInteger(where, p('proxyNextUpstreamTries'), o.proxyNextUpstreamTries, { min: 1, max: 100 });
-  checkDuration(where, p('proxyNextUpstreamTimeout'), o.proxyNextUpstreamTimeout, { min: Duration.millis(1), max: Duration.hours(1) });
   checkInteger(where, p('keepaliveConnections'), o.keepaliveConnections, { min: 1, max: 10_000 });
-  checkDuration(where, p('connectTimeout'), o.connectTimeout, { min: Duration.millis(1), max: Duration.seconds(75) });
-  checkDuration(where, p('readTimeout'), o.readTimeout, { min: Duration.millis(1), max: Duration.hours(1) });
-  checkDuration(where, p('sendTimeout'), o.sendTimeout, { min: Duration.millis(1), max: Duration.hours(1) });
+  for (const [k, max] of [['proxyNextUpstreamTimeout', Duration.hours(1)], ['connectTimeout', Duration.seconds(75)], ['readTimeout', Duration.hours(1)], ['sendTimeout', Duration.hours(1)]] as const) {
+    const d = o[k];
+    if (d !== undefined && !Number.isInteger(d.toMilliseconds({ integral: false }))) {
+      throw new OrchestrationError(where, p(k), d, 'must be whole milliseconds: nginx.conf gets it in ms');
+    }
+    checkDuration(where, p(k), d, { min: Duration.millis(1), max });
+  }
   checkPattern(where, p('healthCheckPath'), o.healthCheckPath, SAFE_PATH, 'a path starting with "/" of letters, digits and ._~/-');
   checkInteger(where, p('listenPort'), o.listenPort, { min: 1, max: 65535 });
   if (o.listenPort === 22) throw new OrchestrationError(where, p('listenPort'), o.listenPort, 'must not be 22: the server style opens no SSH port, not even by accident');
 }
 
-/** Checks the upstream list (addresses that are tokens are checked at deploy time by `nginx -t`). */
+/**
+ * Checks the upstream list. Addresses may be deploy-time tokens (the servers' private IPs, which
+ * exist only once EC2 launches them; `nginx -t` checks them on the server); ports go into
+ * nginx.conf as they are and must be known at synth.
+ */
 export function validateNginxUpstreams(where: IConstruct | string | undefined, upstreams: NginxUpstream[] | undefined, prop = 'upstreams'): void {
   if (!Array.isArray(upstreams) || upstreams.length === 0) throw new OrchestrationError(where, prop, upstreams, 'must list at least one server');
   upstreams.forEach((u, i) => {
+    if (u === null || typeof u !== 'object') throw new OrchestrationError(where, `${prop}[${i}]`, u, 'must be an object with address and port');
+    checkType(where, `${prop}[${i}].address`, u.address, 'string');
     if (!Token.isUnresolved(u.address)) checkPattern(where, `${prop}[${i}].address`, u.address, HOST, 'an IPv4 address or a DNS name');
+    checkType(where, `${prop}[${i}].port`, u.port, 'number');
+    checkConcrete(where, `${prop}[${i}].port`, u.port, RENDERED);
     checkInteger(where, `${prop}[${i}].port`, u.port, { min: 1, max: 65535 });
   });
 }

@@ -4,14 +4,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkInteger } from '../../lib/validate';
+import { checkKnownProps, checkOneOf, checkType } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { type NginxBalancingOptions, NGINX_DEFAULTS, type NginxUpstream, renderNginxConfig, validateNginxBalancing, validateNginxUpstreams } from './nginx-config';
 import { renderNginxBootstrap, serverAsset } from './server-files';
-import { base64, hardenedInstance, type ServerInstanceOptions, shellDocument, stringParameter } from './server-instance';
+import { base64, checkVpc, hardenedInstance, SERVER_INSTANCE_OPTION_NAMES, type ServerInstanceOptions, shellDocument, stringParameter, validateInstanceOptions } from './server-instance';
 
 /** The load balancer's settings, without its servers (used by {@link ServerService}). */
 export interface NginxLoadBalancerOptions extends NginxBalancingOptions, ServerInstanceOptions {
@@ -59,6 +59,39 @@ export interface NginxLoadBalancerProps extends NginxLoadBalancerOptions {
 }
 
 /**
+ * The names of {@link NginxLoadBalancerOptions} (the `loadBalancer` prop of {@link ServerService}),
+ * for the unknown-prop check. Typed by the interface, so the list cannot drift from it.
+ */
+export const NGINX_LOAD_BALANCER_OPTION_NAMES: Record<keyof NginxLoadBalancerOptions, true> = {
+  ...SERVER_INSTANCE_OPTION_NAMES,
+  algorithm: true,
+  maxFails: true,
+  failTimeout: true,
+  proxyNextUpstream: true,
+  proxyNextUpstreamTries: true,
+  proxyNextUpstreamTimeout: true,
+  keepaliveConnections: true,
+  connectTimeout: true,
+  readTimeout: true,
+  sendTimeout: true,
+  healthCheckPath: true,
+  listenPort: true,
+  allowFrom: true,
+  elasticIp: true,
+  logRetention: true,
+  logRemovalPolicy: true,
+};
+
+/** The names of {@link NginxLoadBalancerProps}. */
+export const NGINX_LOAD_BALANCER_PROP_NAMES: Record<keyof NginxLoadBalancerProps, true> = {
+  ...NGINX_LOAD_BALANCER_OPTION_NAMES,
+  upstreams: true,
+  vpc: true,
+  network: true,
+  vpcSubnets: true,
+};
+
+/**
  * One nginx server (the AL2023 package, no SSH key, IMDSv2, encrypted volume, recover alarm)
  * balancing a list of servers. Its nginx.conf is {@link renderNginxConfig}'s output, installed
  * by an SSM association that checks it with `nginx -t` and reloads nginx gracefully whenever
@@ -102,72 +135,94 @@ export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: NginxLoadBalancerProps) {
     super(scope, id);
-    validateNginxBalancing(this, props);
+    checkKnownProps(this, props, NGINX_LOAD_BALANCER_PROP_NAMES);
     validateNginxUpstreams(this, props?.upstreams);
-    checkInteger(this, 'rootVolumeSize', props.rootVolumeSize, { min: 8, max: 16384 });
-    const listenPort = props.listenPort ?? NGINX_DEFAULTS.listenPort;
-    this.listenPort = listenPort;
+    validateLoadBalancerOptions(this, props);
+    checkVpc(this, props.vpc);
+    this.listenPort = props.listenPort ?? NGINX_DEFAULTS.listenPort;
 
     ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
-    const subnets = this.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PUBLIC }).subnets;
-    if (subnets.length === 0) throw new OrchestrationError(this, 'vpcSubnets', props.vpcSubnets, 'must select at least one subnet of the VPC');
-
+    const subnet = this.selectSubnet(props.vpcSubnets);
     this.config = renderNginxConfig({ ...props, upstreams: props.upstreams }, this);
-
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
-    this.role = new iam.Role(this, 'Role', {
+    this.role = this.createRole();
+    this.securityGroup = this.createSecurityGroup(props.allowFrom ?? ec2.Peer.anyIpv4());
+    this.connections = this.securityGroup.connections;
+
+    ({ instance: this.instance, recoverAlarm: this.recoverAlarm } = this.createServer(props, subnet));
+    if (props.elasticIp ?? true) {
+      this.elasticIp = new ec2.CfnEIP(this, 'Address', { domain: 'vpc', instanceId: this.instance.instanceId });
+      this.publicAddress = this.elasticIp.attrPublicIp;
+    } else {
+      this.publicAddress = this.instance.instancePublicIp;
+    }
+    this.url = `http://${this.publicAddress}${this.listenPort === 80 ? '' : `:${this.listenPort}`}`;
+
+    this.document = this.createConfigDocument();
+    this.association = this.createConfigAssociation(props.healthCheckPath ?? NGINX_DEFAULTS.healthCheckPath);
+  }
+
+  /** nginx's subnet: the first one selected (public by default). */
+  private selectSubnet(selection: ec2.SubnetSelection | undefined): ec2.ISubnet {
+    const subnets = this.vpc.selectSubnets(selection ?? { subnetType: ec2.SubnetType.PUBLIC }).subnets;
+    if (subnets.length === 0) throw new OrchestrationError(this, 'vpcSubnets', selection, 'must select at least one subnet of the VPC');
+    return subnets[0]!;
+  }
+
+  /** nginx's role: Session Manager, its configuration by SSM, its log group. */
+  private createRole(): iam.Role {
+    const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: 'nginx load balancer: Session Manager, configuration by SSM, logs',
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
     });
-    this.role.addToPrincipalPolicy(
+    role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [this.logGroup.logGroupArn] }),
     );
     acknowledgeNag(
-      this.role,
+      role,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
       'nginx has no SSH: Session Manager and the SSM association that installs its configuration need the SSM agent permissions of this AWS-managed policy.',
     );
+    return role;
+  }
 
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+  /** nginx's security group: its port only, to `peer`. */
+  private createSecurityGroup(peer: ec2.IPeer): ec2.SecurityGroup {
+    const sg = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
-      description: `nginx load balancer: port ${listenPort} only; no SSH`,
+      description: `nginx load balancer: port ${this.listenPort} only; no SSH`,
       allowAllOutbound: true,
     });
-    this.connections = this.securityGroup.connections;
-    const peer = props.allowFrom ?? ec2.Peer.anyIpv4();
-    this.securityGroup.addIngressRule(peer, ec2.Port.tcp(listenPort), `HTTP to nginx on ${listenPort}`);
+    sg.addIngressRule(peer, ec2.Port.tcp(this.listenPort), `HTTP to nginx on ${this.listenPort}`);
     if (peer.uniqueId === ec2.Peer.anyIpv4().uniqueId) {
-      acknowledgeNag(this.securityGroup, 'AwsSolutions-EC23', `This is the public entry point: only nginx's HTTP port ${listenPort} is open to the internet (no SSH, no app port).`);
+      acknowledgeNag(sg, 'AwsSolutions-EC23', `This is the public entry point: only nginx's HTTP port ${this.listenPort} is open to the internet (no SSH, no app port).`);
     }
+    return sg;
+  }
 
+  /** The nginx server (the AL2023 package; its configuration arrives by SSM) and its recover alarm. */
+  private createServer(props: NginxLoadBalancerProps, subnet: ec2.ISubnet): { instance: ec2.Instance; recoverAlarm: cloudwatch.Alarm } {
     const userData = ec2.UserData.forLinux();
     userData.addCommands(...renderNginxBootstrap({ logGroupName: this.logGroup.logGroupName }));
-    const { instance, recoverAlarm } = hardenedInstance(this, 'Resource', {
+    return hardenedInstance(this, 'Resource', {
       ...props,
       vpc: this.vpc,
-      subnet: subnets[0]!,
+      subnet,
       securityGroup: this.securityGroup,
       role: this.role,
       userData,
       associatePublicIpAddress: true,
       purpose: 'The nginx load balancer',
     });
-    this.instance = instance;
-    this.recoverAlarm = recoverAlarm;
+  }
 
-    if (props.elasticIp ?? true) {
-      this.elasticIp = new ec2.CfnEIP(this, 'Address', { domain: 'vpc', instanceId: instance.instanceId });
-      this.publicAddress = this.elasticIp.attrPublicIp;
-    } else {
-      this.publicAddress = instance.instancePublicIp;
-    }
-    this.url = `http://${this.publicAddress}${listenPort === 80 ? '' : `:${listenPort}`}`;
-
-    this.document = new ssm.CfnDocument(this, 'ConfigDocument', {
+  /** The Command document that installs nginx.conf (checked with `nginx -t`) and reloads nginx. */
+  private createConfigDocument(): ssm.CfnDocument {
+    return new ssm.CfnDocument(this, 'ConfigDocument', {
       documentType: 'Command',
       documentFormat: 'JSON',
       targetType: '/AWS::EC2::Instance',
@@ -183,13 +238,17 @@ export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
         'timeoutSeconds',
       ),
     });
-    this.association = new ssm.CfnAssociation(this, 'Config', {
+  }
+
+  /** The association that runs it whenever nginx.conf changes; CloudFormation waits for it. */
+  private createConfigAssociation(healthCheckPath: string): ssm.CfnAssociation {
+    return new ssm.CfnAssociation(this, 'Config', {
       name: this.document.ref,
-      targets: [{ key: 'InstanceIds', values: [instance.instanceId] }],
+      targets: [{ key: 'InstanceIds', values: [this.instance.instanceId] }],
       parameters: {
         config: [base64(this.config)],
-        listenPort: [String(listenPort)],
-        healthCheckPath: [props.healthCheckPath ?? NGINX_DEFAULTS.healthCheckPath],
+        listenPort: [String(this.listenPort)],
+        healthCheckPath: [healthCheckPath],
         timeoutSeconds: ['900'],
       },
       maxConcurrency: '1',
@@ -197,5 +256,21 @@ export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
       waitForSuccessTimeoutSeconds: Duration.minutes(20).toSeconds(),
       complianceSeverity: 'HIGH',
     });
+  }
+}
+
+/**
+ * Checks the load balancer's options for every caller (types, ranges, values nginx.conf needs at
+ * synth). `prefix` names the object they came in (`'loadBalancer.'` in {@link ServerService}).
+ */
+export function validateLoadBalancerOptions(where: IConstruct, options: NginxLoadBalancerOptions | undefined, prefix = ''): void {
+  const o = options ?? {};
+  validateNginxBalancing(where, o, prefix);
+  validateInstanceOptions(where, o, prefix);
+  checkType(where, `${prefix}elasticIp`, o.elasticIp, 'boolean');
+  checkType(where, `${prefix}logRetention`, o.logRetention, 'number');
+  checkOneOf(where, `${prefix}logRemovalPolicy`, o.logRemovalPolicy, Object.values(RemovalPolicy));
+  if (o.allowFrom !== undefined && (o.allowFrom === null || typeof o.allowFrom !== 'object' || typeof o.allowFrom.toIngressRuleConfig !== 'function')) {
+    throw new OrchestrationError(where, `${prefix}allowFrom`, o.allowFrom, "must be an ec2.IPeer, for example ec2.Peer.ipv4('203.0.113.0/24')");
   }
 }

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Token, Tokenization } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,14 +10,15 @@ import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app
 import { OrchestrationError } from '../../lib/errors';
 import { estimateRollout, type RolloutEstimate } from '../../lib/rollout-estimate';
 import { secretRefEnvName } from '../../lib/secret-ref';
-import { checkDuration, checkInteger, checkNumber, checkPattern, checkWholeUnits } from '../../lib/validate';
+import { checkDuration, checkInteger, checkIsDuration, checkKnownProps, checkNumber, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
-import { bindSecrets } from '../shared/secrets';
+import { type BoundSecret, bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
 import { NGINX_DEFAULTS, type NginxUpstream, rolloutPause } from './nginx-config';
 import { APP_USER, renderEnvironmentFile, renderServerBootstrap, renderUnitFile, serverAsset, serverLauncher } from './server-files';
-import { base64, hardenedInstance, type ServerInstanceOptions, shellDocument, stringParameter } from './server-instance';
+import { checkConcrete, secondsOf } from './private/checks';
+import { base64, checkVpc, hardenedInstance, SERVER_INSTANCE_OPTION_NAMES, type ServerInstanceOptions, shellDocument, stringParameter, validateInstanceOptions } from './server-instance';
 
 /** Props of {@link ServerFleet}. */
 export interface ServerFleetProps extends ServerInstanceOptions {
@@ -51,13 +52,15 @@ export interface ServerFleetProps extends ServerInstanceOptions {
   /**
    * How many servers, from 1 to 100. The server style does not auto scale: change this
    * number to scale (one new server per step; nginx reloads with the new membership).
+   * Must be known at synth: it decides how many instances the stack creates.
    * @default - app.replicas.min, else 3 (the book's)
    */
   readonly fleetSize?: number;
 
   /**
    * How many servers a rollout updates at a time (Ansible's `serial`, the association's
-   * MaxConcurrency), from 1 to fleetSize.
+   * MaxConcurrency), from 1 to fleetSize. May be a deploy-time value (the rollout's wait and
+   * estimate then count one server per step).
    * @default - from app.rollout.maxUnavailablePercent (at least one server), else 1 (the book's)
    */
   readonly serial?: number;
@@ -65,6 +68,7 @@ export interface ServerFleetProps extends ServerInstanceOptions {
   /**
    * The rollout stops sending the update to more servers once more than this percentage of
    * servers failed (Ansible's `max_fail_percentage`, the association's MaxErrors), 0 to 100.
+   * May be a deploy-time value.
    * @default - app.rollout.maxFailurePercent, else 30 (the book's)
    */
   readonly maxFailPercentage?: number;
@@ -72,40 +76,44 @@ export interface ServerFleetProps extends ServerInstanceOptions {
   /**
    * The `fail_timeout` of the nginx in front of the fleet. Each server's update waits longer
    * than this after its health check passes, so nginx routes to it again before the next
-   * server goes down. Whole seconds.
+   * server goes down. Whole seconds, known at synth (the pause is computed from it).
    * @default Duration.seconds(1), the NginxLoadBalancer's default
    */
   readonly loadBalancerFailTimeout?: Duration;
 
   /**
    * How long one server may take to answer its health check after the restart before its
-   * update fails.
+   * update fails. Whole seconds, up to 1 hour. May be a deploy-time value in `Duration.seconds`
+   * (the step timeout then counts the maximum).
    * @default Duration.minutes(2)
    */
   readonly healthCheckTimeout?: Duration;
 
   /**
    * How long the app gets to drain on SIGTERM before systemd kills it (TimeoutStopSec).
+   * Whole seconds, known at synth (it is rendered into the unit file).
    * @default Duration.seconds(30)
    */
   readonly stopTimeout?: Duration;
 
   /**
    * How long CloudFormation waits for the rollout (the association) to succeed before it
-   * fails the deploy and rolls back. Between 15 seconds and 48 hours.
+   * fails the deploy and rolls back. Between 15 seconds and 48 hours, whole seconds. May be a
+   * deploy-time value in `Duration.seconds`.
    * @default - the rollout's worst case: servers ÷ serial steps, each bounded by the step
    *   timeout (download, stop, health check timeout, pause), plus 10 minutes for the first boot
    */
   readonly waitForSuccessTimeout?: Duration;
 
   /**
-   * The AL2023 package that provides `node`.
+   * The AL2023 package that provides `node`. Known at synth (it goes into the bootstrap script).
    * @default 'nodejs24'
    */
   readonly nodejsPackage?: string;
 
   /**
    * Releases kept on each server's disk (the current one included), for fast rollbacks.
+   * May be a deploy-time value.
    * @default 3
    */
   readonly keepReleases?: number;
@@ -129,23 +137,47 @@ export interface ServerFleetProps extends ServerInstanceOptions {
   readonly logRemovalPolicy?: RemovalPolicy;
 }
 
+/**
+ * The names of {@link ServerFleetProps}, for the unknown-prop check of callers without a type checker.
+ * Typed by the interface: a prop added there and not here (or a name here that is not there) fails to compile.
+ */
+export const SERVER_FLEET_PROP_NAMES: Record<keyof ServerFleetProps, true> = {
+  ...SERVER_INSTANCE_OPTION_NAMES,
+  app: true,
+  vpc: true,
+  network: true,
+  vpcSubnets: true,
+  fleetSize: true,
+  serial: true,
+  maxFailPercentage: true,
+  loadBalancerFailTimeout: true,
+  healthCheckTimeout: true,
+  stopTimeout: true,
+  waitForSuccessTimeout: true,
+  nodejsPackage: true,
+  keepReleases: true,
+  systemdHardening: true,
+  logRetention: true,
+  logRemovalPolicy: true,
+};
+
 /** The inputs of the rollout's worst-case duration (for an estimator and for humans). */
 export interface ServerRolloutTiming {
   /** Servers in the fleet. */
   readonly servers: number;
-  /** Servers updated at a time. */
+  /** Servers updated at a time (a deploy-time value when `serial` is one). */
   readonly serial: number;
-  /** ceil(servers / serial): steps one after the other. */
+  /** ceil(servers / serial): steps one after the other (with a deploy-time `serial`, servers: the longest case). */
   readonly steps: number;
   /** Upper bound of the download + unpack of a release. */
   readonly installBudget: Duration;
   /** systemd's TimeoutStopSec: the app's drain on restart. */
   readonly stopTimeout: Duration;
-  /** How long a server may take to answer its health check. */
+  /** How long a server may take to answer its health check (a deploy-time value when given as one). */
   readonly healthCheckTimeout: Duration;
   /** The pause after a server is healthy (> nginx fail_timeout). */
   readonly pause: Duration;
-  /** Hard limit of one server's step (the document's timeoutSeconds). */
+  /** Hard limit of one server's step (the document's timeoutSeconds); a deploy-time health check timeout counts as its maximum, 1 hour. */
   readonly stepTimeout: Duration;
   /** Allowance for the servers' first boot (cloud-init) on the first rollout. */
   readonly bootstrapAllowance: Duration;
@@ -212,51 +244,86 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
 
   constructor(scope: Construct, id: string, props: ServerFleetProps) {
     super(scope, id);
-    const app = resolveApp(this, props?.app);
-    this.app = app;
-    const r = resolveFleetSettings(this, props, app);
+    checkKnownProps(this, props, SERVER_FLEET_PROP_NAMES);
+    this.app = resolveApp(this, props?.app);
+    const settings = resolveFleetSettings(this, props, this.app);
 
-    const dir = sourceDirectory(this, app);
-    this.appVersion = appVersion(app, dir);
-    this.asset = new s3assets.Asset(this, 'Code', { path: dir, exclude: app.source.exclude ?? DEFAULT_CODE_EXCLUDE });
+    const dir = sourceDirectory(this, this.app);
+    this.appVersion = appVersion(this.app, dir);
+    this.asset = new s3assets.Asset(this, 'Code', { path: dir, exclude: this.app.source.exclude ?? DEFAULT_CODE_EXCLUDE });
 
     ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
-    const subnets = this.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets;
-    if (subnets.length === 0) throw new OrchestrationError(this, 'vpcSubnets', props.vpcSubnets, 'must select at least one subnet of the VPC');
-
+    const subnets = this.selectSubnets(props.vpcSubnets);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
+    this.role = this.createRole();
+    this.grantPrincipal = this.role;
+    const secrets = this.grantSecrets();
+    this.acknowledgeRole();
+    this.securityGroup = this.createSecurityGroup();
+    this.connections = this.securityGroup.connections;
 
-    this.role = new iam.Role(this, 'Role', {
+    ({ instances: this.instances, recoverAlarms: this.recoverAlarms } = this.createServers(props, subnets, settings.fleetSize));
+    this.upstreams = this.instances.map((i) => ({ address: i.instancePrivateIp, port: this.app.port }));
+    this.unitFile = renderUnitFile({ appName: this.app.name, command: this.app.command, stopTimeoutSeconds: settings.stopTimeout.toSeconds(), hardening: props.systemdHardening ?? true });
+
+    this.document = this.createRolloutDocument();
+    ({ timing: this.rolloutTiming, estimate: this.rolloutEstimate } = planRollout(settings, props.waitForSuccessTimeout));
+    this.association = this.createRolloutAssociation(settings, secrets);
+  }
+
+  /** Lets a peer (a load balancer) reach the app port of every server. */
+  public allowFrom(peer: ec2.IConnectable, description?: string): void {
+    this.connections.allowFrom(peer, ec2.Port.tcp(this.app.port), description ?? `${this.app.name} app port from its load balancer`);
+  }
+
+  /** The subnets the servers are spread over (at least one). */
+  private selectSubnets(selection: ec2.SubnetSelection | undefined): ec2.ISubnet[] {
+    const subnets = this.vpc.selectSubnets(selection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets;
+    if (subnets.length === 0) throw new OrchestrationError(this, 'vpcSubnets', selection, 'must select at least one subnet of the VPC');
+    return subnets;
+  }
+
+  /** The servers' role: Session Manager, their log group, and exactly this release of the code. */
+  private createRole(): iam.Role {
+    const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `App servers of ${app.name}: Session Manager, rollout (code asset), logs and the app's secrets`,
+      description: `App servers of ${this.app.name}: Session Manager, rollout (code asset), logs and the app's secrets`,
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
     });
-    this.grantPrincipal = this.role;
-    this.role.addToPrincipalPolicy(
+    role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [this.logGroup.logGroupArn] }),
     );
     // Exactly this release, not the whole assets bucket (Asset.grantRead would grant s3:GetObject* on bucket/*).
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.asset.bucket.arnForObjects(this.asset.s3ObjectKey)] }));
-    const secrets = bindSecrets(this, app.secrets);
-    for (const s of secrets) s.grantRead(this.role);
-    this.acknowledgeRole();
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.asset.bucket.arnForObjects(this.asset.s3ObjectKey)] }));
+    return role;
+  }
 
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+  /** The app's secrets, each readable by the servers' role (only references reach the servers). */
+  private grantSecrets(): BoundSecret[] {
+    const secrets = bindSecrets(this, this.app.secrets);
+    for (const s of secrets) s.grantRead(this.role);
+    return secrets;
+  }
+
+  /** The servers' security group: no inbound rule until {@link allowFrom}. */
+  private createSecurityGroup(): ec2.SecurityGroup {
+    return new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
-      description: `App servers of ${app.name}: no inbound rule except from its load balancer on the app port; no SSH`,
+      description: `App servers of ${this.app.name}: no inbound rule except from its load balancer on the app port; no SSH`,
       allowAllOutbound: true,
     });
-    this.connections = this.securityGroup.connections;
+  }
 
+  /** `fleetSize` hardened servers spread round-robin over the subnets, each with its recover alarm. */
+  private createServers(props: ServerFleetProps, subnets: ec2.ISubnet[], fleetSize: number): { instances: ec2.Instance[]; recoverAlarms: cloudwatch.Alarm[] } {
     const userData = ec2.UserData.forLinux();
-    userData.addCommands(...renderServerBootstrap({ appName: app.name, logGroupName: this.logGroup.logGroupName, nodejsPackage: props.nodejsPackage ?? 'nodejs24' }));
-
-    this.instances = [];
-    this.recoverAlarms = [];
-    for (let i = 0; i < r.fleetSize; i++) {
+    userData.addCommands(...renderServerBootstrap({ appName: this.app.name, logGroupName: this.logGroup.logGroupName, nodejsPackage: props.nodejsPackage ?? 'nodejs24' }));
+    const instances: ec2.Instance[] = [];
+    const recoverAlarms: cloudwatch.Alarm[] = [];
+    for (let i = 0; i < fleetSize; i++) {
       const { instance, recoverAlarm } = hardenedInstance(this, `Server${i + 1}`, {
         ...props,
         vpc: this.vpc,
@@ -264,18 +331,17 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
         securityGroup: this.securityGroup,
         role: this.role,
         userData,
-        purpose: `App server ${i + 1} of ${app.name}`,
+        purpose: `App server ${i + 1} of ${this.app.name}`,
       });
-      this.instances.push(instance);
-      this.recoverAlarms.push(recoverAlarm);
+      instances.push(instance);
+      recoverAlarms.push(recoverAlarm);
     }
-    this.upstreams = this.instances.map((i) => ({ address: i.instancePrivateIp, port: app.port }));
+    return { instances, recoverAlarms };
+  }
 
-    const environment: Record<string, string> = { ...app.environment, PORT: String(app.port), APP_VERSION: this.appVersion };
-    for (const s of secrets) environment[secretRefEnvName(s.envName)] = s.reference;
-    this.unitFile = renderUnitFile({ appName: app.name, command: app.command, stopTimeoutSeconds: r.stopTimeout.toSeconds(), hardening: props.systemdHardening ?? true });
-
-    this.document = new ssm.CfnDocument(this, 'RolloutDocument', {
+  /** The Command document each server runs in a rollout (assets/rollout.sh). */
+  private createRolloutDocument(): ssm.CfnDocument {
+    return new ssm.CfnDocument(this, 'RolloutDocument', {
       documentType: 'Command',
       documentFormat: 'JSON',
       targetType: '/AWS::EC2::Instance',
@@ -286,63 +352,45 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
         'stepTimeoutSeconds',
       ),
     });
+  }
 
-    const steps = Math.ceil(r.fleetSize / r.serial);
-    const stepTimeout = Duration.seconds(INSTALL_BUDGET.toSeconds() + r.stopTimeout.toSeconds() + r.healthCheckTimeout.toSeconds() + r.pause.toSeconds() + 30);
-    const waitForSuccessTimeout = props.waitForSuccessTimeout ?? Duration.seconds(steps * stepTimeout.toSeconds() + BOOTSTRAP_ALLOWANCE.toSeconds());
-    this.rolloutTiming = {
-      servers: r.fleetSize,
-      serial: r.serial,
-      steps,
-      installBudget: INSTALL_BUDGET,
-      stopTimeout: r.stopTimeout,
-      healthCheckTimeout: r.healthCheckTimeout,
-      pause: r.pause,
-      stepTimeout,
-      bootstrapAllowance: BOOTSTRAP_ALLOWANCE,
-      waitForSuccessTimeout,
-    };
-    this.rolloutEstimate = estimateRollout({
-      groupSize: r.fleetSize,
-      replacedPerBatch: r.serial,
-      bootAndStartSeconds: INSTALL_BUDGET.toSeconds() + r.healthCheckTimeout.toSeconds(),
-      warmupSeconds: r.pause.toSeconds(),
-      healthCheckIntervalSeconds: 0, // nginx has passive checks only: the pause covers its failure window
-      healthyThreshold: 1,
-      deregistrationDelaySeconds: r.stopTimeout.toSeconds(),
-    });
-
+  /**
+   * The rollout: the association that runs the document on every server, `serial` at a time, with
+   * this release's parameters (a new release changes them, and SSM runs it again); CloudFormation
+   * waits for it to succeed.
+   */
+  private createRolloutAssociation(settings: FleetSettings, secrets: BoundSecret[]): ssm.CfnAssociation {
+    const app = this.app;
+    const environment: Record<string, string> = { ...app.environment, PORT: Tokenization.stringifyNumber(app.port), APP_VERSION: this.appVersion };
+    for (const s of secrets) environment[secretRefEnvName(s.envName)] = s.reference;
+    const timing = this.rolloutTiming;
     const parameters: Record<string, string> = {
       appName: app.name,
       source: this.asset.s3ObjectUrl,
       version: this.appVersion,
-      port: String(app.port),
+      port: Tokenization.stringifyNumber(app.port),
       healthCheckPath: app.healthCheckPath,
-      healthCheckTimeoutSeconds: String(r.healthCheckTimeout.toSeconds()),
-      pauseSeconds: String(r.pause.toSeconds()),
-      keepReleases: String(r.keepReleases),
-      stepTimeoutSeconds: String(stepTimeout.toSeconds()),
+      healthCheckTimeoutSeconds: Tokenization.stringifyNumber(settings.healthCheckTimeoutSeconds),
+      pauseSeconds: String(timing.pause.toSeconds()),
+      keepReleases: Tokenization.stringifyNumber(settings.keepReleases),
+      stepTimeoutSeconds: String(timing.stepTimeout.toSeconds()),
       unitFile: base64(this.unitFile),
       environmentFile: base64(renderEnvironmentFile(environment)),
       launcher: base64(serverLauncher()),
     };
-    this.association = new ssm.CfnAssociation(this, 'Rollout', {
+    const association = new ssm.CfnAssociation(this, 'Rollout', {
       name: this.document.ref,
       targets: [{ key: 'InstanceIds', values: this.instances.map((i) => i.instanceId) }],
       parameters: Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, [v]])),
-      maxConcurrency: String(r.serial),
-      maxErrors: `${r.maxFailPercentage}%`,
-      waitForSuccessTimeoutSeconds: waitForSuccessTimeout.toSeconds(),
+      maxConcurrency: Tokenization.stringifyNumber(settings.serial),
+      maxErrors: `${Tokenization.stringifyNumber(settings.maxFailPercentage)}%`,
+      waitForSuccessTimeoutSeconds: secondsOf(this, 'waitForSuccessTimeout', timing.waitForSuccessTimeout),
       complianceSeverity: 'HIGH',
     });
     // The servers must be allowed to read the new release before the association runs.
     const policy = this.role.node.tryFindChild('DefaultPolicy');
-    if (policy) this.association.node.addDependency(policy);
-  }
-
-  /** Lets a peer (a load balancer) reach the app port of every server. */
-  public allowFrom(peer: ec2.IConnectable, description?: string): void {
-    this.connections.allowFrom(peer, ec2.Port.tcp(this.app.port), description ?? `${this.app.name} app port from its load balancer`);
+    if (policy) association.node.addDependency(policy);
+    return association;
   }
 
   private acknowledgeRole(): void {
@@ -372,77 +420,194 @@ const ROLLOUT_PARAMETERS: Record<string, Record<string, string>> = {
   launcher: stringParameter('The start script (base64).', B64),
 };
 
+
+/** What the fleet reads from its props and the app description, checked, with defaults filled in. */
 interface FleetSettings {
+  /** Concrete: it decides how many instances exist. */
   fleetSize: number;
+  /** May be a deploy-time value (MaxConcurrency). */
   serial: number;
+  /** May be a deploy-time value (MaxErrors). */
   maxFailPercentage: number;
+  /** Concrete: max(bakeTime, fail_timeout + 1 s). */
   pause: Duration;
   healthCheckTimeout: Duration;
+  /** May be a deploy-time value (Duration.seconds(token)): the document's parameter. */
+  healthCheckTimeoutSeconds: number;
+  /** Concrete: it is rendered into the systemd unit. */
   stopTimeout: Duration;
+  /** May be a deploy-time value (the document's parameter). */
   keepReleases: number;
 }
 
+const MAX_WAIT_FOR_SUCCESS = Duration.hours(48);
+/** The bound a deploy-time health check timeout is given in the step and wait timeouts (its maximum). */
+const MAX_HEALTH_CHECK_TIMEOUT = Duration.hours(1);
+
 /** Maps the shared app description onto the fleet, rejecting contradictions and bad values. */
 function resolveFleetSettings(where: Construct, props: ServerFleetProps, app: ResolvedApp): FleetSettings {
+  checkFleetProps(where, props);
+  checkAppForServers(where, app);
+  const fleetSize = resolveFleetSize(where, props, app);
+  const serial = resolveSerial(where, props, app, fleetSize);
+  const maxFailPercentage = resolveMaxFailPercentage(where, props, app);
+  const pause = resolvePause(where, props, app);
+
+  const healthCheckTimeout = props.healthCheckTimeout ?? Duration.minutes(2);
+  checkWholeUnits(where, 'healthCheckTimeout', healthCheckTimeout, 'seconds', 'must be whole seconds (the rollout script counts in seconds)');
+  checkDuration(where, 'healthCheckTimeout', healthCheckTimeout, { min: Duration.seconds(5), max: MAX_HEALTH_CHECK_TIMEOUT });
+  const healthCheckTimeoutSeconds = secondsOf(where, 'healthCheckTimeout', healthCheckTimeout);
+  const stopTimeout = props.stopTimeout ?? Duration.seconds(30);
+  checkConcrete(where, 'stopTimeout', stopTimeout, "it is rendered into the app's systemd unit (TimeoutStopSec) at synth and bounds each server's step");
+  checkWholeUnits(where, 'stopTimeout', stopTimeout, 'seconds', "must be whole seconds (systemd's TimeoutStopSec)");
+  checkDuration(where, 'stopTimeout', stopTimeout, { min: Duration.seconds(1), max: Duration.minutes(15) });
+  checkWholeUnits(where, 'waitForSuccessTimeout', props.waitForSuccessTimeout, 'seconds', 'must be whole seconds (WaitForSuccessTimeoutSeconds)');
+  checkDuration(where, 'waitForSuccessTimeout', props.waitForSuccessTimeout, { min: Duration.seconds(15), max: MAX_WAIT_FOR_SUCCESS });
+  if (props.waitForSuccessTimeout !== undefined) secondsOf(where, 'waitForSuccessTimeout', props.waitForSuccessTimeout);
+  checkInteger(where, 'keepReleases', props.keepReleases, { min: 1, max: 20 });
+  checkConcrete(where, 'nodejsPackage', props.nodejsPackage, "it is rendered into the servers' bootstrap script (user data) at synth, where it must match a package name");
+  checkPattern(where, 'nodejsPackage', props.nodejsPackage, /^[a-z0-9][a-z0-9._+-]*$/, 'a dnf package name, for example "nodejs24"');
+  warnAboutIgnoredFields(where, app);
+  return { fleetSize, serial, maxFailPercentage, pause, healthCheckTimeout, healthCheckTimeoutSeconds, stopTimeout, keepReleases: props.keepReleases ?? 3 };
+}
+
+/** Types, for callers without a type checker (plain JavaScript, other languages). */
+function checkFleetProps(where: Construct, props: ServerFleetProps): void {
+  for (const k of ['fleetSize', 'serial', 'maxFailPercentage', 'keepReleases', 'logRetention'] as const) checkType(where, k, props[k], 'number');
+  for (const k of ['loadBalancerFailTimeout', 'healthCheckTimeout', 'stopTimeout', 'waitForSuccessTimeout'] as const) checkIsDuration(where, k, props[k]);
+  checkType(where, 'nodejsPackage', props.nodejsPackage, 'string');
+  checkType(where, 'systemdHardening', props.systemdHardening, 'boolean');
+  checkOneOf(where, 'logRemovalPolicy', props.logRemovalPolicy, Object.values(RemovalPolicy));
+  validateInstanceOptions(where, props);
+  checkVpc(where, props.vpc);
+}
+
+/** The app fields the server style renders at synth must be known then; the rest may come from deploy-time values. */
+function checkAppForServers(where: Construct, app: ResolvedApp): void {
+  checkConcrete(where, 'app.name', app.name, 'the server style names the systemd unit, its directories and log files after it in the unit file and the bootstrap script it renders at synth');
+  checkConcrete(where, 'app.command', app.command, "it is quoted for systemd into the unit's ExecStart at synth");
+  checkConcrete(where, 'app.source.directory', app.source.directory, 'the code is packaged as an asset at synth');
+  checkConcrete(where, 'app.source.exclude', app.source.exclude, "the code asset and its hash are made at synth");
+  if (app.source.image !== undefined) {
+    throw new OrchestrationError(where, 'app.source.image', app.source.image, 'is for the container style; the server style runs code from app.source.directory');
+  }
+  if (!Token.isUnresolved(app.port) && app.port < 1024) {
+    throw new OrchestrationError(where, 'app.port', app.port, `must be from 1024 to 65535: the app runs as the non-root ${APP_USER}, which cannot bind privileged ports (nginx listens on 80)`);
+  }
+}
+
+/** `fleetSize` or `app.replicas.min` (the same number for this style), else 3: how many instances exist. */
+function resolveFleetSize(where: Construct, props: ServerFleetProps, app: ResolvedApp): number {
+  const { min, max } = app.replicas;
+  checkConcrete(where, 'fleetSize', props.fleetSize, 'it decides how many EC2 instances the stack creates');
   checkInteger(where, 'fleetSize', props.fleetSize, { min: 1, max: 100 });
-  if (app.replicas.min !== undefined && app.replicas.min < 1 && props.fleetSize === undefined) {
-    throw new OrchestrationError(where, 'app.replicas.min', app.replicas.min, 'must be at least 1 for the server style (the fleet size)');
+  checkConcrete(where, 'app.replicas.min', min, 'for the server style it is the fleet size, which decides how many EC2 instances the stack creates');
+  checkConcrete(where, 'app.replicas.max', max, 'the server style does not auto scale, so it must equal the fleet size, which is checked at synth');
+  if (min !== undefined && min < 1 && props.fleetSize === undefined) {
+    throw new OrchestrationError(where, 'app.replicas.min', min, 'must be at least 1 for the server style (the fleet size)');
   }
-  if (props.fleetSize !== undefined && app.replicas.min !== undefined && props.fleetSize !== app.replicas.min) {
-    throw new OrchestrationError(where, 'fleetSize and app.replicas.min', { fleetSize: props.fleetSize, 'app.replicas.min': app.replicas.min }, 'disagree: set one of them (they are the same number for the server style)');
+  if (props.fleetSize !== undefined && min !== undefined && props.fleetSize !== min) {
+    throw new OrchestrationError(where, 'fleetSize', props.fleetSize, `must equal app.replicas.min (${min}), the same number for the server style: set one of them`);
   }
-  const fleetSize = props.fleetSize ?? app.replicas.min ?? 3;
+  const fleetSize = props.fleetSize ?? min ?? 3;
   checkInteger(where, 'app.replicas.min', fleetSize, { min: 1, max: 100 });
-  if (app.replicas.max !== undefined && app.replicas.max !== fleetSize) {
-    throw new OrchestrationError(where, 'app.replicas.max', app.replicas.max, `must equal the fleet size (${fleetSize}) or be unset: the server style does not auto scale`);
+  if (max !== undefined && max !== fleetSize) {
+    throw new OrchestrationError(where, 'app.replicas.max', max, `must equal the fleet size (${fleetSize}) or be unset: the server style does not auto scale`);
   }
+  return fleetSize;
+}
 
+/** `serial` (may be a deploy-time value), or `app.rollout.maxUnavailablePercent` of the fleet, else 1. */
+function resolveSerial(where: Construct, props: ServerFleetProps, app: ResolvedApp, fleetSize: number): number {
+  const percent = app.rollout.maxUnavailablePercent;
   checkInteger(where, 'serial', props.serial, { min: 1, max: fleetSize });
-  const fromPercent = app.rollout.maxUnavailablePercent !== undefined ? Math.max(1, Math.floor((fleetSize * app.rollout.maxUnavailablePercent) / 100)) : undefined;
-  if (props.serial !== undefined && fromPercent !== undefined && props.serial !== fromPercent) {
-    throw new OrchestrationError(where, 'serial and app.rollout.maxUnavailablePercent', { serial: props.serial, 'app.rollout.maxUnavailablePercent': app.rollout.maxUnavailablePercent }, `disagree (${app.rollout.maxUnavailablePercent}% of ${fleetSize} servers is ${fromPercent} at a time): set one of them`);
+  checkConcrete(where, 'app.rollout.maxUnavailablePercent', percent, 'the server style turns it into a number of servers at synth (CloudFormation has no arithmetic); pass `serial` for a deploy-time value');
+  const fromPercent = percent !== undefined ? Math.max(1, Math.floor((fleetSize * percent) / 100)) : undefined;
+  if (props.serial !== undefined && fromPercent !== undefined && !Token.isUnresolved(props.serial) && props.serial !== fromPercent) {
+    throw new OrchestrationError(where, 'serial', props.serial, `must equal what app.rollout.maxUnavailablePercent (${percent}) gives, ${percent}% of ${fleetSize} servers = ${fromPercent} at a time: set one of them`);
   }
-  const serial = props.serial ?? fromPercent ?? 1;
+  return props.serial ?? fromPercent ?? 1;
+}
 
-  checkNumber(where, 'maxFailPercentage', props.maxFailPercentage, { min: 0, max: 100 });
-  if (props.maxFailPercentage !== undefined && !Token.isUnresolved(props.maxFailPercentage) && !Number.isInteger(props.maxFailPercentage)) {
-    throw new OrchestrationError(where, 'maxFailPercentage', props.maxFailPercentage, 'must be a whole percentage from 0 to 100 (SSM MaxErrors)');
+/** `maxFailPercentage` or `app.rollout.maxFailurePercent` (either may be a deploy-time value), else 30. */
+function resolveMaxFailPercentage(where: Construct, props: ServerFleetProps, app: ResolvedApp): number {
+  const own = props.maxFailPercentage;
+  const shared = app.rollout.maxFailurePercent;
+  checkNumber(where, 'maxFailPercentage', own, { min: 0, max: 100 });
+  if (own !== undefined && !Token.isUnresolved(own) && !Number.isInteger(own)) {
+    throw new OrchestrationError(where, 'maxFailPercentage', own, 'must be a whole percentage from 0 to 100 (SSM MaxErrors)');
   }
-  if (props.maxFailPercentage !== undefined && app.rollout.maxFailurePercent !== undefined && props.maxFailPercentage !== app.rollout.maxFailurePercent) {
-    throw new OrchestrationError(where, 'maxFailPercentage and app.rollout.maxFailurePercent', { maxFailPercentage: props.maxFailPercentage, 'app.rollout.maxFailurePercent': app.rollout.maxFailurePercent }, 'disagree: set one of them');
+  if (own !== undefined && shared !== undefined && !Token.isUnresolved(own) && !Token.isUnresolved(shared) && own !== shared) {
+    throw new OrchestrationError(where, 'maxFailPercentage', own, `must equal app.rollout.maxFailurePercent (${shared}), the same limit: set one of them`);
   }
-  const maxFailPercentage = props.maxFailPercentage ?? (app.rollout.maxFailurePercent !== undefined ? Math.floor(app.rollout.maxFailurePercent) : 30);
+  if (own !== undefined) return own;
+  if (shared === undefined) return 30;
+  return Token.isUnresolved(shared) ? shared : Math.floor(shared);
+}
 
+/** The pause after each healthy server: max(app.rollout.bakeTime, fail_timeout + 1 s), both known at synth. */
+function resolvePause(where: Construct, props: ServerFleetProps, app: ResolvedApp): Duration {
+  const why = "each server's pause, max(app.rollout.bakeTime, fail_timeout + 1 s), is computed at synth and adds up into the step and CloudFormation wait timeouts (CloudFormation has no arithmetic)";
+  checkConcrete(where, 'loadBalancerFailTimeout', props.loadBalancerFailTimeout, why);
   const failTimeout = props.loadBalancerFailTimeout ?? NGINX_DEFAULTS.failTimeout;
   checkWholeUnits(where, 'loadBalancerFailTimeout', failTimeout, 'seconds', 'must be whole seconds, like nginx fail_timeout');
   checkDuration(where, 'loadBalancerFailTimeout', failTimeout, { min: Duration.seconds(1), max: Duration.hours(1) });
   const bake = app.rollout.bakeTime;
+  checkIsDuration(where, 'app.rollout.bakeTime', bake);
+  checkConcrete(where, 'app.rollout.bakeTime', bake, why);
+  checkWholeUnits(where, 'app.rollout.bakeTime', bake, 'seconds', 'must be whole seconds (the rollout script pauses in seconds)');
   checkDuration(where, 'app.rollout.bakeTime', bake, { min: Duration.seconds(0), max: Duration.hours(1) });
-  if (bake && !bake.isUnresolved() && bake.toMilliseconds() <= failTimeout.toMilliseconds()) {
+  if (bake && bake.toMilliseconds() <= failTimeout.toMilliseconds()) {
     throw new OrchestrationError(where, 'app.rollout.bakeTime', bake, `must be longer than the load balancer's fail_timeout (${failTimeout.toHumanString()}), or unset (then ${rolloutPause(failTimeout).toHumanString()}): a shorter pause lets nginx mark every server failed at once`);
   }
-  const pause = rolloutPause(failTimeout, bake);
+  return rolloutPause(failTimeout, bake);
+}
 
-  const healthCheckTimeout = props.healthCheckTimeout ?? Duration.minutes(2);
-  checkDuration(where, 'healthCheckTimeout', healthCheckTimeout, { min: Duration.seconds(5), max: Duration.hours(1) });
-  const stopTimeout = props.stopTimeout ?? Duration.seconds(30);
-  checkDuration(where, 'stopTimeout', stopTimeout, { min: Duration.seconds(1), max: Duration.minutes(15) });
-  checkDuration(where, 'waitForSuccessTimeout', props.waitForSuccessTimeout, { min: Duration.seconds(15), max: Duration.hours(48) });
-  checkInteger(where, 'keepReleases', props.keepReleases, { min: 1, max: 20 });
-  checkInteger(where, 'rootVolumeSize', props.rootVolumeSize, { min: 8, max: 16384 });
-  checkPattern(where, 'nodejsPackage', props.nodejsPackage, /^[a-z0-9][a-z0-9._+-]*$/, 'a dnf package name, for example "nodejs24"');
-
-  if (app.port < 1024) {
-    throw new OrchestrationError(where, 'app.port', app.port, `must be from 1024 to 65535: the app runs as the non-root ${APP_USER}, which cannot bind privileged ports (nginx listens on 80)`);
-  }
-  if (app.source.image !== undefined) {
-    throw new OrchestrationError(where, 'app.source.image', app.source.image, 'is for the container style; the server style runs code from app.source.directory');
-  }
+/** Legal fields this style does not use: a warning each, with an id users can acknowledge. */
+function warnAboutIgnoredFields(where: Construct, app: ResolvedApp): void {
+  const shown = (v: number) => (Token.isUnresolved(v) ? 'a deploy-time value' : String(v));
   if (app.rollout.maxSurgePercent !== undefined) {
-    Annotations.of(where).addWarningV2('cdk-orchestration:server-no-surge', `app.rollout.maxSurgePercent (${app.rollout.maxSurgePercent}) is ignored by the server style: servers are updated in place, never surged.`);
+    Annotations.of(where).addWarningV2('cdk-orchestration:server-no-surge', `app.rollout.maxSurgePercent (${shown(app.rollout.maxSurgePercent)}) is ignored by the server style: servers are updated in place, never surged.`);
+  }
+  if (app.replicas.targetCpuPercent !== undefined) {
+    Annotations.of(where).addWarningV2('cdk-orchestration:server-no-autoscaling', `app.replicas.targetCpuPercent (${shown(app.replicas.targetCpuPercent)}) is ignored by the server style: it does not auto scale (change fleetSize to scale).`);
   }
   if (app.rollout.autoRollback === false) {
     Annotations.of(where).addWarningV2('cdk-orchestration:server-rollback-is-cloudformation', 'app.rollout.autoRollback false: the server style rolls back through CloudFormation; deploy with `cdk deploy --no-rollback` to keep a failed rollout in place.');
   }
-  return { fleetSize, serial, maxFailPercentage, pause, healthCheckTimeout, stopTimeout, keepReleases: props.keepReleases ?? 3 };
+}
+
+/**
+ * The rollout's timing and worst-case estimate. A deploy-time `serial` counts as 1 (one server per
+ * step, the longest) and a deploy-time health check timeout as its maximum, so the step and wait
+ * timeouts still bound the rollout; the computed wait is capped at CloudFormation's 48 hours.
+ */
+function planRollout(s: FleetSettings, waitForSuccessTimeout: Duration | undefined): { timing: ServerRolloutTiming; estimate: RolloutEstimate } {
+  const serialKnown = !Token.isUnresolved(s.serial);
+  const steps = serialKnown ? Math.ceil(s.fleetSize / s.serial) : s.fleetSize;
+  const healthSeconds = Token.isUnresolved(s.healthCheckTimeoutSeconds) ? MAX_HEALTH_CHECK_TIMEOUT.toSeconds() : s.healthCheckTimeoutSeconds;
+  const stepTimeout = Duration.seconds(INSTALL_BUDGET.toSeconds() + s.stopTimeout.toSeconds() + healthSeconds + s.pause.toSeconds() + 30);
+  const computedWait = Math.min(MAX_WAIT_FOR_SUCCESS.toSeconds(), steps * stepTimeout.toSeconds() + BOOTSTRAP_ALLOWANCE.toSeconds());
+  const timing: ServerRolloutTiming = {
+    servers: s.fleetSize,
+    serial: s.serial,
+    steps,
+    installBudget: INSTALL_BUDGET,
+    stopTimeout: s.stopTimeout,
+    healthCheckTimeout: s.healthCheckTimeout,
+    pause: s.pause,
+    stepTimeout,
+    bootstrapAllowance: BOOTSTRAP_ALLOWANCE,
+    waitForSuccessTimeout: waitForSuccessTimeout ?? Duration.seconds(computedWait),
+  };
+  const estimate = estimateRollout({
+    groupSize: s.fleetSize,
+    replacedPerBatch: serialKnown ? s.serial : 1,
+    bootAndStartSeconds: INSTALL_BUDGET.toSeconds() + healthSeconds,
+    warmupSeconds: s.pause.toSeconds(),
+    healthCheckIntervalSeconds: 0, // nginx has passive checks only: the pause covers its failure window
+    healthyThreshold: 1,
+    deregistrationDelaySeconds: s.stopTimeout.toSeconds(),
+  });
+  return { timing, estimate };
 }

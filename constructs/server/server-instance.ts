@@ -3,7 +3,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
+import { OrchestrationError } from '../../lib/errors';
+import { checkInteger, checkType } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { acknowledgeImageResolvedAtLaunch, latestAmazonLinux2023AtLaunch } from '../shared/network';
 
@@ -15,7 +17,8 @@ import { acknowledgeImageResolvedAtLaunch, latestAmazonLinux2023AtLaunch } from 
 /** Instance settings both server constructs expose. */
 export interface ServerInstanceOptions {
   /**
-   * The instance type.
+   * The instance type. A deploy-time value (`new ec2.InstanceType(param.valueAsString)`) needs
+   * `machineImage`: the default image is chosen for the type's architecture at synth.
    * @default t3.micro (the book's t2.micro, one generation newer)
    */
   readonly instanceType?: ec2.InstanceType;
@@ -37,7 +40,7 @@ export interface ServerInstanceOptions {
    */
   readonly encryptVolumes?: boolean;
   /**
-   * Root volume size in GiB (gp3), from 8 to 16384.
+   * Root volume size in GiB (gp3), from 8 to 16384. May be a deploy-time value.
    * @default 8
    */
   readonly rootVolumeSize?: number;
@@ -48,6 +51,41 @@ export interface ServerInstanceOptions {
   readonly detailedMonitoring?: boolean;
 }
 
+/** The names of {@link ServerInstanceOptions}: a prop added to the interface and not here fails to compile. */
+export const SERVER_INSTANCE_OPTION_NAMES: Record<keyof ServerInstanceOptions, true> = {
+  instanceType: true,
+  machineImage: true,
+  requireImdsv2: true,
+  encryptVolumes: true,
+  rootVolumeSize: true,
+  detailedMonitoring: true,
+};
+
+/**
+ * Checks instance options for every caller (types for plain JavaScript, ranges, deploy-time values).
+ * `prefix` names the object they came in (`'loadBalancer.'`).
+ */
+export function validateInstanceOptions(where: IConstruct, o: ServerInstanceOptions, prefix = ''): void {
+  const p = (k: string) => `${prefix}${k}`;
+  for (const k of ['requireImdsv2', 'encryptVolumes', 'detailedMonitoring'] as const) checkType(where, p(k), o[k], 'boolean');
+  checkType(where, p('rootVolumeSize'), o.rootVolumeSize, 'number');
+  checkInteger(where, p('rootVolumeSize'), o.rootVolumeSize, { min: 8, max: 16384 });
+  if (o.instanceType !== undefined && (o.instanceType === null || typeof (o.instanceType as { sameInstanceClassAs?: unknown }).sameInstanceClassAs !== 'function')) {
+    throw new OrchestrationError(where, p('instanceType'), o.instanceType, "must be an ec2.InstanceType, for example new ec2.InstanceType('t3.micro')");
+  }
+  if (o.machineImage !== undefined && (o.machineImage === null || typeof (o.machineImage as { getImage?: unknown }).getImage !== 'function')) {
+    throw new OrchestrationError(where, p('machineImage'), o.machineImage, 'must be an ec2.IMachineImage, for example ec2.MachineImage.genericLinux({ ... })');
+  }
+  if (o.instanceType !== undefined && Token.isUnresolved(o.instanceType.toString()) && o.machineImage === undefined) {
+    throw new OrchestrationError(where, p('instanceType'), o.instanceType.toString(), `comes from a deploy-time value, so it needs ${p('machineImage')}: the default Amazon Linux 2023 image is chosen for the instance type's architecture at synth`);
+  }
+}
+
+/** A VPC passed by a caller without a type checker is a VPC construct, not its ID. */
+export function checkVpc(where: IConstruct, vpc: unknown, prop = 'vpc'): void {
+  if (vpc === undefined || (vpc !== null && typeof (vpc as { selectSubnets?: unknown }).selectSubnets === 'function')) return;
+  throw new OrchestrationError(where, prop, vpc, "must be an ec2.IVpc (a VPC construct, or ec2.Vpc.fromVpcAttributes(...) for an existing one), not an ID");
+}
 
 export interface HardenedInstanceProps extends ServerInstanceOptions {
   readonly vpc: ec2.IVpc;

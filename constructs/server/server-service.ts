@@ -1,10 +1,13 @@
+import type { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
+import { checkIsDuration, checkKnownProps } from '../../lib/validate';
 import { type AppNetwork, vpcOrNewNetwork } from '../shared/network';
-import { validateNginxBalancing } from './nginx-config';
-import { NginxLoadBalancer, type NginxLoadBalancerOptions } from './nginx-load-balancer';
-import { ServerFleet, type ServerFleetProps } from './server-fleet';
+import { NGINX_LOAD_BALANCER_OPTION_NAMES, NginxLoadBalancer, type NginxLoadBalancerOptions, validateLoadBalancerOptions } from './nginx-load-balancer';
+import { checkConcrete } from './private/checks';
+import { checkVpc } from './server-instance';
+import { SERVER_FLEET_PROP_NAMES, ServerFleet, type ServerFleetProps } from './server-fleet';
 
 /** Props of {@link ServerService}: the fleet's, plus the load balancer's options. */
 export interface ServerServiceProps extends ServerFleetProps {
@@ -42,21 +45,45 @@ export class ServerService extends Construct {
 
   constructor(scope: Construct, id: string, props: ServerServiceProps) {
     super(scope, id);
-    const lbOptions = props?.loadBalancer ?? {};
-    // Checked here first, so that errors name the prop as the caller wrote it (loadBalancer.x).
-    validateNginxBalancing(this, lbOptions, 'loadBalancer.');
-    const lbFail = lbOptions.failTimeout;
-    const fleetFail = props?.loadBalancerFailTimeout;
-    if (lbFail && fleetFail && !lbFail.isUnresolved() && !fleetFail.isUnresolved() && lbFail.toMilliseconds() !== fleetFail.toMilliseconds()) {
-      throw new OrchestrationError(this, 'loadBalancerFailTimeout and loadBalancer.failTimeout', { loadBalancerFailTimeout: fleetFail.toHumanString(), 'loadBalancer.failTimeout': lbFail.toHumanString() }, 'disagree: set loadBalancer.failTimeout only (the rollout paces itself against it)');
-    }
+    const { loadBalancer: lbOptions = {}, ...fleetProps } = props ?? ({} as ServerServiceProps);
+    const failTimeout = this.validateProps(props, lbOptions);
 
-    ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
-    this.fleet = new ServerFleet(this, 'Fleet', { ...props, vpc: this.vpc, network: undefined, loadBalancerFailTimeout: lbFail ?? fleetFail });
-    this.loadBalancer = new NginxLoadBalancer(this, 'LoadBalancer', { ...lbOptions, vpc: this.vpc, upstreams: this.fleet.upstreams });
+    ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props ?? {}));
+    this.fleet = new ServerFleet(this, 'Fleet', { ...fleetProps, vpc: this.vpc, network: undefined, loadBalancerFailTimeout: failTimeout });
+    // nginx gets the fail timeout the rollout paces itself against, whichever of the two props set it.
+    this.loadBalancer = new NginxLoadBalancer(this, 'LoadBalancer', { ...lbOptions, failTimeout, vpc: this.vpc, upstreams: this.fleet.upstreams });
     this.fleet.allowFrom(this.loadBalancer);
     // nginx gets the new membership once the fleet's rollout succeeded (first deploy, scaling, replacement).
     this.loadBalancer.association.addResourceDependency(this.fleet.association);
     this.url = this.loadBalancer.url;
   }
+
+  /**
+   * Checks what only the service sees, so that errors name the prop as the caller wrote it
+   * (`loadBalancer.x`, `app.port`), and returns the fail timeout both halves use.
+   */
+  private validateProps(props: ServerServiceProps, lbOptions: NginxLoadBalancerOptions): Duration | undefined {
+    checkKnownProps(this, props, SERVER_SERVICE_PROP_NAMES);
+    checkKnownProps(this, lbOptions, NGINX_LOAD_BALANCER_OPTION_NAMES, 'loadBalancer.');
+    validateLoadBalancerOptions(this, lbOptions, 'loadBalancer.');
+    checkVpc(this, props?.vpc);
+    const port = (props?.app as { port?: unknown } | undefined)?.port;
+    checkConcrete(this, 'app.port', port, "nginx.conf, which lists each server's address and the app port, is rendered and checked at synth");
+    const lbFail = lbOptions.failTimeout;
+    const fleetFail = props?.loadBalancerFailTimeout;
+    checkIsDuration(this, 'loadBalancerFailTimeout', fleetFail);
+    if (lbFail && fleetFail && !lbFail.isUnresolved() && !fleetFail.isUnresolved() && lbFail.toMilliseconds({ integral: false }) !== fleetFail.toMilliseconds({ integral: false })) {
+      throw new OrchestrationError(this, 'loadBalancerFailTimeout', fleetFail, `must equal loadBalancer.failTimeout (${lbFail.toHumanString()}): set loadBalancer.failTimeout only (the rollout paces itself against it)`);
+    }
+    return lbFail ?? fleetFail;
+  }
 }
+
+/**
+ * The names of {@link ServerServiceProps}, for the unknown-prop check of callers without a type
+ * checker. Typed by the interface, so the list cannot drift from it.
+ */
+export const SERVER_SERVICE_PROP_NAMES: Record<keyof ServerServiceProps, true> = {
+  ...SERVER_FLEET_PROP_NAMES,
+  loadBalancer: true,
+};

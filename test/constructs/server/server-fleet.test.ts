@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NginxLoadBalancer, renderNginxConfig, ServerFleet } from '../../../constructs/server';
+import { NginxLoadBalancer, renderNginxConfig, ServerFleet, ServerService } from '../../../constructs/server';
 import { SAMPLE_APP_DIR, testStack } from '../../helpers';
 import { flatten } from './template-text';
 
@@ -151,5 +151,14 @@ describe('NginxLoadBalancer alone', () => {
     const assoc = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Association'))[0] as any;
     const readable = { ...assoc, Properties: { ...assoc.Properties, Parameters: { ...assoc.Properties.Parameters, config: decode(assoc.Properties.Parameters.config[0]).split('\n') } } };
     expect(readable).toMatchSnapshot();
+  });
+});
+
+describe('ServerService passes one fail timeout to both halves', () => {
+  it('loadBalancerFailTimeout alone reaches nginx.conf too (nginx kept its 1 s default before)', () => {
+    const stack = testStack();
+    const svc = new ServerService(stack, 'Svc', { app: { source: { directory: SAMPLE_APP_DIR } }, fleetSize: 1, loadBalancerFailTimeout: Duration.seconds(5) });
+    expect(svc.loadBalancer.config).toContain('max_fails=1 fail_timeout=5s;');
+    expect(svc.fleet.rolloutTiming.pause.toSeconds()).toBe(6);
   });
 });

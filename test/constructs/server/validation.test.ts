@@ -34,7 +34,7 @@ describe('fleet size', () => {
     expectError(service({ app: { source, replicas: { min: 0 } } }), { path: FLEET, prop: 'app.replicas.min', message: /app\.replicas\.min \(0\) must be at least 1 for the server style/ });
   });
   it('rejects fleetSize and app.replicas.min that disagree', () => {
-    expectError(service({ fleetSize: 3, app: { source, replicas: { min: 4 } } }), { path: FLEET, prop: 'fleetSize and app.replicas.min', message: /\{"fleetSize":3,"app\.replicas\.min":4\}\) disagree/ });
+    expectError(service({ fleetSize: 3, app: { source, replicas: { min: 4 } } }), { path: FLEET, prop: 'fleetSize', message: /^Test\/Svc\/Fleet: fleetSize \(3\) must equal app\.replicas\.min \(4\), the same number for the server style: set one of them$/ });
   });
   it('rejects app.replicas.max above the fleet size (no auto scaling)', () => {
     expectError(service({ app: { source, replicas: { min: 3, max: 10 } } }), { path: FLEET, prop: 'app.replicas.max', message: /app\.replicas\.max \(10\) must equal the fleet size \(3\) or be unset: the server style does not auto scale/ });
@@ -49,7 +49,7 @@ describe('rate controls', () => {
     expectError(service({ fleetSize: 3, serial: 4 }), { path: FLEET, prop: 'serial', message: /serial \(4\) must be an integer from 1 to 3$/ });
   });
   it('rejects serial that contradicts app.rollout.maxUnavailablePercent', () => {
-    expectError(service({ serial: 2, app: { source, rollout: { maxUnavailablePercent: 34 } } }), { path: FLEET, prop: 'serial and app.rollout.maxUnavailablePercent', message: /disagree \(34% of 3 servers is 1 at a time\)/ });
+    expectError(service({ serial: 2, app: { source, rollout: { maxUnavailablePercent: 34 } } }), { path: FLEET, prop: 'serial', message: /serial \(2\) must equal what app\.rollout\.maxUnavailablePercent \(34\) gives, 34% of 3 servers = 1 at a time: set one of them$/ });
   });
   it('rejects maxFailPercentage below 0', () => {
     expectError(service({ maxFailPercentage: -1 }), { path: FLEET, prop: 'maxFailPercentage', message: /maxFailPercentage \(-1\) must be a number from 0 to 100$/ });
@@ -61,7 +61,7 @@ describe('rate controls', () => {
     expectError(service({ maxFailPercentage: 12.5 }), { path: FLEET, prop: 'maxFailPercentage', message: /maxFailPercentage \(12\.5\) must be a whole percentage from 0 to 100/ });
   });
   it('rejects maxFailPercentage that contradicts app.rollout.maxFailurePercent', () => {
-    expectError(service({ maxFailPercentage: 30, app: { source, rollout: { maxFailurePercent: 10 } } }), { path: FLEET, prop: 'maxFailPercentage and app.rollout.maxFailurePercent', message: /disagree: set one of them/ });
+    expectError(service({ maxFailPercentage: 30, app: { source, rollout: { maxFailurePercent: 10 } } }), { path: FLEET, prop: 'maxFailPercentage', message: /maxFailPercentage \(30\) must equal app\.rollout\.maxFailurePercent \(10\), the same limit: set one of them$/ });
   });
   it('rejects a bake time not longer than nginx fail_timeout (the measured pitfall)', () => {
     expectError(service({ app: { source, rollout: { bakeTime: Duration.seconds(5) } }, loadBalancer: { failTimeout: Duration.seconds(5) } }), {
@@ -73,8 +73,8 @@ describe('rate controls', () => {
   it('rejects a fleet fail timeout that disagrees with the load balancer', () => {
     expectError(service({ loadBalancerFailTimeout: Duration.seconds(2), loadBalancer: { failTimeout: Duration.seconds(3) } }), {
       path: 'Test/Svc',
-      prop: 'loadBalancerFailTimeout and loadBalancer.failTimeout',
-      message: /disagree: set loadBalancer\.failTimeout only/,
+      prop: 'loadBalancerFailTimeout',
+      message: /^Test\/Svc: loadBalancerFailTimeout \(2 seconds\) must equal loadBalancer\.failTimeout \(3 seconds\): set loadBalancer\.failTimeout only/,
     });
   });
   it('rejects a wait for success shorter than 15 seconds', () => {
@@ -151,5 +151,76 @@ describe('network', () => {
     expect(svc.fleet.vpc).toBe(svc.vpc);
     expect(svc.loadBalancer.vpc).toBe(svc.vpc);
     expect(t.toJSON().Resources[stack.getLogicalId(svc.network!.flowLogGroup.node.defaultChild as any)].DeletionPolicy).toBe('Delete');
+  });
+});
+
+describe('whole-seconds durations get our error, not aws-cdk-lib unscoped one', () => {
+  it.each([
+    ['healthCheckTimeout', { healthCheckTimeout: Duration.millis(7500) }, /healthCheckTimeout \(7 seconds 500 millis\) must be whole seconds/],
+    ['stopTimeout', { stopTimeout: Duration.millis(7500) }, /stopTimeout \(7 seconds 500 millis\) must be whole seconds \(systemd's TimeoutStopSec\)$/],
+    ['waitForSuccessTimeout', { waitForSuccessTimeout: Duration.millis(15500) }, /waitForSuccessTimeout \(15 seconds 500 millis\) must be whole seconds \(WaitForSuccessTimeoutSeconds\)$/],
+    ['loadBalancerFailTimeout', { loadBalancerFailTimeout: Duration.millis(1500) }, /loadBalancerFailTimeout \(1 second 500 millis\) must be whole seconds, like nginx fail_timeout$/],
+    ['app.rollout.bakeTime', { app: { source, rollout: { bakeTime: Duration.millis(7500) } } }, /app\.rollout\.bakeTime \(7 seconds 500 millis\) must be whole seconds/],
+  ] as [string, Partial<ServerServiceProps>, RegExp][])('%s', (prop, props, message) => {
+    expectError(service(props), { path: FLEET, prop, message });
+  });
+  it('nginx timeouts in fractions of a millisecond', () => {
+    expectError(service({ loadBalancer: { connectTimeout: Duration.seconds(1.0005) } }), { path: LB, prop: 'loadBalancer.connectTimeout', message: /loadBalancer\.connectTimeout \(.*\) must be whole milliseconds: nginx\.conf gets it in ms$/ });
+  });
+});
+
+describe('callers without a type checker (plain JavaScript, other languages)', () => {
+  const js = (props: Record<string, unknown>) => service(props as Partial<ServerServiceProps>);
+  it.each([
+    ['fleetSize', '3', /fleetSize \("3"\) must be a number$/],
+    ['serial', Number.NaN, /serial \(NaN\) must be a number$/],
+    ['maxFailPercentage', '30', /maxFailPercentage \("30"\) must be a number$/],
+    ['keepReleases', '3', /keepReleases \("3"\) must be a number$/],
+    ['rootVolumeSize', '20', /rootVolumeSize \("20"\) must be a number$/],
+    ['healthCheckTimeout', 30, /healthCheckTimeout \(30\) must be a Duration, for example Duration\.seconds\(30\)$/],
+    ['stopTimeout', '30s', /stopTimeout \("30s"\) must be a Duration/],
+    ['waitForSuccessTimeout', 600, /waitForSuccessTimeout \(600\) must be a Duration/],
+    ['nodejsPackage', 24, /nodejsPackage \(24\) must be a string$/],
+    ['systemdHardening', 'no', /systemdHardening \("no"\) must be a boolean$/],
+    ['requireImdsv2', 'false', /requireImdsv2 \("false"\) must be a boolean$/],
+    ['logRemovalPolicy', 'delete', /logRemovalPolicy \("delete"\) must be one of "destroy", "retain"/],
+    ['instanceType', 't3.micro', /instanceType \("t3\.micro"\) must be an ec2\.InstanceType/],
+  ])('%s: %s', (prop, value, message) => {
+    expectError(js({ [prop]: value }), { path: FLEET, prop, message });
+  });
+  it('loadBalancerFailTimeout as a number, named on the service', () => {
+    expectError(js({ loadBalancerFailTimeout: 5 }), { path: LB, prop: 'loadBalancerFailTimeout', message: /loadBalancerFailTimeout \(5\) must be a Duration/ });
+  });
+  it('a VPC ID instead of a VPC', () => {
+    expectError(js({ vpc: 'vpc-0123456789abcdef0' }), { path: LB, prop: 'vpc', message: /vpc \("vpc-0123456789abcdef0"\) must be an ec2\.IVpc/ });
+  });
+  it.each([
+    ['loadBalancer.maxFails', { maxFails: '2' }, /loadBalancer\.maxFails \("2"\) must be a number$/],
+    ['loadBalancer.listenPort', { listenPort: Number.NaN }, /loadBalancer\.listenPort \(NaN\) must be a number$/],
+    ['loadBalancer.failTimeout', { failTimeout: 5 }, /loadBalancer\.failTimeout \(5\) must be a Duration/],
+    ['loadBalancer.algorithm', { algorithm: 1 }, /loadBalancer\.algorithm \(1\) must be a string$/],
+    ['loadBalancer.elasticIp', { elasticIp: 'yes' }, /loadBalancer\.elasticIp \("yes"\) must be a boolean$/],
+    ['loadBalancer.allowFrom', { allowFrom: '0.0.0.0/0' }, /loadBalancer\.allowFrom \("0\.0\.0\.0\/0"\) must be an ec2\.IPeer/],
+    ['loadBalancer.rootVolumeSize', { rootVolumeSize: '20' }, /loadBalancer\.rootVolumeSize \("20"\) must be a number$/],
+  ] as [string, Record<string, unknown>, RegExp][])('%s', (prop, loadBalancer, message) => {
+    expectError(js({ loadBalancer }), { path: LB, prop, message });
+  });
+  it('an unknown top-level prop (a typo) names it and suggests the prop meant', () => {
+    expectError(js({ fleetsize: 3 }), { path: LB, prop: 'fleetsize', message: /^Test\/Svc: fleetsize \(3\) is not a known prop: did you mean fleetSize\? known props are / });
+    expectError(js({ memsize: 256 }), { path: LB, prop: 'memsize', message: /memsize \(256\) is not a known prop: known props are .*fleetSize/ });
+  });
+  it('an unknown loadBalancer prop', () => {
+    expectError(js({ loadBalancer: { listenport: 8080 } }), { path: LB, prop: 'loadBalancer.listenport', message: /did you mean loadBalancer\.listenPort\?/ });
+  });
+  it('an unknown prop of ServerFleet and NginxLoadBalancer used alone', () => {
+    expectError(() => new ServerFleet(testStack(), 'Fleet', { app: { source }, serail: 2 } as any), { path: 'Test/Fleet', prop: 'serail', message: /did you mean serial\?/ });
+    expectError(() => new NginxLoadBalancer(testStack(), 'Lb', { upstreams: [{ address: '10.0.0.1', port: 8080 }], maxfails: 2 } as any), { path: 'Test/Lb', prop: 'maxfails', message: /did you mean maxFails\?/ });
+  });
+  it('NginxLoadBalancer without props, or with an upstream port as a string', () => {
+    expectError(() => new (NginxLoadBalancer as any)(testStack(), 'Lb'), { path: 'Test/Lb', prop: 'upstreams', message: /upstreams \(undefined\) must list at least one server$/ });
+    expectError(() => new NginxLoadBalancer(testStack(), 'Lb', { upstreams: [{ address: '10.0.0.1', port: '8080' as any }] }), { path: 'Test/Lb', prop: 'upstreams[0].port', message: /upstreams\[0\]\.port \("8080"\) must be a number$/ });
+  });
+  it('ServerService without props', () => {
+    expectError(() => new (ServerService as any)(testStack(), 'Svc'), { path: FLEET, prop: 'app', message: /app \(undefined\) must be an app description/ });
   });
 });
