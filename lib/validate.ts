@@ -118,3 +118,55 @@ export function checkKnownProps(where: Where, props: unknown, known: Readonly<Re
     throw new OrchestrationError(where, `${prefix}${key}`, (props as Record<string, unknown>)[key], `is not a known prop: ${hint}known props are ${names.join(', ')}`);
   }
 }
+
+/**
+ * Whether a value is only known at deploy time (a token: a `CfnParameter`, another resource's
+ * attribute): a number, a string, a Duration, an instance type, or a list with one such entry.
+ */
+export function isDeployTime(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (value instanceof Duration) return value.isUnresolved();
+  if (Array.isArray(value)) return Token.isUnresolved(value) || value.some(isDeployTime);
+  if (typeof value === 'object' && typeof (value as { toString?: unknown }).toString === 'function' && value.constructor?.name === 'InstanceType') {
+    return Token.isUnresolved(String(value));
+  }
+  return Token.isUnresolved(value);
+}
+
+/**
+ * A value the construct needs at synth (it decides which or how many resources exist, or goes into a
+ * script, manifest or hash made at synth): a deploy-time value gets our error, and `why` says why.
+ */
+export function checkConcrete(where: Where, prop: string, value: unknown, why: string): void {
+  if (!isDeployTime(value)) return;
+  throw new OrchestrationError(where, prop, shownToken(value), `must be a concrete value, not a deploy-time value (token): ${why}`);
+}
+
+/**
+ * A Duration's amount in the unit a property counts in. A deploy-time Duration passes through only
+ * when written in that unit (`Duration.seconds(param.valueAsNumber)`): CloudFormation cannot convert
+ * `Duration.minutes(param)` to seconds, and aws-cdk-lib's own error names no construct or prop.
+ * `why` names what counts in the unit ("Lambda's Timeout counts seconds").
+ */
+export function durationIn(where: Where, prop: string, value: Duration, unit: 'millis' | 'seconds' | 'minutes', why: string): number;
+export function durationIn(where: Where, prop: string, value: Duration | undefined, unit: 'millis' | 'seconds' | 'minutes', why: string): number | undefined;
+export function durationIn(where: Where, prop: string, value: Duration | undefined, unit: 'millis' | 'seconds' | 'minutes', why: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!value.isUnresolved()) {
+    const integral = { integral: false };
+    return unit === 'millis' ? value.toMilliseconds(integral) : unit === 'seconds' ? value.toSeconds(integral) : value.toMinutes(integral);
+  }
+  const convert = () => (unit === 'millis' ? value.toMilliseconds() : unit === 'seconds' ? value.toSeconds() : value.toMinutes());
+  try {
+    return convert();
+  } catch {
+    throw new OrchestrationError(where, prop, shownToken(value), `must be written as Duration.${unit}(...) when its amount is a deploy-time value: ${why}, and CloudFormation cannot convert units`);
+  }
+}
+
+/** How a token shows in an error: its string form, not the huge negative number that encodes a number token. */
+function shownToken(value: unknown): unknown {
+  if (typeof value === 'number' && Token.isUnresolved(value)) return Token.asString(value);
+  if (Array.isArray(value)) return value.map(shownToken);
+  return value;
+}

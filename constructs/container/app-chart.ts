@@ -5,9 +5,12 @@ import * as crypto from 'node:crypto';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
 import { secretRefEnvName } from '../../lib/secret-ref';
-import { checkDuration, checkInteger, checkKnownProps, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
+import { checkConcrete, checkDuration, durationIn, checkInteger, checkKnownProps, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
 import { APP_CHART_PROPS, APP_PROBE_OPTIONS, APP_RESOURCES } from './known-props';
-import { numberText, requireConcrete, secondsOf, separateTokens } from './private/tokens';
+import { numberText, separateTokens } from './private/tokens';
+
+/** Why a deploy-time Duration must be written in seconds here. */
+const K8S_SECONDS = 'Kubernetes counts it in seconds';
 
 /** A probe on the app's health path. */
 export interface AppProbeOptions {
@@ -327,7 +330,7 @@ export class AppChart extends Chart {
   }
 
   private probe(o: AppProbeOptions | undefined, kind: 'readiness' | 'liveness') {
-    const seconds = (prop: string, d: Duration) => secondsOf(this.where, `${kind}Probe.${prop}`, d);
+    const seconds = (prop: string, d: Duration) => durationIn(this.where, `${kind}Probe.${prop}`, d, 'seconds', K8S_SECONDS);
     return {
       httpGet: { path: o?.path ?? this.app.healthCheckPath, port: o?.port ?? this.app.port },
       periodSeconds: seconds('period', o?.period ?? Duration.seconds(kind === 'readiness' ? 5 : 10)),
@@ -370,7 +373,7 @@ export class AppChart extends Chart {
         limits: { cpu: r.cpuLimit ?? CONTAINER_DEFAULTS.cpuLimit, memory: r.memoryLimit ?? CONTAINER_DEFAULTS.memoryLimit },
       },
       securityContext,
-      lifecycle: { preStop: { sleep: { seconds: secondsOf(this.where, 'preStopDelay', props.preStopDelay ?? Duration.seconds(5)) } } },
+      lifecycle: { preStop: { sleep: { seconds: durationIn(this.where, 'preStopDelay', props.preStopDelay ?? Duration.seconds(5), 'seconds', K8S_SECONDS) } } },
       volumeMounts: mounts,
     };
     return { container, initContainers, volumes };
@@ -521,16 +524,16 @@ const WHOLE_SECONDS = 'must be a whole number of seconds (Kubernetes counts thes
  */
 export function planChart(where: IConstruct | string, app: ResolvedApp, props: AppChartOptions, prefix = ''): AppChartPlan {
   const p = (k: string) => `${prefix}${k}`;
-  requireConcrete(where, 'app.name', app.name, "it names the Kubernetes objects, their labels and the Deployment's selector (which Kubernetes never lets change) in the manifest rendered at synth");
+  checkConcrete(where, 'app.name', app.name, "it names the Kubernetes objects, their labels and the Deployment's selector (which Kubernetes never lets change) in the manifest rendered at synth");
   for (const [name, ref] of Object.entries(app.secrets)) {
-    requireConcrete(where, `app.secrets.${name}.jsonField`, ref.jsonField, "it is written into the container's start script at synth");
+    checkConcrete(where, `app.secrets.${name}.jsonField`, ref.jsonField, "it is written into the container's start script at synth");
   }
   checkOptionTypes(where, props, prefix);
   const { replicas, maxReplicas } = planReplicas(where, app);
   const { maxSurge, maxUnavailable } = planRollingUpdate(where, app, props, replicas, prefix);
   checkProbes(where, app, props, prefix);
   checkPattern(where, p('namespace'), props.namespace, DNS_LABEL, 'a DNS label (lowercase letters, digits and "-", at most 63 characters)');
-  requireConcrete(where, p('namespace'), props.namespace, 'it decides at synth whether the chart creates a Namespace object');
+  checkConcrete(where, p('namespace'), props.namespace, 'it decides at synth whether the chart creates a Namespace object');
   for (const [k, v] of Object.entries(props.resources ?? {})) {
     checkPattern(where, p(`resources.${k}`), v as string | undefined, QUANTITY, 'a Kubernetes quantity such as "250m", "1", "256Mi"');
   }
@@ -539,7 +542,7 @@ export function planChart(where: IConstruct | string, app: ResolvedApp, props: A
     throw new OrchestrationError(where, p('runAsUser'), props.runAsUser, `only applies with ${p('runAsNonRoot')} true`);
   }
   checkOneOf(where, p('serviceType'), props.serviceType, ['LoadBalancer', 'ClusterIP', 'NodePort'] as const);
-  requireConcrete(where, p('serviceType'), props.serviceType, "it decides at synth whether the Service gets load balancer settings");
+  checkConcrete(where, p('serviceType'), props.serviceType, "it decides at synth whether the Service gets load balancer settings");
   if (props.loadBalancerClass !== undefined && (props.serviceType ?? 'LoadBalancer') !== 'LoadBalancer') {
     throw new OrchestrationError(where, p('loadBalancerClass'), props.loadBalancerClass, `only applies to ${p('serviceType')} 'LoadBalancer' (got '${props.serviceType}')`);
   }
@@ -587,7 +590,7 @@ function planReplicas(where: IConstruct | string, app: ResolvedApp): { replicas:
     throw new OrchestrationError(where, 'app.replicas.min', replicas, 'must be at least 1 for the container style (the Deployment and HPA minimum)');
   }
   if (app.replicas.max === undefined) {
-    requireConcrete(where, 'app.replicas.min', replicas, `without app.replicas.max, the HPA maximum is the larger of ${CONTAINER_DEFAULTS.maxReplicas} and app.replicas.min, computed at synth: set app.replicas.max too`);
+    checkConcrete(where, 'app.replicas.min', replicas, `without app.replicas.max, the HPA maximum is the larger of ${CONTAINER_DEFAULTS.maxReplicas} and app.replicas.min, computed at synth: set app.replicas.max too`);
   }
   const maxReplicas = app.replicas.max ?? Math.max(CONTAINER_DEFAULTS.maxReplicas, replicas);
   withResolved(replicas, maxReplicas, (min, max) => {
@@ -648,16 +651,16 @@ function checkDurations(where: IConstruct | string, app: ResolvedApp, props: App
   ];
   for (const [prop, d] of durations) {
     checkWholeUnits(where, prop, d, 'seconds', WHOLE_SECONDS);
-    if (d !== undefined) secondsOf(where, prop, d);
+    if (d !== undefined) durationIn(where, prop, d, 'seconds', K8S_SECONDS);
   }
   const grace = 'the pod\'s terminationGracePeriodSeconds is preStopDelay + drainTimeout + 5 s, computed at synth';
-  requireConcrete(where, p('drainTimeout'), props.drainTimeout, grace);
-  requireConcrete(where, p('preStopDelay'), props.preStopDelay, grace);
+  checkConcrete(where, p('drainTimeout'), props.drainTimeout, grace);
+  checkConcrete(where, p('preStopDelay'), props.preStopDelay, grace);
   return {
     drain: (props.drainTimeout ?? Duration.seconds(10)).toSeconds(),
     preStop: (props.preStopDelay ?? Duration.seconds(5)).toSeconds(),
-    progressDeadline: secondsOf(where, p('progressDeadline'), props.progressDeadline ?? Duration.minutes(10)),
-    bakeTime: secondsOf(where, 'app.rollout.bakeTime', app.rollout.bakeTime ?? Duration.seconds(10)),
+    progressDeadline: durationIn(where, p('progressDeadline'), props.progressDeadline ?? Duration.minutes(10), 'seconds', K8S_SECONDS),
+    bakeTime: durationIn(where, 'app.rollout.bakeTime', app.rollout.bakeTime ?? Duration.seconds(10), 'seconds', K8S_SECONDS),
   };
 }
 

@@ -8,14 +8,14 @@ import { Construct } from 'constructs';
 import * as crypto from 'node:crypto';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
-import { checkExclusive, checkKnownProps, checkOneOf, checkType } from '../../lib/validate';
+import { checkConcrete, checkExclusive, checkKnownProps, checkOneOf, checkType } from '../../lib/validate';
 import { bindSecrets } from '../shared/secrets';
 import { appVersion, sourceDirectory } from '../shared/source';
 import { AppChart, type AppChartOptions, planChart } from './app-chart';
 import { AppCluster, type AppClusterProps } from './app-cluster';
 import { APP_CHART_OPTIONS, CONTAINER_SERVICE_PROPS } from './known-props';
 import { checkAppClusterProps } from './private/cluster-props';
-import { requireConcrete, separateTokens } from './private/tokens';
+import { separateTokens } from './private/tokens';
 
 /** Props of {@link ContainerService}. */
 export interface ContainerServiceProps {
@@ -122,7 +122,7 @@ export class ContainerService extends Construct {
     checkType(this, 'waitForRollout', props.waitForRollout, 'boolean');
     checkType(this, 'app.source.image', props.app?.source?.image, 'string');
     checkOneOf(this, 'imageArchitecture', props.imageArchitecture, [ec2.InstanceArchitecture.ARM_64, ec2.InstanceArchitecture.X86_64]);
-    requireConcrete(this, 'imageArchitecture', props.imageArchitecture, 'it decides the platform the image is built for at synth');
+    checkConcrete(this, 'imageArchitecture', props.imageArchitecture, 'it decides the platform the image is built for at synth');
     if (typeof props.app?.source?.image === 'string' && !Token.isUnresolved(props.app.source.image) && !/^\S+$/.test(props.app.source.image)) {
       throw new OrchestrationError(this, 'app.source.image', props.app.source.image, 'must be a container image reference (registry/repo:tag or @sha256 digest)');
     }
@@ -133,16 +133,16 @@ export class ContainerService extends Construct {
     // The chart's own errors would name a path in its cdk8s App and the bare option: check here first.
     planChart(this, resolveApp(this, props.app), props.chart ?? {}, 'chart.');
     if (props.chart?.progressDeadline !== undefined && (props.waitForRollout ?? true)) {
-      requireConcrete(this, 'chart.progressDeadline', props.chart.progressDeadline, "the rollout check's timeout (the deadline + 60 s, at most 14 minutes) is computed from it at synth; pass a concrete deadline or waitForRollout: false");
+      checkConcrete(this, 'chart.progressDeadline', props.chart.progressDeadline, "the rollout check's timeout (the deadline + 60 s, at most 14 minutes) is computed from it at synth; pass a concrete deadline or waitForRollout: false");
     }
   }
 
   /** What must be known at synth in `app.source`. */
   private checkSourceAndSecrets(app: AppDescription | undefined): void {
     const build = 'the image is built from it (a Docker build context, hashed at synth)';
-    requireConcrete(this, 'app.source.directory', app?.source?.directory, build);
+    checkConcrete(this, 'app.source.directory', app?.source?.directory, build);
     const exclude: unknown = app?.source?.exclude;
-    (Array.isArray(exclude) ? exclude : []).forEach((e, i) => requireConcrete(this, `app.source.exclude[${i}]`, e, build));
+    (Array.isArray(exclude) ? exclude : []).forEach((e, i) => checkConcrete(this, `app.source.exclude[${i}]`, e, build));
   }
 
   /** The image, built from `app.source.directory` for the nodes' architecture. */

@@ -2,7 +2,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IConstruct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { requireConcrete } from './private/tokens';
+import { checkConcrete } from '../../lib/validate';
 
 /**
  * The Kubernetes minor versions this library creates clusters with: those in EKS *standard*
@@ -33,7 +33,7 @@ export function checkKubernetesVersion(where: IConstruct | string, prop: string,
   if (typeof v !== 'string') {
     throw new OrchestrationError(where, prop, version, 'must be an eks.KubernetesVersion, for example eks.KubernetesVersion.V1_36');
   }
-  requireConcrete(where, prop, v, 'it picks the kubectl layer (a package of the matching kubectl) at synth');
+  checkConcrete(where, prop, v, 'it picks the kubectl layer (a package of the matching kubectl) at synth');
   if (!(SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(v)) {
     throw new OrchestrationError(
       where,

@@ -1,8 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkDuration, checkInteger, checkIsDuration, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
-import { checkConcrete } from './private/checks';
+import { checkConcrete, checkDuration, checkInteger, checkIsDuration, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
 
 /**
  * The nginx configuration of the server style, as a pure function of the fleet's addresses and

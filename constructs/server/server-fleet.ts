@@ -10,14 +10,13 @@ import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app
 import { OrchestrationError } from '../../lib/errors';
 import { estimateRollout, type RolloutEstimate } from '../../lib/rollout-estimate';
 import { secretRefEnvName } from '../../lib/secret-ref';
-import { checkDuration, checkInteger, checkIsDuration, checkKnownProps, checkNumber, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
+import { checkConcrete, checkDuration, durationIn, checkInteger, checkIsDuration, checkKnownProps, checkNumber, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { type BoundSecret, bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
 import { NGINX_DEFAULTS, type NginxUpstream, rolloutPause } from './nginx-config';
 import { APP_USER, renderEnvironmentFile, renderServerBootstrap, renderUnitFile, serverAsset, serverLauncher } from './server-files';
-import { checkConcrete, secondsOf } from './private/checks';
 import { base64, checkVpc, hardenedInstance, SERVER_INSTANCE_OPTION_NAMES, type ServerInstanceOptions, shellDocument, stringParameter, validateInstanceOptions } from './server-instance';
 
 /** Props of {@link ServerFleet}. */
@@ -186,6 +185,8 @@ export interface ServerRolloutTiming {
 }
 
 const INSTALL_BUDGET = Duration.minutes(2);
+/** Why a deploy-time waitForSuccessTimeout must be written in seconds. */
+const WAIT_SECONDS = "the association's WaitForSuccessTimeoutSeconds counts seconds";
 const BOOTSTRAP_ALLOWANCE = Duration.minutes(10);
 
 /**
@@ -384,7 +385,7 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
       parameters: Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, [v]])),
       maxConcurrency: Tokenization.stringifyNumber(settings.serial),
       maxErrors: `${Tokenization.stringifyNumber(settings.maxFailPercentage)}%`,
-      waitForSuccessTimeoutSeconds: secondsOf(this, 'waitForSuccessTimeout', timing.waitForSuccessTimeout),
+      waitForSuccessTimeoutSeconds: durationIn(this, 'waitForSuccessTimeout', timing.waitForSuccessTimeout, 'seconds', WAIT_SECONDS),
       complianceSeverity: 'HIGH',
     });
     // The servers must be allowed to read the new release before the association runs.
@@ -456,14 +457,14 @@ function resolveFleetSettings(where: Construct, props: ServerFleetProps, app: Re
   const healthCheckTimeout = props.healthCheckTimeout ?? Duration.minutes(2);
   checkWholeUnits(where, 'healthCheckTimeout', healthCheckTimeout, 'seconds', 'must be whole seconds (the rollout script counts in seconds)');
   checkDuration(where, 'healthCheckTimeout', healthCheckTimeout, { min: Duration.seconds(5), max: MAX_HEALTH_CHECK_TIMEOUT });
-  const healthCheckTimeoutSeconds = secondsOf(where, 'healthCheckTimeout', healthCheckTimeout);
+  const healthCheckTimeoutSeconds = durationIn(where, 'healthCheckTimeout', healthCheckTimeout, 'seconds', 'the rollout document\'s healthCheckTimeoutSeconds counts seconds');
   const stopTimeout = props.stopTimeout ?? Duration.seconds(30);
   checkConcrete(where, 'stopTimeout', stopTimeout, "it is rendered into the app's systemd unit (TimeoutStopSec) at synth and bounds each server's step");
   checkWholeUnits(where, 'stopTimeout', stopTimeout, 'seconds', "must be whole seconds (systemd's TimeoutStopSec)");
   checkDuration(where, 'stopTimeout', stopTimeout, { min: Duration.seconds(1), max: Duration.minutes(15) });
   checkWholeUnits(where, 'waitForSuccessTimeout', props.waitForSuccessTimeout, 'seconds', 'must be whole seconds (WaitForSuccessTimeoutSeconds)');
   checkDuration(where, 'waitForSuccessTimeout', props.waitForSuccessTimeout, { min: Duration.seconds(15), max: MAX_WAIT_FOR_SUCCESS });
-  if (props.waitForSuccessTimeout !== undefined) secondsOf(where, 'waitForSuccessTimeout', props.waitForSuccessTimeout);
+  if (props.waitForSuccessTimeout !== undefined) durationIn(where, 'waitForSuccessTimeout', props.waitForSuccessTimeout, 'seconds', WAIT_SECONDS);
   checkInteger(where, 'keepReleases', props.keepReleases, { min: 1, max: 20 });
   checkConcrete(where, 'nodejsPackage', props.nodejsPackage, "it is rendered into the servers' bootstrap script (user data) at synth, where it must match a package name");
   checkPattern(where, 'nodejsPackage', props.nodejsPackage, /^[a-z0-9][a-z0-9._+-]*$/, 'a dnf package name, for example "nodejs24"');

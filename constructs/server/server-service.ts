@@ -2,10 +2,9 @@ import type { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkIsDuration, checkKnownProps } from '../../lib/validate';
+import { checkConcrete, checkIsDuration, checkKnownProps } from '../../lib/validate';
 import { type AppNetwork, vpcOrNewNetwork } from '../shared/network';
 import { NGINX_LOAD_BALANCER_OPTION_NAMES, NginxLoadBalancer, type NginxLoadBalancerOptions, validateLoadBalancerOptions } from './nginx-load-balancer';
-import { checkConcrete } from './private/checks';
 import { checkVpc } from './server-instance';
 import { SERVER_FLEET_PROP_NAMES, ServerFleet, type ServerFleetProps } from './server-fleet';
 

@@ -8,11 +8,11 @@ import { Construct } from 'constructs';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
 import { secretRefEnvName } from '../../lib/secret-ref';
-import { checkDuration, checkInteger, checkKnownProps, checkOneOf, checkType, checkWholeUnits } from '../../lib/validate';
+import { checkConcrete, checkDuration, checkInteger, checkKnownProps, checkOneOf, checkType, checkWholeUnits, durationIn } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
-import { checkConcrete, checkHasMember, checkStringArray, checkTokenDurationUnit, knownBytes } from './private/validate';
+import { checkHasMember, checkStringArray, knownBytes } from './private/validate';
 import { deploymentConfigFor, resolveTrafficShift, type TrafficShift } from './traffic-shift';
 
 /** Props of {@link FunctionService}. */
@@ -368,7 +368,7 @@ function validateFunctionProps(where: Construct, props: FunctionServiceProps): v
   checkInteger(where, 'memorySize', props.memorySize, { min: 128, max: 10240 });
   checkDuration(where, 'timeout', props.timeout, { min: Duration.seconds(1), max: Duration.minutes(15) });
   checkWholeUnits(where, 'timeout', props.timeout, 'seconds', 'must be a whole number of seconds (Lambda counts in seconds)');
-  checkTokenDurationUnit(where, 'timeout', props.timeout, 'seconds', "Lambda's Timeout counts seconds");
+  durationIn(where, 'timeout', props.timeout, 'seconds', "Lambda's Timeout counts seconds");
   checkHasMember(where, 'architecture', props.architecture, 'name', 'string', 'must be a lambda.Architecture, for example lambda.Architecture.ARM_64');
   checkOneOf(where, 'tracing', props.tracing, Object.values(lambda.Tracing));
   checkHasMember(where, 'code', props.code, 'bind', 'function', 'must be a lambda.Code, for example lambda.Code.fromAsset(\'dist/handler\')');
@@ -380,7 +380,7 @@ function validateAlarmProps(where: Construct, props: FunctionServiceProps): void
   checkInteger(where, 'errorThreshold', props.errorThreshold, { min: 1, max: 1_000_000 });
   const p99 = props.p99DurationThreshold;
   checkDuration(where, 'p99DurationThreshold', p99, { min: Duration.millis(1), max: Duration.minutes(15) });
-  checkTokenDurationUnit(where, 'p99DurationThreshold', p99, 'millis', 'the alarm threshold counts milliseconds');
+  durationIn(where, 'p99DurationThreshold', p99, 'millis', 'the alarm threshold counts milliseconds');
   // Compared only when both are known: a deploy-time value is checked by nobody but CloudFormation.
   const timeout = props.timeout ?? DEFAULT_TIMEOUT;
   if (p99 && !p99.isUnresolved() && !timeout.isUnresolved() && p99.toMilliseconds({ integral: false }) >= timeout.toMilliseconds({ integral: false })) {
@@ -417,7 +417,7 @@ function validateCors(where: Construct, cors: lambda.FunctionUrlCorsOptions | un
   (cors.allowedMethods ?? []).forEach((m, i) => checkOneOf(where, `cors.allowedMethods[${i}]`, m, Object.values(lambda.HttpMethod)));
   checkDuration(where, 'cors.maxAge', cors.maxAge, { min: Duration.seconds(0), max: Duration.days(1) });
   checkWholeUnits(where, 'cors.maxAge', cors.maxAge, 'seconds', 'must be a whole number of seconds (the Function URL counts in seconds)');
-  checkTokenDurationUnit(where, 'cors.maxAge', cors.maxAge, 'seconds', "the Function URL's MaxAge counts seconds");
+  durationIn(where, 'cors.maxAge', cors.maxAge, 'seconds', "the Function URL's MaxAge counts seconds");
   if (cors.allowCredentials && (cors.allowedOrigins ?? ['*']).includes('*')) {
     throw new OrchestrationError(where, 'cors.allowedOrigins', cors.allowedOrigins ?? ['*'], 'must list explicit origins when cors.allowCredentials is true (browsers reject "*" with credentials)');
   }

@@ -2,8 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkDuration, checkInteger, checkKnownProps, checkOneOf, checkType, checkWholeUnits } from '../../lib/validate';
-import { checkConcrete, checkTokenDurationUnit } from './private/validate';
+import { checkConcrete, checkDuration, checkInteger, checkKnownProps, checkOneOf, checkType, checkWholeUnits, durationIn } from '../../lib/validate';
 
 /** How CodeDeploy moves the alias's traffic to a new version. */
 export type TrafficShiftType = 'canary' | 'linear' | 'all-at-once';
@@ -65,7 +64,7 @@ export function resolveTrafficShift(where: Construct, shift: TrafficShift | unde
   const interval = s.interval ?? (s.type === 'canary' ? Duration.minutes(5) : Duration.minutes(1));
   checkDuration(where, `${prop}.interval`, interval, { min: Duration.minutes(1), max: Duration.hours(48) });
   checkWholeUnits(where, `${prop}.interval`, interval, 'minutes', 'must be a whole number of minutes (CodeDeploy counts in minutes)');
-  checkTokenDurationUnit(where, `${prop}.interval`, interval, 'minutes', "CodeDeploy's interval counts minutes");
+  durationIn(where, `${prop}.interval`, interval, 'minutes', "CodeDeploy's interval counts minutes");
   return { type: s.type, percentage, interval };
 }
 

@@ -1,9 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { APP_DEFAULTS, resolveApp } from '../../lib/app';
 import { formatValue, OrchestrationError } from '../../lib/errors';
 import { parseSecretReference, secretReference, secretRefEnvName } from '../../lib/secret-ref';
-import { checkDuration, checkExclusive, checkInteger, checkIsDuration, checkKnownProps, checkOrdered, checkType, checkWholeUnits } from '../../lib/validate';
+import { checkConcrete, checkDuration, checkExclusive, checkInteger, checkIsDuration, checkKnownProps, checkOrdered, checkType, checkWholeUnits, durationIn, isDeployTime } from '../../lib/validate';
 import { environmentName, sampleStackName } from '../../lib/environments';
 
 const source = { directory: '/app' };
@@ -144,5 +144,25 @@ describe('resolveApp for callers without a type checker', () => {
     expect(() => resolveApp('W', { source, replicas: { min: Number.NaN } } as never)).toThrow('W: app.replicas.min (NaN) must be a number');
     expect(() => resolveApp('W', { source, rollout: { bakeTime: 30 } } as never)).toThrow('W: app.rollout.bakeTime (30) must be a Duration');
     expect(() => resolveApp('W', { source, rollout: { autoRollback: 'yes' } } as never)).toThrow('W: app.rollout.autoRollback ("yes") must be a boolean');
+  });
+});
+
+describe('deploy-time values (tokens)', () => {
+  const token = () => new CfnParameter(new Stack(), 'P', { type: 'Number' }).valueAsNumber;
+  it('isDeployTime sees numbers, strings, Durations and lists', () => {
+    expect([isDeployTime(token()), isDeployTime(Token.asString(token())), isDeployTime(Duration.seconds(token())), isDeployTime(['a', Token.asString(token())])]).toEqual([true, true, true, true]);
+    expect([isDeployTime(3), isDeployTime('x'), isDeployTime(Duration.seconds(3)), isDeployTime(['a']), isDeployTime(undefined)]).toEqual([false, false, false, false, false]);
+  });
+  it('checkConcrete names the prop and why', () => {
+    expect(() => checkConcrete('W', 'fleetSize', token(), 'it decides how many instances exist')).toThrow(/^W: fleetSize \("\$\{Token\[.*\]\}"\) must be a concrete value, not a deploy-time value \(token\): it decides how many instances exist$/);
+    expect(() => checkConcrete('W', 'fleetSize', 3, 'x')).not.toThrow();
+  });
+  it('durationIn keeps a token in its own unit, and names the prop for another unit', () => {
+    expect(Token.isUnresolved(durationIn('W', 'timeout', Duration.seconds(token()), 'seconds', 'x'))).toBe(true);
+    expect(durationIn('W', 'timeout', Duration.minutes(2), 'seconds', 'x')).toBe(120);
+    expect(durationIn('W', 'timeout', undefined, 'seconds', 'x')).toBeUndefined();
+    expect(() => durationIn('W', 'timeout', Duration.minutes(token()), 'seconds', "Lambda's Timeout counts seconds")).toThrow(
+      "must be written as Duration.seconds(...) when its amount is a deploy-time value: Lambda's Timeout counts seconds, and CloudFormation cannot convert units",
+    );
   });
 });

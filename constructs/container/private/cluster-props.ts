@@ -2,11 +2,10 @@ import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { IConstruct } from 'constructs';
 import { OrchestrationError } from '../../../lib/errors';
-import { checkInteger, checkKnownProps, checkOneOf, checkOrdered, checkType } from '../../../lib/validate';
+import { checkConcrete, checkInteger, checkKnownProps, checkOneOf, checkOrdered, checkType } from '../../../lib/validate';
 import type { AppClusterProps } from '../app-cluster';
 import { APP_CLUSTER_PROPS } from '../known-props';
 import { checkKubernetesVersion, DEFAULT_KUBERNETES_VERSION, type SupportedKubernetesVersion } from '../kubernetes-version';
-import { requireConcrete } from './tokens';
 
 /**
  * Checks {@link AppClusterProps} (for plain-JavaScript callers too) and returns the Kubernetes version.
@@ -21,9 +20,9 @@ export function checkAppClusterProps(where: IConstruct, props: AppClusterProps, 
   for (const k of ['podImdsAccess', 'albController'] as const) checkType(where, p(k), props[k], 'boolean');
   const version = checkKubernetesVersion(where, p('version'), props.version ?? DEFAULT_KUBERNETES_VERSION);
   checkOneOf(where, p('capacity'), props.capacity, ['nodegroup', 'auto-mode'] as const);
-  requireConcrete(where, p('capacity'), props.capacity, 'it decides at synth whether the cluster has a node group or runs EKS Auto Mode');
+  checkConcrete(where, p('capacity'), props.capacity, 'it decides at synth whether the cluster has a node group or runs EKS Auto Mode');
   checkOneOf(where, p('nodeOs'), props.nodeOs, ['al2023', 'bottlerocket'] as const);
-  requireConcrete(where, p('nodeOs'), props.nodeOs, "it decides the node group's AMI type and root device name at synth");
+  checkConcrete(where, p('nodeOs'), props.nodeOs, "it decides the node group's AMI type and root device name at synth");
   checkInteger(where, p('minNodes'), props.minNodes, { min: 1, max: 100 });
   checkInteger(where, p('maxNodes'), props.maxNodes, { min: 1, max: 100 });
   checkOrdered(where, p('minNodes'), props.minNodes ?? 3, p('maxNodes'), props.maxNodes ?? 10);
@@ -46,7 +45,7 @@ function checkInstanceTypes(where: IConstruct, instanceTypes: ec2.InstanceType[]
   if (!Array.isArray(instanceTypes) || instanceTypes.length === 0 || instanceTypes.some((t) => !(t instanceof ec2.InstanceType))) {
     throw new OrchestrationError(where, prop, instanceTypes, "must be a non-empty list of ec2.InstanceType, for example [new ec2.InstanceType('t4g.medium')]");
   }
-  instanceTypes.forEach((t, i) => requireConcrete(where, `${prop}[${i}]`, t.toString(), "it decides the nodes' architecture (the AMI type and the image's platform) at synth"));
+  instanceTypes.forEach((t, i) => checkConcrete(where, `${prop}[${i}]`, t.toString(), "it decides the nodes' architecture (the AMI type and the image's platform) at synth"));
   const archs = new Set(instanceTypes.map((t) => t.architecture));
   if (archs.size !== 1) throw new OrchestrationError(where, prop, instanceTypes.map(String), 'must all have the same architecture');
 }

@@ -1,6 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
-import { OrchestrationError } from '../../../lib/errors';
+import { Token } from 'aws-cdk-lib';
 
 /**
  * Deploy-time values (tokens) in the container style: what the chart can pass through to the
@@ -8,43 +6,9 @@ import { OrchestrationError } from '../../../lib/errors';
  * Not part of the public API.
  */
 
-type Where = IConstruct | string;
-
-/** Whether a value is only known at deploy time (a string, number or Duration token). */
-export function isDeployTime(value: unknown): boolean {
-  if (value instanceof Duration) return value.isUnresolved();
-  return (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value);
-}
-
 /** A number as text that keeps a token a token (`String(token)` would render the token's encoding). */
 export function numberText(value: number): string {
   return Token.isUnresolved(value) ? Token.asString(value) : String(value);
-}
-
-/** How a token shows in an error: its string form, not the encoded number. */
-function shown(value: unknown): unknown {
-  if (typeof value === 'number' && Token.isUnresolved(value)) return Token.asString(value);
-  if (value instanceof Duration) return `a Duration of a deploy-time amount (${value.toString()})`;
-  return value;
-}
-
-/** Throws our error when `value` is a token: it must be known at synth, and `why` says why. */
-export function requireConcrete(where: Where, prop: string, value: unknown, why: string): void {
-  if (!isDeployTime(value)) return;
-  throw new OrchestrationError(where, prop, shown(value), `must be a concrete value, not a deploy-time token: ${why}`);
-}
-
-/**
- * A Duration in whole seconds for Kubernetes: a token passes through when the Duration is in
- * seconds (`Duration.seconds(param.valueAsNumber)`); another unit cannot be converted at synth.
- */
-export function secondsOf(where: Where, prop: string, value: Duration): number {
-  if (!value.isUnresolved()) return value.toSeconds();
-  try {
-    return value.toSeconds();
-  } catch {
-    throw new OrchestrationError(where, prop, shown(value), 'must be Duration.seconds(...) when its amount is a deploy-time value (Kubernetes counts in seconds, and a token cannot be converted from another unit)');
-  }
 }
 
 /**

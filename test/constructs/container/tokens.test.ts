@@ -37,7 +37,7 @@ function concreteError(props: (stack: Stack) => Partial<ContainerServiceProps>, 
   const e = orchestrationErrorFrom(() => new ContainerService(stack, 'Service', { app: { source: { image: 'x:1' } }, ...props(stack) } as ContainerServiceProps));
   expect(e.path).toBe('Test/Service');
   expect(e.prop).toBe(prop);
-  expect(e.message).toContain('must be a concrete value, not a deploy-time token');
+  expect(e.message).toContain('must be a concrete value, not a deploy-time value (token)');
   expect(e.message).toMatch(why);
 }
 
@@ -277,7 +277,7 @@ describe('ContainerService: values that must be known at synth get our error', (
     const e = orchestrationErrorFrom(() => new ContainerService(stack, 'Service', { app: { source: { image: 'x:1' } }, chart: { livenessProbe: { period: Duration.minutes(num(stack, 'P')) } } }));
     expect(e.path).toBe('Test/Service');
     expect(e.prop).toBe('chart.livenessProbe.period');
-    expect(e.message).toContain('must be Duration.seconds(...) when its amount is a deploy-time value');
+    expect(e.message).toContain('must be written as Duration.seconds(...) when its amount is a deploy-time value: Kubernetes counts it in seconds');
   });
 });
 
@@ -287,7 +287,7 @@ describe('AppCluster: values that must be known at synth get our error', () => {
     const e = orchestrationErrorFrom(() => new AppCluster(stack, 'Cluster', props(stack)));
     expect(e.path).toBe('Test/Cluster');
     expect(e.prop).toBe(prop);
-    expect(e.message).toContain('must be a concrete value, not a deploy-time token');
+    expect(e.message).toContain('must be a concrete value, not a deploy-time value (token)');
     expect(e.message).toMatch(why);
   }
   it('version: picks the kubectl layer', () => {

@@ -55,7 +55,7 @@ function expectFleetError(kind: Kind, make: (value: any) => FleetInput, prop: st
   const e = orchestrationErrorFrom(() => fleetWith(kind, make));
   expect(e.path).toBe('Test/Fleet');
   expect(e.prop).toBe(prop);
-  expect(e.message).toMatch(new RegExp(`^Test/Fleet: ${prop.replace(/[.[\]]/g, '\\$&')} \\(.*\\) must be a concrete value, not a deploy-time token: `));
+  expect(e.message).toMatch(new RegExp(`^Test/Fleet: ${prop.replace(/[.[\]]/g, '\\$&')} \\(.*\\) must be a concrete value, not a deploy-time value \\(token\\): `));
   expect(e.message).toMatch(why);
 }
 
@@ -68,7 +68,7 @@ function expectServiceError(kind: Kind, make: (value: any) => { app?: Partial<Ap
   });
   expect(e.path).toBe('Test/Svc');
   expect(e.prop).toBe(prop);
-  expect(e.message).toMatch(/must be a concrete value, not a deploy-time token: /);
+  expect(e.message).toMatch(/must be a concrete value, not a deploy-time value \(token\): /);
   expect(e.message).toMatch(why);
 }
 
@@ -217,7 +217,7 @@ describe('ServerFleet: values needed at synth get our error', () => {
     for (const prop of ['healthCheckTimeout', 'waitForSuccessTimeout'] as const) {
       const e = orchestrationErrorFrom(() => fleetWith('number', (v) => ({ [prop]: Duration.minutes(v) })));
       expect([e.path, e.prop]).toEqual(['Test/Fleet', prop]);
-      expect(e.message).toMatch(/comes from a deploy-time value, so it must be given in seconds: Duration\.seconds\(value\)/);
+      expect(e.message).toMatch(/must be written as Duration\.seconds\(\.\.\.\) when its amount is a deploy-time value/);
     }
   });
 });
@@ -304,7 +304,7 @@ describe('NginxLoadBalancer alone', () => {
       new NginxLoadBalancer(stack, 'Lb', { upstreams: [{ address: '10.0.0.1', port: parameter(stack, 'number') }] });
     });
     expect([e.path, e.prop]).toEqual(['Test/Lb', 'upstreams[0].port']);
-    expect(e.message).toMatch(/must be a concrete value, not a deploy-time token: nginx\.conf is rendered and checked at synth/);
+    expect(e.message).toMatch(/must be a concrete value, not a deploy-time value \(token\): nginx\.conf is rendered and checked at synth/);
   });
 
   it('listenPort: our error under the name the caller used (no loadBalancer. prefix)', () => {
