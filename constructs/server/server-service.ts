@@ -1,5 +1,6 @@
 import type { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
 import { checkConcrete, checkIsDuration, checkKnownProps } from '../../lib/validate';
@@ -30,7 +31,7 @@ export interface ServerServiceProps extends ServerFleetProps {
  * });
  * new CfnOutput(this, 'Url', { value: service.url });
  */
-export class ServerService extends Construct {
+export class ServerService extends Construct implements ec2.IConnectable, iam.IGrantable {
   /** The app servers and their rollout. */
   public readonly fleet: ServerFleet;
   /** The nginx load balancer. */
@@ -41,6 +42,13 @@ export class ServerService extends Construct {
   public readonly network?: AppNetwork;
   /** The load balancer's URL. */
   public readonly url: string;
+  /**
+   * The app servers' network face: what the app calls allows it (`db.connections.allowDefaultPortFrom(service)`).
+   * Clients reach the service through nginx: `loadBalancer.connections`.
+   */
+  public readonly connections: ec2.Connections;
+  /** The app servers' role: `table.grantReadData(service)` lets the app read the table. */
+  public readonly grantPrincipal: iam.IPrincipal;
 
   constructor(scope: Construct, id: string, props: ServerServiceProps) {
     super(scope, id);
@@ -55,6 +63,8 @@ export class ServerService extends Construct {
     // nginx gets the new membership once the fleet's rollout succeeded (first deploy, scaling, replacement).
     this.loadBalancer.association.addResourceDependency(this.fleet.association);
     this.url = this.loadBalancer.url;
+    this.connections = this.fleet.connections;
+    this.grantPrincipal = this.fleet.grantPrincipal;
   }
 
   /**

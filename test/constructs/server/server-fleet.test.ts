@@ -1,6 +1,7 @@
 // ServerFleet and NginxLoadBalancer used on their own, and how the shared app description maps onto them.
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -160,5 +161,20 @@ describe('ServerService passes one fail timeout to both halves', () => {
     const svc = new ServerService(stack, 'Svc', { app: { source: { directory: SAMPLE_APP_DIR } }, fleetSize: 1, loadBalancerFailTimeout: Duration.seconds(5) });
     expect(svc.loadBalancer.config).toContain('max_fails=1 fail_timeout=5s;');
     expect(svc.fleet.rolloutTiming.pause.toSeconds()).toBe(6);
+  });
+});
+
+describe('ServerService as a connectable, grantable service', () => {
+  it('grants to the app servers\' role and connects through their security group', () => {
+    const stack = testStack();
+    const service = new ServerService(stack, 'Svc', { app: { source: { directory: SAMPLE_APP_DIR } } });
+    const table = new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    table.grantReadData(service);
+    const db = new ec2.SecurityGroup(stack, 'Db', { vpc: service.vpc });
+    db.connections.allowFrom(service, ec2.Port.tcp(5432));
+    const t = Template.fromStack(stack);
+    const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.PolicyDocument).includes('dynamodb:GetItem')) as any;
+    expect(policy.Properties.Roles).toEqual([{ Ref: stack.getLogicalId(service.fleet.role.node.defaultChild as any) }]);
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 5432, SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(service.fleet.securityGroup.node.defaultChild as any), 'GroupId'] } });
   });
 });
