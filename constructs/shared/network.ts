@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkInteger, checkOneOf } from '../../lib/validate';
+import { checkConcrete, checkInteger, checkKnownProps, checkOneOf } from '../../lib/validate';
 import { sharedAsset } from './app-runtime';
 import { acknowledgeNag } from './nag';
 
@@ -55,6 +55,9 @@ export interface AppNetworkProps {
   readonly flowLogRemovalPolicy?: RemovalPolicy;
 }
 
+/** Every prop of {@link AppNetworkProps}, for callers without a type checker (a missing one fails tsc). */
+const APP_NETWORK_PROPS: Record<keyof AppNetworkProps, true> = { maxAzs: true, egress: true, natInstanceType: true, natMachineImage: true, flowLogRetention: true, flowLogRemovalPolicy: true };
+
 /**
  * The network every instance-based style (server, vm, container) builds by default:
  * public subnets that hold only load balancers and the NAT (no automatic public IPs),
@@ -71,6 +74,12 @@ export class AppNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: AppNetworkProps = {}) {
     super(scope, id);
+    checkKnownProps(this, props, APP_NETWORK_PROPS);
+    checkConcrete(this, 'maxAzs', props.maxAzs, 'it decides how many subnets, routes and NAT gateways exist');
+    checkConcrete(this, 'egress', props.egress, 'it decides whether a NAT instance, NAT gateways or neither exist');
+    if (props.natMachineImage === undefined) {
+      checkConcrete(this, 'natInstanceType', props.natInstanceType, "the default NAT image is picked for its architecture at synth; pass natMachineImage too");
+    }
     checkInteger(this, 'maxAzs', props.maxAzs, { min: 2, max: 6 });
     checkOneOf(this, 'egress', props.egress, ['nat-instance', 'nat-gateway', 'none'] as const);
     if (props.natInstanceType && props.egress !== undefined && props.egress !== 'nat-instance') {

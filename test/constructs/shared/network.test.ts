@@ -2,7 +2,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppNetwork, NAT_SETUP_TIMEOUT_MINUTES } from '../../../constructs/shared/network';
-import { onlyResource, SAMPLE_APP_DIR, testStack } from '../../helpers';
+import { onlyResource, orchestrationErrorFrom, SAMPLE_APP_DIR, testStack } from '../../helpers';
+import { CfnParameter, type Stack } from 'aws-cdk-lib';
 import { flatten } from '../server/template-text';
 import * as root from '../../../index';
 
@@ -140,5 +141,33 @@ describe('one network for several services', () => {
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::EC2::VPC', 1);
     t.resourceCountIs('AWS::EC2::Instance', 1 + 2 * 4); // the NAT, and 3 servers + nginx per service
+  });
+});
+
+describe('AppNetwork with deploy-time values', () => {
+  const param = (stack: Stack, type: 'Number' | 'String') => new CfnParameter(stack, 'P', { type });
+  it('passes flowLogRetention through to the log group', () => {
+    const stack = testStack();
+    new AppNetwork(stack, 'Network', { flowLogRetention: param(stack, 'Number').valueAsNumber });
+    expect(onlyResource(Template.fromStack(stack), 'AWS::Logs::LogGroup').Properties.RetentionInDays).toEqual({ Ref: 'P' });
+  });
+  it('passes a NAT instance type through when the image is given', () => {
+    const stack = testStack();
+    new AppNetwork(stack, 'Network', { natInstanceType: new ec2.InstanceType(param(stack, 'String').valueAsString), natMachineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0123456789abcdef0' }) });
+    expect(onlyResource(Template.fromStack(stack), 'AWS::EC2::Instance').Properties.InstanceType).toEqual({ Ref: 'P' });
+  });
+  it.each([
+    ['maxAzs', (s: Stack) => ({ maxAzs: param(s, 'Number').valueAsNumber }), /decides how many subnets, routes and NAT gateways exist/],
+    ['egress', (s: Stack) => ({ egress: param(s, 'String').valueAsString as never }), /decides whether a NAT instance, NAT gateways or neither exist/],
+    ['natInstanceType', (s: Stack) => ({ natInstanceType: new ec2.InstanceType(param(s, 'String').valueAsString) }), /picked for its architecture at synth; pass natMachineImage too/],
+  ])('rejects a deploy-time %s with our error', (prop, props, why) => {
+    const stack = testStack('Bad');
+    const e = orchestrationErrorFrom(() => new AppNetwork(stack, 'Network', props(stack)));
+    expect([e.path, e.prop]).toEqual(['Bad/Network', prop]);
+    expect(e.message).toMatch(/must be a concrete value, not a deploy-time value \(token\)/);
+    expect(e.message).toMatch(why);
+  });
+  it('names an unknown prop', () => {
+    expect(() => new AppNetwork(testStack('Bad'), 'Network', { maxAz: 3 } as never)).toThrow('Bad/Network: maxAz (3) is not a known prop: did you mean maxAzs?');
   });
 });
