@@ -6,14 +6,18 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { acknowledgeNag } from '../shared/nag';
+import { OrchestrationError } from '../../lib/errors';
+import { checkConcrete, checkInteger, checkKnownProps, checkOneOf, checkPattern, checkType, isDeployTime } from '../../lib/validate';
 import { APP_USER, renderRuntimeInstall, shellQuote } from '../shared/app-runtime';
+import { acknowledgeNag } from '../shared/nag';
 import { PATHS, readAsset } from './boot';
+import { APP_IMAGE_PROPS } from './known-props';
 
 /** Options of the image VmService bakes with EC2 Image Builder. */
 export interface ImageBuilderOptions {
   /**
-   * The Node.js major version installed from Amazon Linux 2023's packages (`nodejs<N>`).
+   * The Node.js major version installed from Amazon Linux 2023's packages (`nodejs<N>`). Must be
+   * known at synth (it is written into the install script and the image's version).
    * @default 22
    */
   readonly nodeMajorVersion?: number;
@@ -94,30 +98,13 @@ export class AppImage extends Construct {
 
   constructor(scope: Construct, id: string, props: AppImageProps) {
     super(scope, id);
+    validateAppImageProps(this, props);
     const arm = props.architecture === ec2.InstanceArchitecture.ARM_64;
     const nodeMajor = props.nodeMajorVersion ?? 22;
 
     this.asset = new s3assets.Asset(this, 'Code', { path: props.sourceDirectory, exclude: props.exclude });
-
-    this.buildRole = new iam.Role(this, 'BuildRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: 'EC2 Image Builder build and test instances of the app image',
-      managedPolicies: [
-        iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder'),
-        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
-      ],
-    });
-    this.buildRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [`arn:${Aws.PARTITION}:s3:::${this.asset.s3BucketName}/${this.asset.s3ObjectKey}`],
-      }),
-    );
-    acknowledgeNag(this.buildRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2InstanceProfileForImageBuilder]', 'Image Builder requires this AWS-managed policy on build instances (component and log access under the imagebuilder namespaces only).');
-    acknowledgeNag(this.buildRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]', 'Image Builder drives build and test instances through SSM; this AWS-managed policy is the documented minimum.');
-
+    this.buildRole = this.createBuildRole();
     const profile = new iam.InstanceProfile(this, 'BuildInstanceProfile', { role: this.buildRole });
-
     this.securityGroup = new ec2.SecurityGroup(this, 'BuildSecurityGroup', {
       vpc: props.vpc,
       description: 'Image Builder build instances: no inbound, outbound for packages and SSM',
@@ -125,18 +112,13 @@ export class AppImage extends Construct {
     });
 
     const base = Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
-    const buildType = props.buildInstanceType ?? new ec2.InstanceType(arm ? 't4g.small' : 't3.small');
-
-    const runtime = renderRuntimeInstall({ nodejsPackage: `nodejs${nodeMajor}`, logDir: path.posix.dirname(PATHS.logFile), home: PATHS.appDir });
-    const installCommands = [...runtime, 'export APP_ARCHIVE=/tmp/app.zip', readAsset('install-app.sh')];
-    const install = installCommands.join('\n');
+    const installCommands = renderInstallCommands(nodeMajor);
     const testCommand = renderImageTest(props);
     const runTests = props.runTests ?? true;
-
-    // Everything the image contains, minus tokens: a change here is a new version.
+    // Everything the image contains (all known at synth: deploy-time values were rejected above): a change here is a new version.
     this.version = imageVersion({
       asset: this.asset.assetHash,
-      install,
+      install: installCommands.join('\n'),
       nodeMajor,
       arch: props.architecture,
       volume: props.rootVolumeSizeGiB,
@@ -145,6 +127,37 @@ export class AppImage extends Construct {
       appVersion: props.appVersion,
     });
 
+    this.component = this.createComponent(base, props.appVersion, installCommands, testCommand);
+    this.recipe = this.createRecipe(base, props, arm);
+    this.infrastructureConfiguration = this.createInfrastructure(base, props, profile, props.buildInstanceType ?? new ec2.InstanceType(arm ? 't4g.small' : 't3.small'));
+    this.deletionRole = (props.deleteReplacedImages ?? true) ? this.createDeletionRole() : undefined;
+    this.image = this.createImage(props, runTests);
+    this.imageId = this.image.attrImageId;
+  }
+
+  /** The build and test instances' role: Image Builder's and SSM's managed policies, and the code asset object. */
+  private createBuildRole(): iam.Role {
+    const role = new iam.Role(this, 'BuildRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'EC2 Image Builder build and test instances of the app image',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
+      ],
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [`arn:${Aws.PARTITION}:s3:::${this.asset.s3BucketName}/${this.asset.s3ObjectKey}`],
+      }),
+    );
+    acknowledgeNag(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/EC2InstanceProfileForImageBuilder]', 'Image Builder requires this AWS-managed policy on build instances (component and log access under the imagebuilder namespaces only).');
+    acknowledgeNag(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]', 'Image Builder drives build and test instances through SSM; this AWS-managed policy is the documented minimum.');
+    return role;
+  }
+
+  /** The component: download and install the app (build), check the runtime (validate), start it and call its health path (test). */
+  private createComponent(base: string, appVersion: string, installCommands: string[], testCommand: string[]): imagebuilder.CfnComponent {
     const document = {
       name: 'install-app',
       description: 'Installs Node.js, the CloudWatch agent, app-user and the app',
@@ -170,17 +183,18 @@ export class AppImage extends Construct {
         { name: 'test', steps: [{ name: 'SmokeTest', action: 'ExecuteBash', inputs: { commands: testCommand } }] },
       ],
     };
-
-    this.component = new imagebuilder.CfnComponent(this, 'Component', {
+    return new imagebuilder.CfnComponent(this, 'Component', {
       name: `${base}-app`,
       version: this.version,
       platform: 'Linux',
       supportedOsVersions: ['Amazon Linux 2023'],
-      description: `The app ${props.appVersion} and its runtime`,
+      description: `The app ${appVersion} and its runtime`,
       data: Stack.of(this).toJsonString(document),
     });
+  }
 
-    this.recipe = new imagebuilder.CfnImageRecipe(this, 'Recipe', {
+  private createRecipe(base: string, props: AppImageProps, arm: boolean): imagebuilder.CfnImageRecipe {
+    return new imagebuilder.CfnImageRecipe(this, 'Recipe', {
       name: `${base}-recipe`,
       version: this.version,
       parentImage: `arn:${Aws.PARTITION}:imagebuilder:${Aws.REGION}:aws:image/amazon-linux-2023-${arm ? 'arm64' : 'x86'}/x.x.x`,
@@ -190,8 +204,11 @@ export class AppImage extends Construct {
       ],
       description: `Amazon Linux 2023 with the app ${props.appVersion}`,
     });
+  }
 
-    this.infrastructureConfiguration = new imagebuilder.CfnInfrastructureConfiguration(this, 'Infrastructure', {
+  /** Where the build runs: the first of the given subnets, IMDSv2, failed builds terminated. */
+  private createInfrastructure(base: string, props: AppImageProps, profile: iam.InstanceProfile, buildType: ec2.InstanceType): imagebuilder.CfnInfrastructureConfiguration {
+    return new imagebuilder.CfnInfrastructureConfiguration(this, 'Infrastructure', {
       name: `${base}-infrastructure`,
       instanceProfileName: profile.instanceProfileName,
       instanceTypes: [buildType.toString()],
@@ -201,17 +218,21 @@ export class AppImage extends Construct {
       terminateInstanceOnFailure: true,
       description: 'Builds the app image in a private subnet',
     });
+  }
 
-    if (props.deleteReplacedImages ?? true) {
-      this.deletionRole = new iam.Role(this, 'DeletionRole', {
-        assumedBy: new iam.ServicePrincipal('imagebuilder.amazonaws.com'),
-        description: 'Lets Image Builder deregister replaced app AMIs and delete their snapshots',
-        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/EC2ImageBuilderLifecycleExecutionPolicy')],
-      });
-      acknowledgeNag(this.deletionRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy]', 'The AWS-managed policy for Image Builder image deletion only touches AMIs and snapshots tagged as created by Image Builder.');
-    }
+  /** The role Image Builder uses to deregister replaced AMIs and delete their snapshots. */
+  private createDeletionRole(): iam.Role {
+    const role = new iam.Role(this, 'DeletionRole', {
+      assumedBy: new iam.ServicePrincipal('imagebuilder.amazonaws.com'),
+      description: 'Lets Image Builder deregister replaced app AMIs and delete their snapshots',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/EC2ImageBuilderLifecycleExecutionPolicy')],
+    });
+    acknowledgeNag(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy]', 'The AWS-managed policy for Image Builder image deletion only touches AMIs and snapshots tagged as created by Image Builder.');
+    return role;
+  }
 
-    this.image = new imagebuilder.CfnImage(this, 'Resource', {
+  private createImage(props: AppImageProps, runTests: boolean): imagebuilder.CfnImage {
+    const image = new imagebuilder.CfnImage(this, 'Resource', {
       deletionSettings: this.deletionRole ? { executionRole: this.deletionRole.roleArn } : undefined,
       imageRecipeArn: this.recipe.attrArn,
       infrastructureConfigurationArn: this.infrastructureConfiguration.attrArn,
@@ -220,10 +241,55 @@ export class AppImage extends Construct {
     });
     // The build downloads the asset with the role's policy, and reaches SSM and the package
     // repositories through the subnet's egress (a NAT route): both must exist first.
-    this.image.node.addDependency(this.buildRole);
-    this.image.node.addDependency(props.vpc.selectSubnets(props.vpcSubnets).internetConnectivityEstablished);
-    this.imageId = this.image.attrImageId;
+    image.node.addDependency(this.buildRole);
+    image.node.addDependency(props.vpc.selectSubnets(props.vpcSubnets).internetConnectivityEstablished);
+    return image;
   }
+}
+
+/**
+ * The props of an image built directly (VmService checks its own props first, in its own names).
+ * What goes into the image's content hash, its scripts or its file list must be known at synth.
+ */
+function validateAppImageProps(where: Construct, props: AppImageProps): void {
+  checkKnownProps(where, props, APP_IMAGE_PROPS);
+  if (props === undefined || props === null) throw new OrchestrationError(where, 'props', props, 'must be an object with at least sourceDirectory, vpc and architecture');
+  for (const p of ['sourceDirectory', 'healthCheckPath', 'appVersion', 'architecture'] as const) checkType(where, p, props[p], 'string');
+  for (const p of ['port', 'rootVolumeSizeGiB', 'nodeMajorVersion'] as const) checkType(where, p, props[p], 'number');
+  for (const p of ['runTests', 'deleteReplacedImages'] as const) checkType(where, p, props[p], 'boolean');
+  const why = 'the image\'s version is a hash of its content, computed at synth';
+  checkConcrete(where, 'sourceDirectory', props.sourceDirectory, 'the directory is packaged as an asset at synth');
+  checkConcrete(where, 'exclude', props.exclude, 'the patterns filter the directory at synth');
+  checkConcrete(where, 'command', props.command, `it is written into the image's test script, and ${why}`);
+  checkConcrete(where, 'healthCheckPath', props.healthCheckPath, `it is written into the image's test script, and ${why}`);
+  checkConcrete(where, 'appVersion', props.appVersion, why);
+  checkConcrete(where, 'rootVolumeSizeGiB', props.rootVolumeSizeGiB, `it is the recipe's volume size, and ${why}`);
+  checkConcrete(where, 'nodeMajorVersion', props.nodeMajorVersion, `it names the Node.js package installed, and ${why}`);
+  checkConcrete(where, 'architecture', props.architecture, 'it picks the parent image (arm64 or x86_64)');
+  checkOneOf(where, 'architecture', props.architecture, [ec2.InstanceArchitecture.ARM_64, ec2.InstanceArchitecture.X86_64]);
+  checkInteger(where, 'nodeMajorVersion', props.nodeMajorVersion, { min: 18, max: 99 });
+  checkInteger(where, 'rootVolumeSizeGiB', props.rootVolumeSizeGiB, { min: 8, max: 16384 });
+  checkInteger(where, 'port', props.port, { min: 1, max: 65535 });
+  checkPattern(where, 'healthCheckPath', props.healthCheckPath, /^\/[^\s?#]*$/, 'a path starting with "/" without spaces, query or fragment');
+  if (!Array.isArray(props.command) || props.command.length === 0 || props.command.some((c) => typeof c !== 'string' || c === '')) {
+    throw new OrchestrationError(where, 'command', props.command, 'must be a non-empty list of non-empty strings');
+  }
+  const build = props.buildInstanceType;
+  if (build !== undefined && !(build instanceof ec2.InstanceType)) {
+    throw new OrchestrationError(where, 'buildInstanceType', build, 'must be an ec2.InstanceType, for example new ec2.InstanceType(\'t4g.small\')');
+  }
+  if (build && !isDeployTime(build) && build.architecture !== props.architecture) {
+    throw new OrchestrationError(where, 'buildInstanceType', String(build), `must have the image's architecture (${props.architecture})`);
+  }
+}
+
+/** The image's build step: Node.js, the CloudWatch agent and app-user, then the app from /tmp/app.zip. */
+function renderInstallCommands(nodeMajor: number): string[] {
+  return [
+    ...renderRuntimeInstall({ nodejsPackage: `nodejs${nodeMajor}`, logDir: path.posix.dirname(PATHS.logFile), home: PATHS.appDir }),
+    'export APP_ARCHIVE=/tmp/app.zip',
+    readAsset('install-app.sh'),
+  ];
 }
 
 /** A semantic version `1.0.<n>` derived from content (Image Builder allows up to 2^30-1 per part). */

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,17 +9,31 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
-import { OrchestrationError } from '../../lib/errors';
+import { APP_DEFAULTS, type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
+import { formatValue, OrchestrationError } from '../../lib/errors';
 import { DEFAULT_BOOT_AND_START_SECONDS, estimateRollout, replicasPerBatch, type RolloutEstimate } from '../../lib/rollout-estimate';
-import { checkDuration, checkExclusive, checkInteger, checkNumber, checkOneOf, checkPattern } from '../../lib/validate';
+import {
+  checkConcrete,
+  checkExclusive,
+  checkInteger,
+  checkIsDuration,
+  checkKnownProps,
+  checkNumber,
+  checkOneOf,
+  checkOrdered,
+  checkPattern,
+  checkType,
+  isDeployTime,
+} from '../../lib/validate';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { acknowledgeNag } from '../shared/nag';
-import { bindSecrets } from '../shared/secrets';
+import { type BoundSecret, bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
 import { enableAccessLogs } from './access-logs';
 import { AppImage, type ImageBuilderOptions } from './app-image';
 import { renderUserDataCommands } from './boot';
+import { checkSeconds, knownOr, secondsOr } from './deploy-time';
+import { IMAGE_BUILDER_OPTIONS, VM_SERVICE_PROPS } from './known-props';
 
 /** What target tracking follows. */
 export type VmScalingMetric = 'cpu' | 'requests';
@@ -69,7 +83,8 @@ export interface VmServiceProps {
 
   /**
    * Use the AMI id stored in this SSM parameter, read at deploy time (never at synth).
-   * Same image requirements as `amiId`.
+   * Same image requirements as `amiId`. The name itself must be known at synth (it becomes a
+   * template parameter's default); for a deploy-time AMI pass `amiId` instead.
    * @default - an image baked in the stack by EC2 Image Builder
    */
   readonly amiParameterName?: string;
@@ -81,7 +96,8 @@ export interface VmServiceProps {
   readonly imageBuilder?: ImageBuilderOptions;
 
   /**
-   * Root volume size in GiB (encrypted gp3).
+   * Root volume size in GiB (encrypted gp3). A deploy-time value only with `amiId` or
+   * `amiParameterName` (a baked image's recipe version is a hash of its content).
    * @default 8
    */
   readonly rootVolumeSizeGiB?: number;
@@ -122,7 +138,7 @@ export interface VmServiceProps {
   /**
    * How long an instance needs from launch until the app answers its health check (boot, user
    * data, app start). Sizes the health check grace period and the unhealthy-hosts alarm, and
-   * feeds {@link rolloutEstimate}.
+   * feeds {@link rolloutEstimate}. Must be known at synth: no template property takes it.
    * @default Duration.seconds(90)
    */
   readonly bootAndStartTime?: Duration;
@@ -162,7 +178,8 @@ export interface VmServiceProps {
 
   /**
    * What target tracking follows: average CPU (`app.replicas.targetCpuPercent`) or ALB
-   * requests per target per minute (`targetRequestsPerMinute`).
+   * requests per target per minute (`targetRequestsPerMinute`). Must be known at synth (it decides
+   * which scaling policy exists).
    * @default 'cpu'
    */
   readonly scaleOn?: VmScalingMetric;
@@ -258,6 +275,7 @@ export interface VmServiceProps {
   readonly notificationsTopic?: sns.ITopic;
 }
 
+
 /** The defaults of the vm style, in one place (the README and the estimator use them). */
 export const VM_DEFAULTS = {
   minCapacity: 3,
@@ -277,9 +295,28 @@ export const VM_DEFAULTS = {
 } as const;
 
 /**
+ * The largest values the construct accepts, used instead of a deploy-time value (a token) where
+ * the construct must compute with it at synth: the health check grace period, the unhealthy-hosts
+ * alarm, the app's stop timeout and {@link VmService.rolloutEstimate} then take the worst case.
+ */
+const BOUNDS = {
+  capacity: 1000,
+  healthCheckIntervalSeconds: 300,
+  healthyThresholdCount: 10,
+  deregistrationDelaySeconds: 3600,
+  instanceWarmupSeconds: 3600,
+  checkpointDelaySeconds: 48 * 3600,
+  refreshBakeSeconds: 48 * 3600,
+} as const;
+
+/**
  * The vm style: the app baked into an AMI (EC2 Image Builder, or your own AMI), run by an
  * Auto Scaling group behind an Application Load Balancer, rolled out by CloudFormation's
  * instance refresh update policy and stopped by CloudWatch alarms, which roll the stack back.
+ *
+ * Numbers, durations and strings may be deploy-time values (a `CfnParameter`, for example)
+ * wherever CloudFormation accepts one; the few the construct needs at synth say so with an
+ * `OrchestrationError` (see the README's "Deploy-time values").
  *
  * @example
  * new VmService(this, 'Service', {
@@ -321,99 +358,165 @@ export class VmService extends Construct implements ec2.IConnectable, iam.IGrant
   public readonly appVersion: string;
   /** The load balancer's URL (`http://` or `https://` DNS name). */
   public readonly url: string;
-  /** The worst-case duration of a rollout at the group's minimum size. */
+  /**
+   * The worst-case duration of a rollout at the group's minimum size. A setting that is only
+   * known at deploy time counts with the largest value the construct accepts (a warning says which).
+   */
   public readonly rolloutEstimate: RolloutEstimate;
   public readonly connections: ec2.Connections;
   public readonly grantPrincipal: iam.IPrincipal;
 
   constructor(scope: Construct, id: string, props: VmServiceProps) {
     super(scope, id);
-    const app = resolveApp(this, props?.app);
-    this.app = app;
-    const s = resolveSettings(this, props, app);
+    checkPropTypes(this, props);
+    this.app = resolveApp(this, props?.app);
+    const s = resolveSettings(this, props, this.app);
 
-    // Network
-    ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
+    const network = this.configureNetwork(props);
+    ({ vpc: this.vpc, network: this.network } = network);
+    const image = this.configureImage(props, s, network.vpcSubnets);
+    ({ appVersion: this.appVersion, image: this.image } = image);
+
+    this.logGroup = this.createLogGroup(props);
+    this.role = this.createInstanceRole();
+    this.grantPrincipal = this.role;
+    const secrets = this.bindSecrets();
+    this.securityGroup = this.createSecurityGroup();
+    this.connections = this.securityGroup.connections;
+    this.launchTemplate = this.createLaunchTemplate(props, s, image.machineImage, secrets);
+
+    this.loadBalancer = this.createLoadBalancer();
+    this.accessLogsBucket = this.configureAccessLogs(props, s);
+    this.targetGroup = this.createTargetGroup(s);
+    ({ http: this.httpListener, https: this.httpsListener } = this.addListeners(props));
+    this.url = `${props.certificate ? 'https' : 'http'}://${this.loadBalancer.loadBalancerDnsName}`;
+
+    // Rollout: instance refresh, stopped by alarms that fail it (and so roll the stack back)
+    const gracePeriod = this.healthCheckGracePeriod(s);
+    this.refreshAlarms = s.autoRollback ? [...this.createRefreshAlarms(s, gracePeriod), ...(props.refreshAlarms ?? [])] : [];
+    this.autoScalingGroup = this.createAutoScalingGroup(props, s, network.vpcSubnets, gracePeriod);
+    this.targetGroup.addTarget(this.autoScalingGroup);
+    this.configureScaling(s);
+    this.rolloutEstimate = this.estimateRollout(s);
+  }
+
+  /** The VPC (given, or a new AppNetwork) and the instances' subnets, which must span two zones. */
+  private configureNetwork(props: VmServiceProps): { vpc: ec2.IVpc; network?: AppNetwork; vpcSubnets: ec2.SubnetSelection } {
+    // AppNetwork checks its other props itself; a deploy-time removal policy still fails inside aws-cdk-lib there.
+    checkConcrete(this, 'network.flowLogRemovalPolicy', props.network?.flowLogRemovalPolicy, 'CloudFormation\'s DeletionPolicy takes no deploy-time value');
+    const { vpc, network } = this.networkInCallerTerms(() => vpcOrNewNetwork(this, props));
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    const zones = this.vpc.selectSubnets(vpcSubnets).availabilityZones;
+    let zones: string[];
+    try {
+      zones = vpc.selectSubnets(vpcSubnets).availabilityZones;
+    } catch (e) {
+      throw new OrchestrationError(this, 'vpcSubnets', describeSelection(vpcSubnets), `must select subnets of the VPC (${(e as Error).message.split('\n')[0]})`);
+    }
     if (zones.length < 2 && !zones.some((z) => Token.isUnresolved(z))) {
       throw new OrchestrationError(this, 'vpcSubnets', zones, 'must span at least two Availability Zones, so that losing one zone leaves instances running');
     }
+    return { vpc, network, vpcSubnets };
+  }
 
-    // Image
-    const baking = props.amiId === undefined && props.amiParameterName === undefined;
+  /** The network's own errors (path `.../Network`, prop `maxAzs`) named as the caller wrote them: `network.maxAzs` on this construct. */
+  private networkInCallerTerms<T>(create: () => T): T {
+    try {
+      return create();
+    } catch (e) {
+      if (e instanceof OrchestrationError && e.path === `${this.node.path}/Network`) throw new OrchestrationError(this, `network.${e.prop}`, e.value, e.allowed);
+      throw e;
+    }
+  }
+
+  /** The machine image: `amiId`, `amiParameterName`, or an {@link AppImage} baked in the stack; and the app's version. */
+  private configureImage(props: VmServiceProps, s: Settings, vpcSubnets: ec2.SubnetSelection): { machineImage: ec2.IMachineImage; appVersion: string; image?: AppImage } {
+    const app = this.app;
     // With an AMI the directory is not shipped; it still names the version unless amiId does.
     const dir = sourceDirectory(this, app);
-    this.appVersion = app.version ?? (baking ? appVersion(app, dir) : (props.amiId ?? appVersion(app, dir)));
-    let machineImage: ec2.IMachineImage;
-    if (props.amiId !== undefined) {
-      machineImage = fixedImage(props.amiId);
-    } else if (props.amiParameterName !== undefined) {
-      machineImage = ec2.MachineImage.fromSsmParameter(props.amiParameterName, { os: ec2.OperatingSystemType.LINUX });
-    } else {
-      this.image = new AppImage(this, 'Image', {
-        ...props.imageBuilder,
-        sourceDirectory: dir,
-        exclude: app.source.exclude ?? DEFAULT_CODE_EXCLUDE,
-        command: app.command,
-        port: app.port,
-        healthCheckPath: app.healthCheckPath,
-        appVersion: this.appVersion,
-        architecture: s.architecture,
-        rootVolumeSizeGiB: s.rootVolumeSizeGiB,
-        vpc: this.vpc,
-        vpcSubnets,
-      });
-      machineImage = fixedImage(this.image.imageId);
+    const version = app.version ?? (s.baking ? appVersion(app, dir) : (props.amiId ?? appVersion(app, dir)));
+    if (props.amiId !== undefined) return { machineImage: fixedImage(props.amiId), appVersion: version };
+    if (props.amiParameterName !== undefined) {
+      return { machineImage: ec2.MachineImage.fromSsmParameter(props.amiParameterName, { os: ec2.OperatingSystemType.LINUX }), appVersion: version };
     }
+    const image = new AppImage(this, 'Image', {
+      ...props.imageBuilder,
+      sourceDirectory: dir,
+      exclude: app.source.exclude ?? DEFAULT_CODE_EXCLUDE,
+      command: app.command,
+      port: app.port,
+      healthCheckPath: app.healthCheckPath,
+      appVersion: version,
+      architecture: s.architecture!,
+      rootVolumeSizeGiB: s.rootVolumeSizeGiB,
+      vpc: this.vpc,
+      vpcSubnets,
+    });
+    return { machineImage: fixedImage(image.imageId), appVersion: version, image };
+  }
 
-    // Logs, role, secrets
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+  private createLogGroup(props: VmServiceProps): logs.LogGroup {
+    return new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
-    this.role = new iam.Role(this, 'InstanceRole', {
+  }
+
+  /** The instances' role: Session Manager and their own log group (secrets are granted by {@link bindSecrets}). */
+  private createInstanceRole(): iam.Role {
+    const role = new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `Instances of ${app.name}: SSM Session Manager, its log group, its secrets`,
+      description: `Instances of ${this.app.name}: SSM Session Manager, its log group, its secrets`,
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
     });
-    acknowledgeNag(this.role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]', 'The instances have no SSH key; Session Manager access and the SSM agent need this AWS-managed policy, which AWS keeps in step with the agent.');
-    this.role.addToPrincipalPolicy(
+    acknowledgeNag(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]', 'The instances have no SSH key; Session Manager access and the SSM agent need this AWS-managed policy, which AWS keeps in step with the agent.');
+    role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [this.logGroup.logGroupArn] }),
     );
-    this.grantPrincipal = this.role;
-    const secrets = bindSecrets(this, app.secrets);
-    for (const secret of secrets) secret.grantRead(this.role);
+    return role;
+  }
 
-    // Instances
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+  /** The app's secret references, each readable by the instance role. */
+  private bindSecrets(): BoundSecret[] {
+    const secrets = bindSecrets(this, this.app.secrets);
+    for (const secret of secrets) secret.grantRead(this.role);
+    return secrets;
+  }
+
+  /** The instances' security group: HTTPS out, and in only from the load balancer (added with the target group). */
+  private createSecurityGroup(): ec2.SecurityGroup {
+    const sg = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
-      description: `Instances of ${app.name}: inbound from the load balancer only`,
+      description: `Instances of ${this.app.name}: inbound from the load balancer only`,
       allowAllOutbound: false,
     });
-    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (SSM, CloudWatch Logs, Secrets Manager) and package repositories');
-    this.connections = this.securityGroup.connections;
+    sg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (SSM, CloudWatch Logs, Secrets Manager) and package repositories');
+    return sg;
+  }
 
+  /** The launch template: the image, the user data that configures and starts the app, IMDSv2, an encrypted root volume. */
+  private createLaunchTemplate(props: VmServiceProps, s: Settings, machineImage: ec2.IMachineImage, secrets: BoundSecret[]): ec2.LaunchTemplate {
+    const app = this.app;
     const userData = ec2.UserData.forLinux();
     userData.addCommands(
       ...renderUserDataCommands({
         command: app.command,
         region: Stack.of(this).region,
-        environment: { ...app.environment, PORT: String(app.port), APP_VERSION: this.appVersion },
+        environment: { ...app.environment, PORT: Tokenization.stringifyNumber(app.port), APP_VERSION: this.appVersion },
         secrets,
         logGroupName: this.logGroup.logGroupName,
-        stopTimeoutSeconds: Math.max(s.deregistrationDelaySeconds, 10) + 5,
+        // systemd's stop budget: the drain, at least 10 s, plus 5 s (the largest drain when it is a deploy-time value)
+        stopTimeoutSeconds: Math.max(secondsOr(s.deregistrationDelay, BOUNDS.deregistrationDelaySeconds), 10) + 5,
       }),
     );
-
-    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+    const requireImdsv2 = props.requireImdsv2 ?? true;
+    return new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage,
       userData,
       instanceType: s.instanceTypes[0],
       role: this.role,
       securityGroup: this.securityGroup,
-      requireImdsv2: props.requireImdsv2 ?? true,
-      httpTokens: (props.requireImdsv2 ?? true) ? ec2.LaunchTemplateHttpTokens.REQUIRED : ec2.LaunchTemplateHttpTokens.OPTIONAL,
+      requireImdsv2,
+      httpTokens: requireImdsv2 ? ec2.LaunchTemplateHttpTokens.REQUIRED : ec2.LaunchTemplateHttpTokens.OPTIONAL,
       httpPutResponseHopLimit: 1,
       keyPair: props.keyPair,
       associatePublicIpAddress: false,
@@ -425,127 +528,100 @@ export class VmService extends Construct implements ec2.IConnectable, iam.IGrant
         },
       ],
     });
+  }
 
-    // Load balancer
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+  private createLoadBalancer(): elbv2.ApplicationLoadBalancer {
+    return new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: this.vpc,
       internetFacing: true,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       dropInvalidHeaderFields: true,
     });
-    if (s.accessLogs) {
-      const bucket =
-        props.accessLogsBucket ??
-        new s3.Bucket(this, 'AccessLogs', {
-          encryption: s3.BucketEncryption.S3_MANAGED,
-          enforceSSL: true,
-          blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-          removalPolicy: props.accessLogsRemovalPolicy ?? RemovalPolicy.RETAIN,
-          autoDeleteObjects: props.accessLogsRemovalPolicy === RemovalPolicy.DESTROY,
-          lifecycleRules: [{ expiration: Duration.days(90) }],
-        });
-      if (!props.accessLogsBucket) {
-        acknowledgeNag(bucket, 'AwsSolutions-S1', 'This bucket only receives the load balancer\'s access logs; logging access to it into another bucket would add a bucket per bucket with no new information.');
-      }
-      this.accessLogsBucket = bucket;
-      enableAccessLogs(this, this.loadBalancer, bucket, 'alb');
-    } else {
-      acknowledgeNag(this.loadBalancer, 'AwsSolutions-ELB2', 'Access logs were switched off with accessLogs: false.');
-    }
+  }
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+  /** Access logs into the given bucket or a new SSE-S3 one; returns the bucket (none with `accessLogs: false`). */
+  private configureAccessLogs(props: VmServiceProps, s: Settings): s3.IBucket | undefined {
+    if (!s.accessLogs) {
+      acknowledgeNag(this.loadBalancer, 'AwsSolutions-ELB2', 'Access logs were switched off with accessLogs: false.');
+      return undefined;
+    }
+    const bucket =
+      props.accessLogsBucket ??
+      new s3.Bucket(this, 'AccessLogs', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        removalPolicy: props.accessLogsRemovalPolicy ?? RemovalPolicy.RETAIN,
+        autoDeleteObjects: props.accessLogsRemovalPolicy === RemovalPolicy.DESTROY,
+        lifecycleRules: [{ expiration: Duration.days(90) }],
+      });
+    if (!props.accessLogsBucket) {
+      acknowledgeNag(bucket, 'AwsSolutions-S1', 'This bucket only receives the load balancer\'s access logs; logging access to it into another bucket would add a bucket per bucket with no new information.');
+    }
+    enableAccessLogs(this, this.loadBalancer, bucket, 'alb');
+    return bucket;
+  }
+
+  /** The target group: the app's port and health path, the health check timing and the drain. */
+  private createTargetGroup(s: Settings): elbv2.ApplicationTargetGroup {
+    // The timeout must stay below the interval, at most 5 s. With a deploy-time interval it is 4 s
+    // (below every interval allowed, 5 s and up), set on the L1 resource: aws-cdk-lib's target group
+    // validation converts interval and timeout to milliseconds, which throws for a token in seconds.
+    const deployTimeInterval = s.healthCheckInterval.isUnresolved();
+    const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: this.vpc,
-      port: app.port,
+      port: this.app.port,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.INSTANCE,
-      deregistrationDelay: Duration.seconds(s.deregistrationDelaySeconds),
+      deregistrationDelay: s.deregistrationDelay,
       healthCheck: {
-        path: app.healthCheckPath,
+        path: this.app.healthCheckPath,
         protocol: elbv2.Protocol.HTTP,
-        interval: Duration.seconds(s.healthCheckIntervalSeconds),
-        timeout: Duration.seconds(Math.min(5, s.healthCheckIntervalSeconds - 1)),
+        interval: s.healthCheckInterval,
+        timeout: deployTimeInterval ? undefined : Duration.seconds(Math.min(5, s.healthCheckInterval.toSeconds() - 1)),
         healthyThresholdCount: s.healthyThresholdCount,
         unhealthyThresholdCount: s.unhealthyThresholdCount,
         healthyHttpCodes: '200',
       },
     });
+    if (deployTimeInterval) (targetGroup.node.defaultChild as elbv2.CfnTargetGroup).healthCheckTimeoutSeconds = 4;
+    return targetGroup;
+  }
 
+  /** HTTP on 80 forwarding to the group, or, with a certificate, HTTPS on 443 and a redirect on 80. */
+  private addListeners(props: VmServiceProps): { http: elbv2.ApplicationListener; https?: elbv2.ApplicationListener } {
+    let listeners: { http: elbv2.ApplicationListener; https?: elbv2.ApplicationListener };
     if (props.certificate) {
-      this.httpsListener = this.loadBalancer.addListener('Https', {
+      const https = this.loadBalancer.addListener('Https', {
         protocol: elbv2.ApplicationProtocol.HTTPS,
         port: 443,
         certificates: [elbv2.ListenerCertificate.fromCertificateManager(props.certificate)],
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
         defaultTargetGroups: [this.targetGroup],
       });
-      this.httpListener = this.loadBalancer.addListener('Http', {
+      const http = this.loadBalancer.addListener('Http', {
         protocol: elbv2.ApplicationProtocol.HTTP,
         port: 80,
         defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
       });
+      listeners = { http, https };
     } else {
-      this.httpListener = this.loadBalancer.addListener('Http', { protocol: elbv2.ApplicationProtocol.HTTP, port: 80, defaultTargetGroups: [this.targetGroup] });
+      listeners = { http: this.loadBalancer.addListener('Http', { protocol: elbv2.ApplicationProtocol.HTTP, port: 80, defaultTargetGroups: [this.targetGroup] }) };
     }
-    this.url = `${props.certificate ? 'https' : 'http'}://${this.loadBalancer.loadBalancerDnsName}`;
     for (const sg of this.loadBalancer.connections.securityGroups) {
       acknowledgeNag(sg, 'AwsSolutions-EC23', `The internet-facing load balancer accepts the public web on ${props.certificate ? '80 (redirect) and 443' : '80'} only; instances accept the app port from this security group only.`);
     }
+    return listeners;
+  }
 
-    // Rollout: instance refresh, stopped by alarms that fail it (and so roll the stack back)
-    const gracePeriod = Duration.seconds(s.bootAndStartSeconds + s.healthCheckIntervalSeconds * s.healthyThresholdCount);
-    this.refreshAlarms = s.autoRollback ? [...this.createRefreshAlarms(s, gracePeriod), ...(props.refreshAlarms ?? [])] : [];
-
-    // The group
-    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Resource', {
-      vpc: this.vpc,
-      vpcSubnets,
-      ...(s.instanceTypes.length === 1
-        ? { launchTemplate: this.launchTemplate }
-        : {
-            mixedInstancesPolicy: {
-              launchTemplate: this.launchTemplate,
-              launchTemplateOverrides: s.instanceTypes.map((instanceType) => ({ instanceType })),
-              instancesDistribution: {
-                onDemandPercentageAboveBaseCapacity: 100,
-                onDemandAllocationStrategy: autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
-              },
-            },
-          }),
-      minCapacity: s.minCapacity,
-      maxCapacity: s.maxCapacity,
-      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({ additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB], gracePeriod }),
-      defaultInstanceWarmup: Duration.seconds(s.instanceWarmupSeconds),
-      groupMetrics: [autoscaling.GroupMetrics.all()],
-      notifications: props.notificationsTopic ? [{ topic: props.notificationsTopic }] : undefined,
-      updatePolicy: this.updatePolicy(s),
-    });
-    if (s.instanceTypes.length > 1) {
-      acknowledgeNag(this.autoScalingGroup, 'AwsSolutions-EC26', 'The launch template in the mixed instances policy encrypts the root volume (tested); cdk-nag 3.0.2\'s EC26 rule cannot follow a launch template inside MixedInstancesPolicy and throws.');
-    }
-    if (!props.notificationsTopic) {
-      acknowledgeNag(this.autoScalingGroup, 'AwsSolutions-AS3', 'Scaling and refresh events are kept in the group\'s activity history and group metrics; pass notificationsTopic to also get SNS notifications.');
-    }
-
-    this.targetGroup.addTarget(this.autoScalingGroup);
-
-    // Scaling
-    if (s.scaleOn === 'cpu') {
-      this.autoScalingGroup.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: app.replicas.targetCpuPercent ?? 50 });
-    } else {
-      this.autoScalingGroup.scaleOnRequestCount('RequestScaling', { targetRequestsPerMinute: s.targetRequestsPerMinute });
-    }
-
-    this.rolloutEstimate = estimateRollout({
-      groupSize: Math.max(1, s.minCapacity),
-      replacedPerBatch: replicasPerBatch(Math.max(1, s.minCapacity), s.minHealthyPercentage, s.maxHealthyPercentage),
-      bootAndStartSeconds: s.bootAndStartSeconds,
-      warmupSeconds: s.instanceWarmupSeconds,
-      healthCheckIntervalSeconds: s.healthCheckIntervalSeconds,
-      healthyThreshold: s.healthyThresholdCount,
-      deregistrationDelaySeconds: s.deregistrationDelaySeconds,
-      checkpoints: s.checkpointPercentages ? { count: s.checkpointPercentages.length - 1, delaySeconds: s.checkpointDelaySeconds } : undefined,
-      bakeSeconds: s.refreshBakeSeconds,
-    });
+  /**
+   * How long a new instance may fail its load balancer checks: boot and start, then enough checks
+   * to become healthy. A deploy-time interval or threshold counts with its largest allowed value.
+   */
+  private healthCheckGracePeriod(s: Settings): Duration {
+    const interval = secondsOr(s.healthCheckInterval, BOUNDS.healthCheckIntervalSeconds);
+    const threshold = knownOr(s.healthyThresholdCount, BOUNDS.healthyThresholdCount);
+    return Duration.seconds(s.bootAndStartSeconds + interval * threshold);
   }
 
   private createRefreshAlarms(s: Settings, gracePeriod: Duration): cloudwatch.IAlarm[] {
@@ -570,7 +646,7 @@ export class VmService extends Construct implements ec2.IConnectable, iam.IGrant
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Fails the instance refresh of ${this.node.path} (and rolls the stack back) when 5xx answers reach ${s.max5xxPercent} % of requests in a minute.`,
+        alarmDescription: `Fails the instance refresh of ${this.node.path} (and rolls the stack back) when 5xx answers reach ${Tokenization.stringifyNumber(s.max5xxPercent)} % of requests in a minute.`,
       }),
       new cloudwatch.Alarm(this, 'UnhealthyHostsAlarm', {
         metric: this.targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
@@ -584,19 +660,106 @@ export class VmService extends Construct implements ec2.IConnectable, iam.IGrant
     ];
   }
 
+  /** The group: the launch template (or a mixed instances policy), its size, ELB health checks and the instance refresh. */
+  private createAutoScalingGroup(props: VmServiceProps, s: Settings, vpcSubnets: ec2.SubnetSelection, gracePeriod: Duration): autoscaling.AutoScalingGroup {
+    const asg = new autoscaling.AutoScalingGroup(this, 'Resource', {
+      vpc: this.vpc,
+      vpcSubnets,
+      ...(s.instanceTypes.length === 1
+        ? { launchTemplate: this.launchTemplate }
+        : {
+            mixedInstancesPolicy: {
+              launchTemplate: this.launchTemplate,
+              launchTemplateOverrides: s.instanceTypes.map((instanceType) => ({ instanceType })),
+              instancesDistribution: {
+                onDemandPercentageAboveBaseCapacity: 100,
+                onDemandAllocationStrategy: autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
+              },
+            },
+          }),
+      minCapacity: s.minCapacity,
+      maxCapacity: s.maxCapacity,
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({ additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB], gracePeriod }),
+      defaultInstanceWarmup: s.instanceWarmup,
+      groupMetrics: [autoscaling.GroupMetrics.all()],
+      notifications: props.notificationsTopic ? [{ topic: props.notificationsTopic }] : undefined,
+      updatePolicy: this.updatePolicy(s),
+    });
+    if (s.instanceTypes.length > 1) {
+      acknowledgeNag(asg, 'AwsSolutions-EC26', 'The launch template in the mixed instances policy encrypts the root volume (tested); cdk-nag 3.0.2\'s EC26 rule cannot follow a launch template inside MixedInstancesPolicy and throws.');
+    }
+    if (!props.notificationsTopic) {
+      acknowledgeNag(asg, 'AwsSolutions-AS3', 'Scaling and refresh events are kept in the group\'s activity history and group metrics; pass notificationsTopic to also get SNS notifications.');
+    }
+    return asg;
+  }
+
   private updatePolicy(s: Settings): autoscaling.UpdatePolicy {
     return autoscaling.UpdatePolicy.instanceRefresh({
       strategy: autoscaling.InstanceRefreshStrategy.ROLLING,
       minHealthyPercentage: s.minHealthyPercentage,
       maxHealthyPercentage: s.maxHealthyPercentage,
-      instanceWarmup: Duration.seconds(s.instanceWarmupSeconds),
+      instanceWarmup: s.instanceWarmup,
       skipMatching: true,
       checkpointPercentages: s.checkpointPercentages,
-      checkpointDelay: s.checkpointPercentages ? Duration.seconds(s.checkpointDelaySeconds) : undefined,
-      bakeTime: Duration.seconds(s.refreshBakeSeconds),
+      checkpointDelay: s.checkpointDelay,
+      bakeTime: s.refreshBakeTime,
       alarms: this.refreshAlarms.length ? this.refreshAlarms : undefined,
     });
   }
+
+  /** Target tracking on average CPU or on requests per target. */
+  private configureScaling(s: Settings): void {
+    if (s.scaleOn === 'cpu') {
+      this.autoScalingGroup.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: s.targetCpuPercent });
+    } else {
+      this.autoScalingGroup.scaleOnRequestCount('RequestScaling', { targetRequestsPerMinute: s.targetRequestsPerMinute });
+    }
+  }
+
+  /** The worst-case rollout; a deploy-time setting counts with its largest allowed value, and a warning names it. */
+  private estimateRollout(s: Settings): RolloutEstimate {
+    const assumed: string[] = [];
+    const worst = (prop: string, known: boolean, value: () => number, bound: number, unit = '') => {
+      if (known) return value();
+      assumed.push(`${prop} as ${bound}${unit}`);
+      return bound;
+    };
+    const num = (prop: string, value: number, bound: number) => worst(prop, !Token.isUnresolved(value), () => value, bound);
+    const secs = (prop: string, value: Duration, bound: number) => worst(prop, !value.isUnresolved(), () => value.toSeconds(), bound, ' s');
+    const groupSize = Math.max(1, num('minCapacity', s.minCapacity, BOUNDS.capacity));
+    const percentagesKnown = !Token.isUnresolved(s.minHealthyPercentage) && !Token.isUnresolved(s.maxHealthyPercentage);
+    if (!percentagesKnown) assumed.push('one instance replaced at a time (minHealthyPercentage / maxHealthyPercentage)');
+    const estimate = estimateRollout({
+      groupSize,
+      replacedPerBatch: percentagesKnown ? replicasPerBatch(groupSize, s.minHealthyPercentage, s.maxHealthyPercentage) : 1,
+      bootAndStartSeconds: s.bootAndStartSeconds,
+      warmupSeconds: secs('instanceWarmup', s.instanceWarmup, BOUNDS.instanceWarmupSeconds),
+      healthCheckIntervalSeconds: secs('healthCheckInterval', s.healthCheckInterval, BOUNDS.healthCheckIntervalSeconds),
+      healthyThreshold: num('healthyThresholdCount', s.healthyThresholdCount, BOUNDS.healthyThresholdCount),
+      deregistrationDelaySeconds: secs('deregistrationDelay', s.deregistrationDelay, BOUNDS.deregistrationDelaySeconds),
+      checkpoints: s.checkpointPercentages
+        ? { count: s.checkpointPercentages.length - 1, delaySeconds: secs('checkpointDelay', s.checkpointDelay!, BOUNDS.checkpointDelaySeconds) }
+        : undefined,
+      bakeSeconds: secs('refreshBakeTime', s.refreshBakeTime, BOUNDS.refreshBakeSeconds),
+    });
+    if (assumed.length) {
+      Annotations.of(this).addWarningV2(
+        'cdk-orchestration:vm-deploy-time-estimate',
+        `Deploy-time values: rolloutEstimate and the health check grace period take the worst case (${assumed.join(', ')}).`,
+      );
+    }
+    return estimate;
+  }
+}
+
+/** A subnet selection for an error message (its subnets are objects; their ids may be tokens). */
+function describeSelection(selection: ec2.SubnetSelection): Record<string, unknown> {
+  return {
+    ...selection,
+    subnets: selection.subnets?.map((subnet) => subnet.node.path),
+    subnetFilters: selection.subnetFilters ? `${selection.subnetFilters.length} filter(s)` : undefined,
+  };
 }
 
 /** An AMI known by id (or by a token that resolves to one at deploy time). */
@@ -606,39 +769,108 @@ function fixedImage(imageId: string): ec2.IMachineImage {
   };
 }
 
+/** The props checked and the defaults filled in. Numbers and Durations may be deploy-time values. */
 interface Settings {
+  /** Whether the construct bakes the image (no amiId, no amiParameterName). */
+  readonly baking: boolean;
   readonly instanceTypes: ec2.InstanceType[];
-  readonly architecture: ec2.InstanceArchitecture;
+  /** The fleet's architecture; unknown only when the first instance type is a deploy-time value (then an AMI is given). */
+  readonly architecture?: ec2.InstanceArchitecture;
   readonly rootVolumeSizeGiB: number;
   readonly minCapacity: number;
   readonly maxCapacity: number;
   readonly minHealthyPercentage: number;
   readonly maxHealthyPercentage: number;
-  readonly instanceWarmupSeconds: number;
+  readonly instanceWarmup: Duration;
   readonly bootAndStartSeconds: number;
   readonly checkpointPercentages?: number[];
-  readonly checkpointDelaySeconds: number;
-  readonly refreshBakeSeconds: number;
+  /** Set with checkpointPercentages only. */
+  readonly checkpointDelay?: Duration;
+  readonly refreshBakeTime: Duration;
   readonly max5xxPercent: number;
   readonly scaleOn: VmScalingMetric;
+  readonly targetCpuPercent: number;
   readonly targetRequestsPerMinute: number;
-  readonly healthCheckIntervalSeconds: number;
+  readonly healthCheckInterval: Duration;
   readonly healthyThresholdCount: number;
   readonly unhealthyThresholdCount: number;
-  readonly deregistrationDelaySeconds: number;
+  readonly deregistrationDelay: Duration;
   readonly accessLogs: boolean;
   readonly autoRollback: boolean;
 }
 
-/** A style prop and the shared field it overrides must agree when both are set. */
-function agree(where: Construct, prop: string, value: number | undefined, sharedProp: string, shared: number | undefined): void {
-  if (value !== undefined && shared !== undefined && value !== shared) {
-    throw new OrchestrationError(where, prop, value, `contradicts ${sharedProp} (which means ${shared}); set one of them, or make them agree`);
+const NUMBER_PROPS = [
+  'rootVolumeSizeGiB', 'minCapacity', 'maxCapacity', 'minHealthyPercentage', 'maxHealthyPercentage', 'max5xxPercent',
+  'targetRequestsPerMinute', 'healthyThresholdCount', 'unhealthyThresholdCount', 'logRetention',
+] as const satisfies readonly (keyof VmServiceProps)[];
+const STRING_PROPS = ['amiId', 'amiParameterName', 'scaleOn'] as const satisfies readonly (keyof VmServiceProps)[];
+const BOOLEAN_PROPS = ['accessLogs', 'requireImdsv2', 'detailedMonitoring'] as const satisfies readonly (keyof VmServiceProps)[];
+const DURATION_PROPS = ['instanceWarmup', 'bootAndStartTime', 'checkpointDelay', 'refreshBakeTime', 'healthCheckInterval', 'deregistrationDelay'] as const satisfies readonly (keyof VmServiceProps)[];
+
+/**
+ * For callers without a type checker (plain JavaScript, other languages): unknown props (typos),
+ * values of the wrong type and NaN get our error naming the prop, never a TypeError from inside.
+ */
+function checkPropTypes(where: Construct, props: VmServiceProps): void {
+  checkKnownProps(where, props, VM_SERVICE_PROPS);
+  if (props === undefined) return;
+  for (const p of NUMBER_PROPS) checkType(where, p, props[p], 'number');
+  for (const p of STRING_PROPS) checkType(where, p, props[p], 'string');
+  for (const p of BOOLEAN_PROPS) checkType(where, p, props[p], 'boolean');
+  for (const p of DURATION_PROPS) checkIsDuration(where, p, props[p]);
+  checkList(where, 'instanceTypes', props.instanceTypes, (t) => t instanceof ec2.InstanceType, 'ec2.InstanceType objects, for example [new ec2.InstanceType(\'t4g.micro\')]', 'an ec2.InstanceType, for example new ec2.InstanceType(\'t4g.micro\')');
+  checkList(where, 'checkpointPercentages', props.checkpointPercentages, (p) => typeof p === 'number' && !Number.isNaN(p), 'numbers, for example [50, 100]', 'a number');
+  checkList(where, 'refreshAlarms', props.refreshAlarms, (a) => typeof a === 'object' && a !== null, 'CloudWatch alarms', 'a CloudWatch alarm');
+  for (const p of ['logRemovalPolicy', 'accessLogsRemovalPolicy'] as const) {
+    checkConcrete(where, p, props[p], 'CloudFormation\'s DeletionPolicy takes no deploy-time value');
+    checkOneOf(where, p, props[p], Object.values(RemovalPolicy));
+  }
+  checkObject(where, 'vpc', props.vpc, 'selectSubnets', 'an ec2.IVpc, for example new ec2.Vpc(...) or ec2.Vpc.fromVpcAttributes(...)');
+  checkObject(where, 'vpcSubnets', props.vpcSubnets, undefined, 'an ec2.SubnetSelection, for example { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }');
+  checkObject(where, 'network', props.network, undefined, 'AppNetwork settings, for example { maxAzs: 3 }');
+  checkObject(where, 'certificate', props.certificate, 'certificateArn', 'an ACM certificate, for example acm.Certificate.fromCertificateArn(...)');
+  checkObject(where, 'accessLogsBucket', props.accessLogsBucket, 'bucketName', 'an s3.IBucket');
+  checkObject(where, 'keyPair', props.keyPair, 'keyPairName', 'an ec2.IKeyPair, for example ec2.KeyPair.fromKeyPairName(...)');
+  checkObject(where, 'notificationsTopic', props.notificationsTopic, 'topicArn', 'an sns.ITopic');
+
+  const ib = props.imageBuilder;
+  checkKnownProps(where, ib, IMAGE_BUILDER_OPTIONS, 'imageBuilder.');
+  checkType(where, 'imageBuilder.nodeMajorVersion', ib?.nodeMajorVersion, 'number');
+  checkType(where, 'imageBuilder.runTests', ib?.runTests, 'boolean');
+  checkType(where, 'imageBuilder.deleteReplacedImages', ib?.deleteReplacedImages, 'boolean');
+  if (ib?.buildInstanceType !== undefined && !(ib.buildInstanceType instanceof ec2.InstanceType)) {
+    throw new OrchestrationError(where, 'imageBuilder.buildInstanceType', ib.buildInstanceType, 'must be an ec2.InstanceType, for example new ec2.InstanceType(\'t4g.small\')');
+  }
+
+  // The shared app field the vm style reads and resolveApp does not type-check (it checks the others)
+  const app = props.app as AppDescription | undefined;
+  if (app === undefined || app === null || typeof app !== 'object') return;
+  checkList(where, 'app.source.exclude', app.source?.exclude, (g) => typeof g === 'string', 'glob patterns (strings)', 'a glob pattern (a string)');
+}
+
+/** A list whose every element passes `ok`: `list` says what the list holds, `element` what each element must be. */
+function checkList(where: Construct, prop: string, value: unknown, ok: (element: unknown) => boolean, list: string, element: string): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Array.isArray(value)) throw new OrchestrationError(where, prop, value, `must be a list of ${list}`);
+  const bad = value.findIndex((e) => !Token.isUnresolved(e) && !ok(e));
+  if (bad >= 0) throw new OrchestrationError(where, `${prop}[${bad}]`, value[bad], `must be ${element}`);
+}
+
+/** An object (with `member`, when given), for the props that take constructs or option objects. */
+function checkObject(where: Construct, prop: string, value: unknown, member: string | undefined, what: string): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || (member !== undefined && !(member in value))) {
+    throw new OrchestrationError(where, prop, typeof value === 'object' && value !== null && !Array.isArray(value) ? '(an object without ' + member + ')' : value, `must be ${what}`);
   }
 }
 
-function seconds(d: Duration | undefined, fallback: number): number {
-  return d === undefined || d.isUnresolved() ? fallback : d.toSeconds();
+/** A style prop and the shared field it overrides must agree when both are set and known. */
+function agree(where: Construct, prop: string, value: unknown, sharedProp: string, shared: unknown, means?: string): void {
+  if (value === undefined || shared === undefined || isDeployTime(value) || isDeployTime(shared)) return;
+  const same = value instanceof Duration && shared instanceof Duration ? value.toMilliseconds({ integral: false }) === shared.toMilliseconds({ integral: false }) : value === shared;
+  if (!same) {
+    throw new OrchestrationError(where, prop, value, `contradicts ${sharedProp} (${means ?? formatValue(shared)}); set one of them, or make them agree`);
+  }
 }
 
 /** Checks the props against each other and the app description, and fills in the defaults. */
@@ -646,72 +878,117 @@ function resolveSettings(where: Construct, props: VmServiceProps, app: ResolvedA
   if (app.source.image !== undefined) {
     throw new OrchestrationError(where, 'app.source.image', app.source.image, 'is for the container style; the vm style bakes app.source.directory into an AMI (or runs amiId / amiParameterName)');
   }
+  const image = resolveImage(where, props, app);
+  return {
+    ...image,
+    ...resolveCapacity(where, props, app),
+    ...resolveRefresh(where, props, app),
+    ...resolveLoadBalancer(where, props),
+    ...resolveScaling(where, props, app),
+  };
+}
+
+/** The image source, the instance types and their architecture, the root volume. */
+function resolveImage(where: Construct, props: VmServiceProps, app: ResolvedApp): Pick<Settings, 'baking' | 'instanceTypes' | 'architecture' | 'rootVolumeSizeGiB'> {
   checkExclusive(where, { amiId: props.amiId, amiParameterName: props.amiParameterName });
-  if (props.imageBuilder && (props.amiId !== undefined || props.amiParameterName !== undefined)) {
-    throw new OrchestrationError(where, 'imageBuilder', '(image builder options)', 'only applies when the construct bakes the image; remove it or remove amiId / amiParameterName');
+  const ami = props.amiId !== undefined ? 'amiId' : props.amiParameterName !== undefined ? 'amiParameterName' : undefined;
+  if (props.imageBuilder && ami) {
+    throw new OrchestrationError(where, 'imageBuilder', props.imageBuilder, `only applies when the construct bakes the image; remove it or remove ${ami}`);
   }
   checkPattern(where, 'amiId', props.amiId, /^ami-[0-9a-f]{8,17}$/, 'an AMI id (ami- followed by 8 or 17 hex digits)');
   checkPattern(where, 'amiParameterName', props.amiParameterName, /^[A-Za-z0-9_.\-/]{1,2048}$/, 'an SSM parameter name (letters, digits and _.-/)');
   checkInteger(where, 'imageBuilder.nodeMajorVersion', props.imageBuilder?.nodeMajorVersion, { min: 18, max: 99 });
+  const baking = ami === undefined;
+  requireKnownAtSynth(where, props, app, baking);
 
   const instanceTypes = props.instanceTypes ?? [new ec2.InstanceType(VM_DEFAULTS.instanceType)];
   if (instanceTypes.length < 1 || instanceTypes.length > 20) {
     throw new OrchestrationError(where, 'instanceTypes', instanceTypes.map(String), 'must list from 1 to 20 instance types');
   }
-  const architecture = instanceTypes[0]!.architecture;
-  const mixed = instanceTypes.filter((t) => t.architecture !== architecture);
+  if (baking) checkConcrete(where, 'instanceTypes[0]', instanceTypes[0], 'the baked image\'s architecture (arm64 or x86_64) comes from it; with amiId it may be a deploy-time value');
+  const known = instanceTypes.filter((t) => !isDeployTime(t));
+  known.forEach((t) => checkInstanceType(where, `instanceTypes[${instanceTypes.indexOf(t)}]`, t));
+  const architecture = known[0]?.architecture;
+  const mixed = known.filter((t) => t.architecture !== architecture);
   if (mixed.length) {
-    throw new OrchestrationError(where, 'instanceTypes', instanceTypes.map(String), `must share one architecture (one AMI serves them all): ${instanceTypes[0]} is ${architecture}, ${mixed[0]} is ${mixed[0]!.architecture}`);
+    throw new OrchestrationError(where, 'instanceTypes', instanceTypes.map(String), `must share one architecture (one AMI serves them all): ${known[0]} is ${architecture}, ${mixed[0]} is ${mixed[0]!.architecture}`);
   }
-  if (props.imageBuilder?.buildInstanceType && props.imageBuilder.buildInstanceType.architecture !== architecture) {
-    throw new OrchestrationError(where, 'imageBuilder.buildInstanceType', String(props.imageBuilder.buildInstanceType), `must have the fleet's architecture (${architecture})`);
+  const build = props.imageBuilder?.buildInstanceType;
+  if (build && !isDeployTime(build)) checkInstanceType(where, 'imageBuilder.buildInstanceType', build);
+  if (build && !isDeployTime(build) && architecture && build.architecture !== architecture) {
+    throw new OrchestrationError(where, 'imageBuilder.buildInstanceType', String(build), `must have the fleet's architecture (${architecture})`);
   }
   checkInteger(where, 'rootVolumeSizeGiB', props.rootVolumeSizeGiB, { min: 8, max: 16384 });
+  return { baking, instanceTypes, architecture, rootVolumeSizeGiB: props.rootVolumeSizeGiB ?? VM_DEFAULTS.rootVolumeSizeGiB };
+}
 
-  // Capacity
+/** The values the construct needs at synth (it reads, renders or hashes them): our error for a deploy-time value, saying why. */
+function requireKnownAtSynth(where: Construct, props: VmServiceProps, app: ResolvedApp, baking: boolean): void {
+  checkConcrete(where, 'amiParameterName', props.amiParameterName, 'it becomes the default of a template parameter CloudFormation reads at deploy time; pass the AMI id itself as amiId (that may be a deploy-time value)');
+  checkConcrete(where, 'app.source.directory', app.source.directory, 'the directory is read at synth (its fingerprint is the app\'s version, and the baked image ships it)');
+  checkConcrete(where, 'app.source.exclude', app.source.exclude, 'the patterns filter the directory at synth');
+  checkConcrete(where, 'app.command', app.command, 'it is written into the systemd unit of the user data (and the image\'s test) at synth');
+
+  if (baking) {
+    const why = 'the image is baked in the stack and its version is a hash of its content, computed at synth';
+    checkConcrete(where, 'app.version', app.version, why);
+    checkConcrete(where, 'app.healthCheckPath', app.healthCheckPath, `the image's test phase calls it, and ${why}`);
+    checkConcrete(where, 'rootVolumeSizeGiB', props.rootVolumeSizeGiB, `it is the image recipe's volume size, and ${why}`);
+    checkConcrete(where, 'imageBuilder.nodeMajorVersion', props.imageBuilder?.nodeMajorVersion, `it names the Node.js package installed, and ${why}`);
+  }
+}
+
+/** An instance type aws-cdk-lib can read the architecture of (`t4g.micro`, not `t4g-micro`). */
+function checkInstanceType(where: Construct, prop: string, instanceType: ec2.InstanceType): void {
+  try {
+    void instanceType.architecture;
+  } catch {
+    throw new OrchestrationError(where, prop, String(instanceType), 'must be an EC2 instance type such as t4g.micro (family, generation and attributes, a dot, the size)');
+  }
+}
+
+/** The group's minimum and maximum, from the style props or app.replicas. */
+function resolveCapacity(where: Construct, props: VmServiceProps, app: ResolvedApp): Pick<Settings, 'minCapacity' | 'maxCapacity'> {
   checkInteger(where, 'minCapacity', props.minCapacity, { min: 0, max: 1000 });
   checkInteger(where, 'maxCapacity', props.maxCapacity, { min: 1, max: 1000 });
   agree(where, 'minCapacity', props.minCapacity, 'app.replicas.min', app.replicas.min);
   agree(where, 'maxCapacity', props.maxCapacity, 'app.replicas.max', app.replicas.max);
   const minCapacity = props.minCapacity ?? app.replicas.min ?? VM_DEFAULTS.minCapacity;
-  const maxCapacity = props.maxCapacity ?? app.replicas.max ?? Math.max(VM_DEFAULTS.maxCapacity, minCapacity);
-  if (minCapacity > maxCapacity) {
-    throw new OrchestrationError(where, 'minCapacity and maxCapacity', { minCapacity, maxCapacity }, 'must satisfy minCapacity <= maxCapacity');
+  const minProp = props.minCapacity !== undefined ? 'minCapacity' : 'app.replicas.min';
+  let maxCapacity = props.maxCapacity ?? app.replicas.max;
+  if (maxCapacity === undefined) {
+    checkConcrete(where, minProp, minCapacity, 'the default maximum is the larger of 10 and the minimum; set maxCapacity (or app.replicas.max) too, which may be a deploy-time value');
+    maxCapacity = Math.max(VM_DEFAULTS.maxCapacity, minCapacity);
   }
+  const maxProp = props.maxCapacity !== undefined ? 'maxCapacity' : 'app.replicas.max';
+  if (props.minCapacity !== undefined || props.maxCapacity !== undefined) checkOrdered(where, minProp, minCapacity, maxProp, maxCapacity);
+  return { minCapacity, maxCapacity };
+}
 
-  // Instance refresh
-  checkNumber(where, 'minHealthyPercentage', props.minHealthyPercentage, { min: 0, max: 100 });
-  checkNumber(where, 'maxHealthyPercentage', props.maxHealthyPercentage, { min: 100, max: 200 });
-  for (const [p, v] of [['minHealthyPercentage', props.minHealthyPercentage], ['maxHealthyPercentage', props.maxHealthyPercentage]] as const) {
-    if (v !== undefined && !Number.isInteger(v)) throw new OrchestrationError(where, p, v, 'must be an integer percentage');
-  }
-  const sharedMin = app.rollout.maxUnavailablePercent === undefined ? undefined : 100 - app.rollout.maxUnavailablePercent;
-  const sharedMax = app.rollout.maxSurgePercent === undefined ? undefined : 100 + app.rollout.maxSurgePercent;
-  agree(where, 'minHealthyPercentage', props.minHealthyPercentage, 'app.rollout.maxUnavailablePercent', sharedMin);
-  agree(where, 'maxHealthyPercentage', props.maxHealthyPercentage, 'app.rollout.maxSurgePercent', sharedMax);
-  const minHealthyPercentage = Math.round(props.minHealthyPercentage ?? sharedMin ?? VM_DEFAULTS.minHealthyPercentage);
-  const maxHealthyPercentage = Math.round(props.maxHealthyPercentage ?? sharedMax ?? VM_DEFAULTS.maxHealthyPercentage);
-  if (maxHealthyPercentage - minHealthyPercentage > 100) {
-    throw new OrchestrationError(where, 'maxHealthyPercentage - minHealthyPercentage', maxHealthyPercentage - minHealthyPercentage, `must be at most 100 (min healthy ${minHealthyPercentage}, max healthy ${maxHealthyPercentage})`);
-  }
-  if (minHealthyPercentage === 100 && maxHealthyPercentage === 100) {
-    throw new OrchestrationError(where, 'minHealthyPercentage and maxHealthyPercentage', { minHealthyPercentage, maxHealthyPercentage }, 'cannot both be 100: the refresh could neither add nor remove an instance');
-  }
+/** The instance refresh: healthy percentages (or the shared rollout limits), warmup, checkpoints, bake time, alarms. */
+function resolveRefresh(where: Construct, props: VmServiceProps, app: ResolvedApp): Pick<Settings, 'minHealthyPercentage' | 'maxHealthyPercentage' | 'instanceWarmup' | 'bootAndStartSeconds' | 'checkpointPercentages' | 'checkpointDelay' | 'refreshBakeTime' | 'max5xxPercent' | 'autoRollback'> {
+  const percentages = resolveHealthyPercentages(where, props, app);
 
-  agree(where, 'instanceWarmup (seconds)', props.instanceWarmup?.toSeconds(), 'app.rollout.bakeTime (seconds)', app.rollout.bakeTime?.toSeconds());
-  checkDuration(where, 'instanceWarmup', props.instanceWarmup ?? app.rollout.bakeTime, { min: Duration.seconds(0), max: Duration.hours(1) });
-  const instanceWarmupSeconds = seconds(props.instanceWarmup ?? app.rollout.bakeTime, VM_DEFAULTS.instanceWarmupSeconds);
-  checkDuration(where, 'bootAndStartTime', props.bootAndStartTime, { min: Duration.seconds(1), max: Duration.hours(1) });
-  const bootAndStartSeconds = seconds(props.bootAndStartTime, VM_DEFAULTS.bootAndStartSeconds);
+  agree(where, 'instanceWarmup', props.instanceWarmup, 'app.rollout.bakeTime', app.rollout.bakeTime);
+  const warmupProp = props.instanceWarmup !== undefined ? 'instanceWarmup' : 'app.rollout.bakeTime';
+  const instanceWarmup = props.instanceWarmup ?? app.rollout.bakeTime;
+  checkSeconds(where, warmupProp, instanceWarmup, { min: Duration.seconds(0), max: Duration.hours(1) });
+  checkSeconds(where, 'bootAndStartTime', props.bootAndStartTime, { min: Duration.seconds(1), max: Duration.hours(1) });
+  checkConcrete(where, 'bootAndStartTime', props.bootAndStartTime, 'no template property takes it: the construct computes the health check grace period and the unhealthy-hosts alarm from it at synth');
 
   const cps = props.checkpointPercentages;
   if (cps !== undefined) {
-    const bad = cps.length === 0 || cps.some((p, i) => !Number.isInteger(p) || p < 1 || p > 100 || (i > 0 && p <= cps[i - 1]!)) || cps[cps.length - 1] !== 100;
-    if (bad) throw new OrchestrationError(where, 'checkpointPercentages', cps, 'must be ascending unique integers from 1 to 100, the last one 100');
+    const known = (p: number | undefined) => p !== undefined && !Token.isUnresolved(p);
+    const last = cps[cps.length - 1];
+    const bad =
+      cps.length === 0 ||
+      cps.some((p, i) => known(p) && (!Number.isInteger(p) || p < 1 || p > 100 || (i > 0 && known(cps[i - 1]) && p <= cps[i - 1]!))) ||
+      (known(last) && last !== 100);
+    if (bad) throw new OrchestrationError(where, 'checkpointPercentages', cps.map((p) => (Token.isUnresolved(p) ? Stack.of(where).resolve(p) : p)), 'must be ascending unique integers from 1 to 100, the last one 100');
   }
   if (props.checkpointDelay && !cps) throw new OrchestrationError(where, 'checkpointDelay', props.checkpointDelay, 'needs checkpointPercentages');
-  checkDuration(where, 'checkpointDelay', props.checkpointDelay, { min: Duration.seconds(0), max: Duration.hours(48) });
-  checkDuration(where, 'refreshBakeTime', props.refreshBakeTime, { min: Duration.seconds(0), max: Duration.hours(48) });
+  checkSeconds(where, 'checkpointDelay', props.checkpointDelay, { min: Duration.seconds(0), max: Duration.hours(48) });
+  checkSeconds(where, 'refreshBakeTime', props.refreshBakeTime, { min: Duration.seconds(0), max: Duration.hours(48) });
   checkNumber(where, 'max5xxPercent', props.max5xxPercent, { min: 0.01, max: 100 });
 
   const autoRollback = app.rollout.autoRollback ?? true;
@@ -724,54 +1001,96 @@ function resolveSettings(where: Construct, props: VmServiceProps, app: ResolvedA
   if (app.rollout.maxFailurePercent !== undefined) {
     Annotations.of(where).addWarningV2('cdk-orchestration:vm-max-failure-ignored', 'app.rollout.maxFailurePercent does not apply to the vm style: an instance refresh fails at the first instance that does not become healthy.');
   }
+  return {
+    ...percentages,
+    instanceWarmup: instanceWarmup ?? Duration.seconds(VM_DEFAULTS.instanceWarmupSeconds),
+    bootAndStartSeconds: props.bootAndStartTime?.toSeconds() ?? VM_DEFAULTS.bootAndStartSeconds,
+    checkpointPercentages: cps,
+    checkpointDelay: cps ? (props.checkpointDelay ?? Duration.hours(1)) : undefined,
+    refreshBakeTime: props.refreshBakeTime ?? Duration.seconds(0),
+    max5xxPercent: props.max5xxPercent ?? VM_DEFAULTS.max5xxPercent,
+    autoRollback,
+  };
+}
 
-  // Scaling
+/** MinHealthyPercentage and MaxHealthyPercentage, from the style props or the shared rollout limits. */
+function resolveHealthyPercentages(where: Construct, props: VmServiceProps, app: ResolvedApp): Pick<Settings, 'minHealthyPercentage' | 'maxHealthyPercentage'> {
+  checkNumber(where, 'minHealthyPercentage', props.minHealthyPercentage, { min: 0, max: 100 });
+  checkNumber(where, 'maxHealthyPercentage', props.maxHealthyPercentage, { min: 100, max: 200 });
+  for (const [p, v] of [['minHealthyPercentage', props.minHealthyPercentage], ['maxHealthyPercentage', props.maxHealthyPercentage]] as const) {
+    if (v !== undefined && !Token.isUnresolved(v) && !Number.isInteger(v)) throw new OrchestrationError(where, p, v, 'must be an integer percentage');
+  }
+  const cannotSubtract = (style: string) => `the vm style renders it as ${style} at synth and CloudFormation cannot do arithmetic; set ${style.split(' ')[0]} instead, which may be a deploy-time value`;
+  checkConcrete(where, 'app.rollout.maxUnavailablePercent', app.rollout.maxUnavailablePercent, cannotSubtract('minHealthyPercentage = 100 - maxUnavailablePercent'));
+  checkConcrete(where, 'app.rollout.maxSurgePercent', app.rollout.maxSurgePercent, cannotSubtract('maxHealthyPercentage = 100 + maxSurgePercent'));
+  const sharedMin = app.rollout.maxUnavailablePercent === undefined ? undefined : 100 - app.rollout.maxUnavailablePercent;
+  const sharedMax = app.rollout.maxSurgePercent === undefined ? undefined : 100 + app.rollout.maxSurgePercent;
+  agree(where, 'minHealthyPercentage', props.minHealthyPercentage, 'app.rollout.maxUnavailablePercent', sharedMin, `which means ${sharedMin}`);
+  agree(where, 'maxHealthyPercentage', props.maxHealthyPercentage, 'app.rollout.maxSurgePercent', sharedMax, `which means ${sharedMax}`);
+  const pick = (own: number | undefined, shared: number | undefined, fallback: number) => own ?? (shared === undefined ? fallback : Math.round(shared));
+  const minHealthyPercentage = pick(props.minHealthyPercentage, sharedMin, VM_DEFAULTS.minHealthyPercentage);
+  const maxHealthyPercentage = pick(props.maxHealthyPercentage, sharedMax, VM_DEFAULTS.maxHealthyPercentage);
+  if (!Token.isUnresolved(minHealthyPercentage) && !Token.isUnresolved(maxHealthyPercentage)) {
+    if (maxHealthyPercentage - minHealthyPercentage > 100) {
+      // Each side named as the caller wrote it: the style prop, the shared limit, or the default.
+      const side = (own: number | undefined, style: string, sharedProp: string, shared: number | undefined, value: number) =>
+        own !== undefined ? { prop: style, value: own, note: '' } : shared !== undefined ? { prop: sharedProp, value: sharedProp.endsWith('SurgePercent') ? app.rollout.maxSurgePercent : app.rollout.maxUnavailablePercent, note: '' } : { prop: style, value, note: ' by default' };
+      const max = side(props.maxHealthyPercentage, 'maxHealthyPercentage', 'app.rollout.maxSurgePercent', sharedMax, maxHealthyPercentage);
+      const min = side(props.minHealthyPercentage, 'minHealthyPercentage', 'app.rollout.maxUnavailablePercent', sharedMin, minHealthyPercentage);
+      throw new OrchestrationError(
+        where,
+        max.prop,
+        max.value,
+        `${max.note.trim() ? `${max.note.trim()} ` : ''}and ${min.prop} (${min.value})${min.note} give MaxHealthyPercentage ${maxHealthyPercentage} - MinHealthyPercentage ${minHealthyPercentage} = ${maxHealthyPercentage - minHealthyPercentage}: an instance refresh allows at most 100`,
+      );
+    }
+    if (minHealthyPercentage === 100 && maxHealthyPercentage === 100) {
+      throw new OrchestrationError(where, 'minHealthyPercentage and maxHealthyPercentage', { minHealthyPercentage, maxHealthyPercentage }, 'cannot both be 100: the refresh could neither add nor remove an instance');
+    }
+  }
+  return { minHealthyPercentage, maxHealthyPercentage };
+}
+
+/** The target group's health check and drain, access logs, and what reaches the user data. */
+function resolveLoadBalancer(where: Construct, props: VmServiceProps): Pick<Settings, 'healthCheckInterval' | 'healthyThresholdCount' | 'unhealthyThresholdCount' | 'deregistrationDelay' | 'accessLogs'> {
+  checkSeconds(where, 'healthCheckInterval', props.healthCheckInterval, { min: Duration.seconds(5), max: Duration.seconds(300) });
+  checkInteger(where, 'healthyThresholdCount', props.healthyThresholdCount, { min: 2, max: 10 });
+  checkInteger(where, 'unhealthyThresholdCount', props.unhealthyThresholdCount, { min: 2, max: 10 });
+  checkSeconds(where, 'deregistrationDelay', props.deregistrationDelay, { min: Duration.seconds(0), max: Duration.seconds(3600) });
+  if (props.accessLogs === false && props.accessLogsBucket) {
+    throw new OrchestrationError(where, 'accessLogsBucket', props.accessLogsBucket.node.path, 'needs accessLogs (it is false)');
+  }
+  if (props.accessLogsBucket?.encryptionKey) {
+    throw new OrchestrationError(where, 'accessLogsBucket', props.accessLogsBucket.node.path, 'must be encrypted with SSE-S3, not a KMS key: load balancers cannot write access logs to a KMS-encrypted bucket');
+  }
+  if (props.accessLogsBucket && props.accessLogsRemovalPolicy !== undefined) {
+    throw new OrchestrationError(where, 'accessLogsRemovalPolicy', props.accessLogsRemovalPolicy, 'only applies to the bucket the construct creates, not to accessLogsBucket');
+  }
+  return {
+    healthCheckInterval: props.healthCheckInterval ?? Duration.seconds(VM_DEFAULTS.healthCheckIntervalSeconds),
+    healthyThresholdCount: props.healthyThresholdCount ?? VM_DEFAULTS.healthyThresholdCount,
+    unhealthyThresholdCount: props.unhealthyThresholdCount ?? VM_DEFAULTS.unhealthyThresholdCount,
+    deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(VM_DEFAULTS.deregistrationDelaySeconds),
+    accessLogs: props.accessLogs ?? true,
+  };
+}
+
+/** Target tracking, and the configuration that reaches a systemd EnvironmentFile. */
+function resolveScaling(where: Construct, props: VmServiceProps, app: ResolvedApp): Pick<Settings, 'scaleOn' | 'targetCpuPercent' | 'targetRequestsPerMinute'> {
+  checkConcrete(where, 'scaleOn', props.scaleOn, 'it decides which scaling policy the construct creates');
   checkOneOf(where, 'scaleOn', props.scaleOn, ['cpu', 'requests'] as const);
   checkInteger(where, 'targetRequestsPerMinute', props.targetRequestsPerMinute, { min: 1, max: 1_000_000 });
   if (props.targetRequestsPerMinute !== undefined && props.scaleOn !== 'requests') {
     throw new OrchestrationError(where, 'targetRequestsPerMinute', props.targetRequestsPerMinute, `only applies with scaleOn 'requests' (scaleOn is '${props.scaleOn ?? 'cpu'}')`);
   }
-
-  // Load balancer
-  checkDuration(where, 'healthCheckInterval', props.healthCheckInterval, { min: Duration.seconds(5), max: Duration.seconds(300) });
-  checkInteger(where, 'healthyThresholdCount', props.healthyThresholdCount, { min: 2, max: 10 });
-  checkInteger(where, 'unhealthyThresholdCount', props.unhealthyThresholdCount, { min: 2, max: 10 });
-  checkDuration(where, 'deregistrationDelay', props.deregistrationDelay, { min: Duration.seconds(0), max: Duration.seconds(3600) });
-  if (props.accessLogs === false && props.accessLogsBucket) {
-    throw new OrchestrationError(where, 'accessLogsBucket', '(a bucket)', 'needs accessLogs (it is false)');
-  }
-  if (props.accessLogsBucket && props.accessLogsRemovalPolicy !== undefined) {
-    throw new OrchestrationError(where, 'accessLogsRemovalPolicy', props.accessLogsRemovalPolicy, 'only applies to the bucket the construct creates, not to accessLogsBucket');
-  }
-
-  // Configuration that reaches a systemd EnvironmentFile
   for (const [k, v] of Object.entries(app.environment)) {
     if (!Token.isUnresolved(v) && /[\n\r\0]/.test(v)) {
       throw new OrchestrationError(where, `app.environment.${k}`, v, 'must be a single line (it goes into a systemd EnvironmentFile)');
     }
   }
-
   return {
-    instanceTypes,
-    architecture,
-    rootVolumeSizeGiB: props.rootVolumeSizeGiB ?? VM_DEFAULTS.rootVolumeSizeGiB,
-    minCapacity,
-    maxCapacity,
-    minHealthyPercentage,
-    maxHealthyPercentage,
-    instanceWarmupSeconds,
-    bootAndStartSeconds,
-    checkpointPercentages: cps,
-    checkpointDelaySeconds: seconds(props.checkpointDelay, 3600),
-    refreshBakeSeconds: seconds(props.refreshBakeTime, 0),
-    max5xxPercent: props.max5xxPercent ?? VM_DEFAULTS.max5xxPercent,
     scaleOn: props.scaleOn ?? 'cpu',
+    targetCpuPercent: app.replicas.targetCpuPercent ?? APP_DEFAULTS.targetCpuPercent,
     targetRequestsPerMinute: props.targetRequestsPerMinute ?? VM_DEFAULTS.targetRequestsPerMinute,
-    healthCheckIntervalSeconds: seconds(props.healthCheckInterval, VM_DEFAULTS.healthCheckIntervalSeconds),
-    healthyThresholdCount: props.healthyThresholdCount ?? VM_DEFAULTS.healthyThresholdCount,
-    unhealthyThresholdCount: props.unhealthyThresholdCount ?? VM_DEFAULTS.unhealthyThresholdCount,
-    deregistrationDelaySeconds: seconds(props.deregistrationDelay, VM_DEFAULTS.deregistrationDelaySeconds),
-    accessLogs: props.accessLogs ?? true,
-    autoRollback,
   };
 }

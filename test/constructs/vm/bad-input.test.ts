@@ -2,8 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { describe, expect, it } from 'vitest';
-import { VmService, type VmServiceProps } from '../../../constructs/vm';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { AppImage, type AppImageProps, type ImageBuilderOptions, VmService, type VmServiceProps } from '../../../constructs/vm';
+import { APP_IMAGE_PROPS, IMAGE_BUILDER_OPTIONS, VM_SERVICE_PROPS } from '../../../constructs/vm/known-props';
 import type { AppDescription } from '../../../lib/app';
 import { OrchestrationError } from '../../../lib/errors';
 import { SAMPLE_APP_DIR, testStack, orchestrationErrorFrom } from '../../helpers';
@@ -18,25 +19,25 @@ function errorFor(props: Partial<VmServiceProps>): OrchestrationError {
 describe('VmService rejects bad input with the library\'s error (path, prop, value, what is allowed)', () => {
   it('min capacity above max capacity', () => {
     const e = errorFor({ minCapacity: 5, maxCapacity: 3 });
-    expect(e.message).toBe('Bad/Vm: minCapacity and maxCapacity ({"minCapacity":5,"maxCapacity":3}) must satisfy minCapacity <= maxCapacity');
+    expect(e.message).toBe('Bad/Vm: minCapacity (5) must not exceed maxCapacity (3)');
     expect(e.path).toBe('Bad/Vm');
   });
 
   it('app.replicas.min above app.replicas.max', () => {
     expect(errorFor({ app: { ...app, replicas: { min: 4, max: 2 } } }).message).toBe(
-      'Bad/Vm: app.replicas.min and app.replicas.max ({"app.replicas.min":4,"app.replicas.max":2}) must satisfy app.replicas.min <= app.replicas.max',
+      'Bad/Vm: app.replicas.min (4) must not exceed app.replicas.max (2)',
     );
   });
 
   it('min capacity contradicting app.replicas.min', () => {
     expect(errorFor({ minCapacity: 2, app: { ...app, replicas: { min: 3 } } }).message).toBe(
-      'Bad/Vm: minCapacity (2) contradicts app.replicas.min (which means 3); set one of them, or make them agree',
+      'Bad/Vm: minCapacity (2) contradicts app.replicas.min (3); set one of them, or make them agree',
     );
   });
 
   it('max healthy minus min healthy above 100', () => {
     const e = errorFor({ minHealthyPercentage: 50, maxHealthyPercentage: 200 });
-    expect(e.message).toBe('Bad/Vm: maxHealthyPercentage - minHealthyPercentage (150) must be at most 100 (min healthy 50, max healthy 200)');
+    expect(e.message).toBe('Bad/Vm: maxHealthyPercentage (200) and minHealthyPercentage (50) give MaxHealthyPercentage 200 - MinHealthyPercentage 50 = 150: an instance refresh allows at most 100');
   });
 
   it('max healthy above 200', () => {
@@ -71,7 +72,7 @@ describe('VmService rejects bad input with the library\'s error (path, prop, val
 
   it('instance warmup contradicting app.rollout.bakeTime', () => {
     expect(errorFor({ instanceWarmup: Duration.seconds(60), app: { ...app, rollout: { bakeTime: Duration.seconds(30) } } }).message).toBe(
-      'Bad/Vm: instanceWarmup (seconds) (60) contradicts app.rollout.bakeTime (seconds) (which means 30); set one of them, or make them agree',
+      'Bad/Vm: instanceWarmup (1 minute) contradicts app.rollout.bakeTime (30 seconds); set one of them, or make them agree',
     );
   });
 
@@ -106,7 +107,7 @@ describe('VmService rejects bad input with the library\'s error (path, prop, val
 
   it('image builder options with an AMI id', () => {
     expect(errorFor({ amiId: 'ami-0123456789abcdef0', imageBuilder: { nodeMajorVersion: 22 } }).message).toBe(
-      'Bad/Vm: imageBuilder ("(image builder options)") only applies when the construct bakes the image; remove it or remove amiId / amiParameterName',
+      'Bad/Vm: imageBuilder ({"nodeMajorVersion":22}) only applies when the construct bakes the image; remove it or remove amiId',
     );
   });
 
@@ -203,6 +204,174 @@ describe('VmService rejects bad input with the library\'s error (path, prop, val
   it('an access log bucket with access logs off', () => {
     const stack = testStack('Bucket');
     const bucket = new s3.Bucket(stack, 'B');
-    expect(errorFor({ accessLogs: false, accessLogsBucket: bucket }).message).toBe('Bad/Vm: accessLogsBucket ("(a bucket)") needs accessLogs (it is false)');
+    expect(errorFor({ accessLogs: false, accessLogsBucket: bucket }).message).toBe('Bad/Vm: accessLogsBucket ("Bucket/B") needs accessLogs (it is false)');
+  });
+});
+
+describe('VmService: bad input that used to fail inside aws-cdk-lib or a child construct gets our error, in the caller\'s terms', () => {
+  it('a malformed instance type', () => {
+    expect(errorFor({ instanceTypes: [new ec2.InstanceType('t4g-micro')], amiId: 'ami-0123456789abcdef0' }).message).toBe(
+      'Bad/Vm: instanceTypes[0] ("t4g-micro") must be an EC2 instance type such as t4g.micro (family, generation and attributes, a dot, the size)',
+    );
+  });
+  it('a malformed build instance type', () => {
+    expect(errorFor({ imageBuilder: { buildInstanceType: new ec2.InstanceType('small') } }).message).toMatch(/^Bad\/Vm: imageBuilder.buildInstanceType \("small"\) must be an EC2 instance type/);
+  });
+  it('subnets the VPC does not have', () => {
+    const stack = testStack('NoIsolated');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    const e = errorFor({ vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+    expect(e.prop).toBe('vpcSubnets');
+    expect(e.message).toMatch(/^Bad\/Vm: vpcSubnets \(\{"subnetType":"Isolated"\}\) must select subnets of the VPC \(There are no 'Isolated' subnet groups in this VPC/);
+  });
+  it('network settings: named network.maxAzs on the service, not maxAzs on its child', () => {
+    const e = errorFor({ network: { maxAzs: 1 } });
+    expect(e.path).toBe('Bad/Vm');
+    expect(e.message).toBe('Bad/Vm: network.maxAzs (1) must be an integer from 2 to 6');
+  });
+  it('an unknown network setting: named network.<prop> on the service', () => {
+    const e = errorFor({ network: { maxAz: 3 } as never });
+    expect(e.path).toBe('Bad/Vm');
+    expect(e.prop).toBe('network.maxAz');
+    expect(e.message).toMatch(/^Bad\/Vm: network.maxAz \(3\) is not a known prop: /);
+  });
+  it('a KMS-encrypted access log bucket', () => {
+    const stack = testStack('Kms');
+    const bucket = new s3.Bucket(stack, 'B', { encryption: s3.BucketEncryption.KMS });
+    expect(errorFor({ accessLogsBucket: bucket }).message).toBe(
+      'Bad/Vm: accessLogsBucket ("Kms/B") must be encrypted with SSE-S3, not a KMS key: load balancers cannot write access logs to a KMS-encrypted bucket',
+    );
+  });
+});
+
+describe('VmService: a Duration with sub-second precision for a whole-seconds prop gets our error', () => {
+  const whole = 'must be a whole number of seconds (CloudFormation counts this in seconds)';
+  for (const prop of ['instanceWarmup', 'healthCheckInterval', 'deregistrationDelay', 'refreshBakeTime', 'bootAndStartTime'] as const) {
+    it(prop, () => {
+      const e = errorFor({ [prop]: Duration.millis(7500) });
+      expect(e.message).toBe(`Bad/Vm: ${prop} (7 seconds 500 millis) ${whole}`);
+      expect(e.prop).toBe(prop);
+    });
+  }
+  it('checkpointDelay', () => {
+    expect(errorFor({ checkpointPercentages: [50, 100], checkpointDelay: Duration.millis(7500) }).message).toBe(`Bad/Vm: checkpointDelay (7 seconds 500 millis) ${whole}`);
+  });
+  it('app.rollout.bakeTime (the instance warmup)', () => {
+    expect(errorFor({ app: { ...app, rollout: { bakeTime: Duration.millis(7500) } } }).message).toBe(`Bad/Vm: app.rollout.bakeTime (7 seconds 500 millis) ${whole}`);
+  });
+});
+
+describe('VmService: callers without a type checker (plain JavaScript, other languages) get our error, never a TypeError', () => {
+  /** Props as plain JavaScript could pass them. */
+  const jsError = (props: Record<string, unknown>) => errorFor(props as Partial<VmServiceProps>);
+
+  it('an unknown prop (a typo), with a suggestion', () => {
+    const e = jsError({ minCapcity: 3 });
+    expect(e.prop).toBe('minCapcity');
+    expect(e.message).toMatch(/^Bad\/Vm: minCapcity \(3\) is not a known prop: did you mean minCapacity or minHealthyPercentage\? known props are app, vpc, /);
+  });
+  it('an unknown prop without a close match', () => {
+    expect(jsError({ memsize: 512 }).message).toMatch(/^Bad\/Vm: memsize \(512\) is not a known prop: known props are app, /);
+  });
+  it('an unknown image builder option', () => {
+    expect(jsError({ imageBuilder: { nodeVersion: 22 } }).message).toMatch(/^Bad\/Vm: imageBuilder.nodeVersion \(22\) is not a known prop: did you mean imageBuilder.nodeMajorVersion\?/);
+  });
+  it('props that are not an object', () => {
+    expect(orchestrationErrorFrom(() => new VmService(testStack('Bad'), 'Vm', null as never)).message).toBe('Bad/Vm: props (null) must be an object');
+  });
+  it('a string for a number', () => {
+    expect(jsError({ minCapacity: '3' }).message).toBe('Bad/Vm: minCapacity ("3") must be a number');
+  });
+  it('NaN', () => {
+    expect(jsError({ maxCapacity: Number.NaN }).message).toBe('Bad/Vm: maxCapacity (NaN) must be a number');
+  });
+  it('a number for a Duration', () => {
+    expect(jsError({ healthCheckInterval: 10 }).message).toBe('Bad/Vm: healthCheckInterval (10) must be a Duration, for example Duration.seconds(30)');
+  });
+  it('a string for a boolean', () => {
+    expect(jsError({ accessLogs: 'yes' }).message).toBe('Bad/Vm: accessLogs ("yes") must be a boolean');
+  });
+  it('a string for a list of instance types', () => {
+    expect(jsError({ instanceTypes: 't4g.micro' }).message).toBe('Bad/Vm: instanceTypes ("t4g.micro") must be a list of ec2.InstanceType objects, for example [new ec2.InstanceType(\'t4g.micro\')]');
+  });
+  it('a string inside the list of instance types', () => {
+    expect(jsError({ instanceTypes: ['t4g.micro'] }).message).toBe('Bad/Vm: instanceTypes[0] ("t4g.micro") must be an ec2.InstanceType, for example new ec2.InstanceType(\'t4g.micro\')');
+  });
+  it('a string for the checkpoint list', () => {
+    expect(jsError({ checkpointPercentages: '50,100' }).message).toBe('Bad/Vm: checkpointPercentages ("50,100") must be a list of numbers, for example [50, 100]');
+  });
+  it('a string for an image builder switch', () => {
+    expect(jsError({ imageBuilder: { runTests: 'false' } }).message).toBe('Bad/Vm: imageBuilder.runTests ("false") must be a boolean');
+  });
+  it('a string for the build instance type', () => {
+    expect(jsError({ imageBuilder: { buildInstanceType: 't4g.small' } }).message).toBe('Bad/Vm: imageBuilder.buildInstanceType ("t4g.small") must be an ec2.InstanceType, for example new ec2.InstanceType(\'t4g.small\')');
+  });
+  it('an unknown removal policy', () => {
+    expect(jsError({ logRemovalPolicy: 'keep' }).message).toBe('Bad/Vm: logRemovalPolicy ("keep") must be one of "destroy", "retain", "snapshot", "retain-on-update-or-delete"');
+  });
+  it('a string for the VPC', () => {
+    expect(jsError({ vpc: 'vpc-0123' }).message).toBe('Bad/Vm: vpc ("vpc-0123") must be an ec2.IVpc, for example new ec2.Vpc(...) or ec2.Vpc.fromVpcAttributes(...)');
+  });
+  it('a string for the certificate', () => {
+    expect(jsError({ certificate: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' }).message).toBe(
+      'Bad/Vm: certificate ("arn:aws:acm:eu-west-1:123456789012:certificate/abc") must be an ACM certificate, for example acm.Certificate.fromCertificateArn(...)',
+    );
+  });
+  it('a string for app.rollout.autoRollback', () => {
+    expect(jsError({ app: { ...app, rollout: { autoRollback: 'false' } } }).message).toBe('Bad/Vm: app.rollout.autoRollback ("false") must be a boolean');
+  });
+  it('a number for app.rollout.bakeTime', () => {
+    expect(jsError({ app: { ...app, rollout: { bakeTime: 30 } } }).message).toBe('Bad/Vm: app.rollout.bakeTime (30) must be a Duration, for example Duration.seconds(30)');
+  });
+  it('a number for app.version', () => {
+    expect(jsError({ app: { ...app, version: 2 } }).message).toBe('Bad/Vm: app.version (2) must be a string');
+  });
+  it('a number for app.source.directory', () => {
+    expect(jsError({ app: { source: { directory: 42 } } }).message).toBe('Bad/Vm: app.source.directory (42) must be a string');
+  });
+  it('a string for app.port (checked by the shared app description)', () => {
+    expect(jsError({ app: { ...app, port: '8080' } }).message).toBe('Bad/Vm: app.port ("8080") must be a number');
+  });
+  it('a number in app.source.exclude', () => {
+    expect(jsError({ app: { source: { directory: SAMPLE_APP_DIR, exclude: ['*.md', 3] } } }).message).toBe('Bad/Vm: app.source.exclude[1] (3) must be a glob pattern (a string)');
+  });
+});
+
+describe('the known-prop lists match the props interfaces', () => {
+  it('at compile time: a prop added to an interface and not to its list fails tsc', () => {
+    expectTypeOf<keyof typeof VM_SERVICE_PROPS>().toEqualTypeOf<keyof VmServiceProps>();
+    expectTypeOf<keyof typeof IMAGE_BUILDER_OPTIONS>().toEqualTypeOf<keyof ImageBuilderOptions>();
+    expectTypeOf<keyof typeof APP_IMAGE_PROPS>().toEqualTypeOf<keyof AppImageProps>();
+  });
+  it('at run time: every listed prop is accepted', () => {
+    const everyProp = Object.fromEntries(Object.keys(VM_SERVICE_PROPS).map((prop) => [prop, undefined]));
+    expect(() => new VmService(testStack('Known'), 'Vm', { ...everyProp, app, amiId: 'ami-0123456789abcdef0' } as VmServiceProps)).not.toThrow();
+  });
+});
+
+describe('AppImage rejects bad input with the library\'s error', () => {
+  function imageError(extra: Record<string, unknown>): OrchestrationError {
+    const stack = testStack('Bad');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    const props = {
+      sourceDirectory: SAMPLE_APP_DIR, exclude: [], command: ['node', 'server.js'], port: 8080, healthCheckPath: '/healthz', appVersion: '1.0.0',
+      architecture: ec2.InstanceArchitecture.ARM_64, rootVolumeSizeGiB: 8, vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, ...extra,
+    };
+    return orchestrationErrorFrom(() => new AppImage(stack, 'Image', props as AppImageProps));
+  }
+  it('an unknown prop', () => {
+    expect(imageError({ nodeVersion: 22 }).message).toMatch(/^Bad\/Image: nodeVersion \(22\) is not a known prop: did you mean nodeMajorVersion\?/);
+  });
+  it('a string for a number', () => {
+    expect(imageError({ rootVolumeSizeGiB: '8' }).message).toBe('Bad/Image: rootVolumeSizeGiB ("8") must be a number');
+  });
+  it('a build instance of another architecture', () => {
+    expect(imageError({ buildInstanceType: new ec2.InstanceType('t3.small') }).message).toBe('Bad/Image: buildInstanceType ("t3.small") must have the image\'s architecture (arm64)');
+  });
+  it('an empty command', () => {
+    expect(imageError({ command: [] }).message).toBe('Bad/Image: command ([]) must be a non-empty list of non-empty strings');
+  });
+  it('a Node.js major version below 18', () => {
+    expect(imageError({ nodeMajorVersion: 16 }).message).toBe('Bad/Image: nodeMajorVersion (16) must be an integer from 18 to 99');
   });
 });
