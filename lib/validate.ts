@@ -67,7 +67,7 @@ export function checkExclusive(where: Where, props: Record<string, unknown>): vo
 export function checkOrdered(where: Where, lowerProp: string, lower: number | undefined, upperProp: string, upper: number | undefined): void {
   if (lower === undefined || upper === undefined || Token.isUnresolved(lower) || Token.isUnresolved(upper)) return;
   if (lower > upper) {
-    throw new OrchestrationError(where, `${lowerProp} and ${upperProp}`, { [lowerProp]: lower, [upperProp]: upper }, `must satisfy ${lowerProp} <= ${upperProp}`);
+    throw new OrchestrationError(where, lowerProp, lower, `must not exceed ${upperProp} (${upper})`);
   }
 }
 

@@ -191,7 +191,7 @@ console.log(JSON.stringify({ deployment: service.deploymentName, namespace: serv
     expect(out).toEqual({
       deployment: 'web',
       namespace: 'web',
-      error: { isLibraryError: true, message: 'Bad/Web/Cluster: minNodes and maxNodes ({"minNodes":4,"maxNodes":3}) must satisfy minNodes <= maxNodes' },
+      error: { isLibraryError: true, message: 'Bad/Web: clusterProps.minNodes (4) must not exceed clusterProps.maxNodes (3)' },
     });
     const t = JSON.parse(fs.readFileSync(path.join(dir, 'out-container', 'MyContainer.template.json'), 'utf8'));
     const ng = Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::EKS::Nodegroup');

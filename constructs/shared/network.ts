@@ -77,6 +77,7 @@ export class AppNetwork extends Construct {
     checkKnownProps(this, props, APP_NETWORK_PROPS);
     checkConcrete(this, 'maxAzs', props.maxAzs, 'it decides how many subnets, routes and NAT gateways exist');
     checkConcrete(this, 'egress', props.egress, 'it decides whether a NAT instance, NAT gateways or neither exist');
+    checkConcrete(this, 'flowLogRemovalPolicy', props.flowLogRemovalPolicy, "it becomes the log group's DeletionPolicy, which takes no deploy-time value");
     if (props.natMachineImage === undefined) {
       checkConcrete(this, 'natInstanceType', props.natInstanceType, "the default NAT image is picked for its architecture at synth; pass natMachineImage too");
     }

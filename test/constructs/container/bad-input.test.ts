@@ -191,7 +191,7 @@ describe('ContainerService: the cluster props, named as the caller wrote them', 
 
   it('min nodes above max nodes', () => {
     expect(message({ clusterProps: { minNodes: 5, maxNodes: 4 } })).toBe(
-      'Bad/Service: clusterProps.minNodes and clusterProps.maxNodes ({"clusterProps.minNodes":5,"clusterProps.maxNodes":4}) must satisfy clusterProps.minNodes <= clusterProps.maxNodes',
+      'Bad/Service: clusterProps.minNodes (5) must not exceed clusterProps.maxNodes (4)',
     );
   });
 

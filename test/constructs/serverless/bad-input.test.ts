@@ -123,7 +123,7 @@ describe('FunctionService rejects bad input with the library\'s error (path, pro
 
   it('provisioned concurrency above reserved concurrency', () => {
     expect(errorFor({ app: { ...app, replicas: { min: 5, max: 2 } } }).message).toBe(
-      'Bad/Service: app.replicas.min and app.replicas.max ({"app.replicas.min":5,"app.replicas.max":2}) must satisfy app.replicas.min <= app.replicas.max',
+      'Bad/Service: app.replicas.min (5) must not exceed app.replicas.max (2)',
     );
   });
 
