@@ -10,6 +10,7 @@ import { OrchestrationError } from '../../lib/errors';
 import { secretRefEnvName } from '../../lib/secret-ref';
 import { checkConcrete, checkDuration, checkInteger, checkKnownProps, checkOneOf, checkType, checkWholeUnits, durationIn } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
+import type { IAppService } from '../shared/service';
 import { bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
 import { checkHasMember, checkStringArray, knownBytes } from './private/validate';
@@ -173,7 +174,7 @@ const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number
  *   authType: lambda.FunctionUrlAuthType.NONE,
  * });
  */
-export class FunctionService extends Construct implements iam.IGrantable {
+export class FunctionService extends Construct implements IAppService {
   /** The Lambda function. */
   public readonly function: lambda.Function;
   /** The version published for the current code and configuration. */
@@ -197,6 +198,41 @@ export class FunctionService extends Construct implements iam.IGrantable {
   /** The Function URL's address. */
   public readonly url: string;
   public readonly grantPrincipal: iam.IPrincipal;
+
+  /** The alarms that stop a traffic shift and roll it back (the same as `alarms`). */
+  public get rolloutAlarms(): cloudwatch.IAlarm[] {
+    return this.alarms;
+  }
+
+  /** Requests to the Function URL on the alias (`UrlRequestCount`, published by Lambda), Sum per minute. */
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.urlMetric('UrlRequestCount', 'Sum', props);
+  }
+
+  /**
+   * 5xx answers of the Function URL on the alias (`Url5xxCount`, published by Lambda: function errors
+   * and timeouts included), Sum per minute.
+   */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.urlMetric('Url5xxCount', 'Sum', props);
+  }
+
+  /** Time from the URL receiving a request to its answer, in milliseconds (`UrlRequestLatency`, published by Lambda), p99 per minute. */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.urlMetric('UrlRequestLatency', 'p99', props);
+  }
+
+  /** A Function URL metric of the alias (dimensions FunctionName and Resource `function:alias`, as Lambda publishes them). */
+  private urlMetric(metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Lambda',
+      metricName,
+      dimensionsMap: { FunctionName: this.function.functionName, Resource: `${this.function.functionName}:${this.alias.aliasName}` },
+      statistic,
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
 
   constructor(scope: Construct, id: string, props: FunctionServiceProps) {
     super(scope, id);

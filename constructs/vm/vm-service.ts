@@ -27,6 +27,7 @@ import {
 } from '../../lib/validate';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { acknowledgeNag } from '../shared/nag';
+import type { IAppService } from '../shared/service';
 import { type BoundSecret, bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
 import { enableAccessLogs } from './access-logs';
@@ -323,7 +324,7 @@ const BOUNDS = {
  *   app: { source: { directory: path.join(__dirname, 'app') } },
  * });
  */
-export class VmService extends Construct implements ec2.IConnectable, iam.IGrantable {
+export class VmService extends Construct implements IAppService, ec2.IConnectable {
   /** The Auto Scaling group. */
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   /** The launch template (explicit, whatever the app's feature flags). */
@@ -365,6 +366,44 @@ export class VmService extends Construct implements ec2.IConnectable, iam.IGrant
   public readonly rolloutEstimate: RolloutEstimate;
   public readonly connections: ec2.Connections;
   public readonly grantPrincipal: iam.IPrincipal;
+
+  /** The alarms that fail an instance refresh, so that CloudFormation rolls it back (the same as `refreshAlarms`). */
+  public get rolloutAlarms(): cloudwatch.IAlarm[] {
+    return this.refreshAlarms;
+  }
+
+  /** Requests the load balancer answered (`RequestCount`, published by Elastic Load Balancing), Sum per minute. */
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.loadBalancer.metrics.requestCount({ period: Duration.minutes(1), ...props });
+  }
+
+  /**
+   * 5xx answers: the instances' (`HTTPCode_Target_5XX_Count`) plus the load balancer's own
+   * (`HTTPCode_ELB_5XX_Count`, e.g. no healthy target), both published by Elastic Load Balancing, Sum per minute.
+   */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    const options = { period: Duration.minutes(1), ...props };
+    return new cloudwatch.MathExpression({
+      expression: 'FILL(target5xx, 0) + FILL(elb5xx, 0)',
+      usingMetrics: {
+        target5xx: this.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, options),
+        elb5xx: this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, options),
+      },
+      period: options.period,
+      label: props?.label ?? '5xx answers of the instances and the load balancer',
+    });
+  }
+
+  /** Time the instances take to answer, in milliseconds (`TargetResponseTime`, seconds, published by Elastic Load Balancing, × 1000), p99 per minute. */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    const options = { period: Duration.minutes(1), statistic: 'p99', ...props };
+    return new cloudwatch.MathExpression({
+      expression: 'seconds * 1000',
+      usingMetrics: { seconds: this.loadBalancer.metrics.targetResponseTime(options) },
+      period: options.period,
+      label: props?.label ?? 'Target response time (ms)',
+    });
+  }
 
   constructor(scope: Construct, id: string, props: VmServiceProps) {
     super(scope, id);

@@ -1,0 +1,69 @@
+// Every style's main construct used only through the shared contract (IAppService): a grant, the
+// three metrics with the AWS service that publishes each (metric names as the AWS docs list them),
+// alarms on them that render into a template, the URL and the rollout alarms.
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { describe, expect, it } from 'vitest';
+import type { IAppService } from '../../../constructs/shared/service';
+import { FunctionService } from '../../../constructs/serverless';
+import { VmService } from '../../../constructs/vm';
+import { SAMPLE_APP_DIR, testStack } from '../../helpers';
+
+/** The [namespace, metric name] pairs a metric (or math expression) reads. */
+function published(metric: cloudwatch.IMetric): string[][] {
+  const config = metric.toMetricConfig();
+  if (config.metricStat) return [[config.metricStat.namespace, config.metricStat.metricName]];
+  return Object.values(config.mathExpression!.usingMetrics).flatMap(published);
+}
+
+/** Uses a service only through the contract; returns what a caller sees. */
+function throughContract(stack: Stack, service: IAppService) {
+  const table = new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+  table.grantReadData(service);
+  const metrics = { requests: service.metricRequests(), errors: service.metricErrors(), latency: service.metricLatency({ period: Duration.minutes(5) }) };
+  for (const [name, metric] of Object.entries(metrics)) new cloudwatch.Alarm(stack, `${name}Alarm`, { metric, threshold: 1, evaluationPeriods: 1 });
+  const t = Template.fromStack(stack);
+  t.resourceCountIs('AWS::CloudWatch::Alarm', 3 + service.rolloutAlarms.length);
+  const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.PolicyDocument).includes('dynamodb:GetItem')) as any;
+  return {
+    grantedTo: policy.Properties.Roles,
+    publishers: Object.fromEntries(Object.entries(metrics).map(([k, m]) => [k, published(m)])),
+    latencyPeriod: metrics.latency.toMetricConfig().mathExpression?.period ?? metrics.latency.toMetricConfig().metricStat?.period.toSeconds(),
+    url: service.url,
+    version: service.appVersion,
+    app: service.app.name,
+  };
+}
+
+describe('IAppService', () => {
+  it('serverless: URL metrics of the live alias, published by Lambda', () => {
+    const stack = testStack();
+    const service = new FunctionService(stack, 'Svc', { app: { name: 'api', source: { directory: SAMPLE_APP_DIR } } });
+    const seen = throughContract(stack, service);
+    expect(seen.grantedTo).toEqual([{ Ref: stack.getLogicalId(service.role.node.defaultChild as any) }]);
+    expect(seen.publishers).toEqual({ requests: [['AWS/Lambda', 'UrlRequestCount']], errors: [['AWS/Lambda', 'Url5xxCount']], latency: [['AWS/Lambda', 'UrlRequestLatency']] });
+    expect(seen.latencyPeriod).toBe(300);
+    expect(service.rolloutAlarms).toBe(service.alarms);
+    expect(stack.resolve(seen.url)).toEqual(stack.resolve(service.functionUrl.url));
+    expect(seen.app).toBe('api');
+  });
+
+  it('vm: the load balancer\'s metrics, published by Elastic Load Balancing, latency in ms', () => {
+    const stack = testStack();
+    const service = new VmService(stack, 'Svc', { app: { name: 'web', source: { directory: SAMPLE_APP_DIR } }, amiId: 'ami-0123456789abcdef0' });
+    const seen = throughContract(stack, service);
+    expect(seen.grantedTo).toEqual([{ Ref: stack.getLogicalId(service.role.node.defaultChild as any) }]);
+    expect(seen.publishers).toEqual({
+      requests: [['AWS/ApplicationELB', 'RequestCount']],
+      errors: [['AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count'], ['AWS/ApplicationELB', 'HTTPCode_ELB_5XX_Count']],
+      latency: [['AWS/ApplicationELB', 'TargetResponseTime']],
+    });
+    expect((service.metricLatency().toMetricConfig().mathExpression as any).expression).toBe('seconds * 1000');
+    expect(service.rolloutAlarms).toBe(service.refreshAlarms);
+    expect(service.rolloutAlarms.length).toBeGreaterThan(0);
+    expect(seen.url).toBe(service.url);
+    expect(service.rolloutEstimate.totalSeconds).toBeGreaterThan(0);
+  });
+});
