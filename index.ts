@@ -10,3 +10,5 @@ export * from './constructs/container';
 export * from './constructs/serverless';
 // The shared network, so that several services can share one: pass `network.vpc` as their `vpc`.
 export { AppNetwork, type AppNetworkProps, type EgressMode } from './constructs/shared/network';
+// The contract every style's main construct implements (server, vm and serverless so far; container next).
+export type { IAppService } from './constructs/shared/service';
