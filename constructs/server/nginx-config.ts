@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
 import { checkConcrete, checkDuration, checkInteger, checkIsDuration, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
@@ -126,6 +127,55 @@ export interface NginxRuntimeOptions {
 export interface NginxConfigInput extends NginxBalancingOptions, NginxRuntimeOptions {
   /** The app servers. At least one. */
   readonly upstreams: NginxUpstream[];
+  /**
+   * A name written as the 7th field of every access-log line, unique per load balancer: the
+   * metric filters ({@link nginxMetricFilterPattern}) match only lines with it and publish it as
+   * the `LoadBalancer` dimension. Letters, digits and `._-`, at most 255 characters.
+   * @default 'nginx' ({@link NginxLoadBalancer} passes its unique id)
+   */
+  readonly logTag?: string;
+}
+
+/**
+ * The metrics the {@link NginxLoadBalancer}'s metric filters publish from nginx's access log
+ * (nginx itself publishes none), in one namespace, told apart by the `LoadBalancer` dimension.
+ */
+export const NGINX_METRICS = {
+  namespace: 'CdkOrchestration/Nginx',
+  dimension: 'LoadBalancer',
+  /** Count, 1 per access-log line (every answer but `healthCheckPath`'s). */
+  requests: 'Requests',
+  /** Count, 1 per answer with a 5xx status (nginx's own 502/504 included). */
+  errors: 'ServerErrors',
+  /** Seconds, nginx's `$request_time` (first byte read to last byte sent, millisecond resolution). */
+  latency: 'RequestTime',
+} as const;
+
+/**
+ * The fields of an access-log line in the `upstreams` log_format, as the space-delimited metric
+ * filter names them: `"$request"` and `[$time_local]` are one field each; the upstream part at
+ * the end (`upstream=a, b upstream_status=502, 200 ...`, with spaces after retries) is `...`.
+ */
+export const NGINX_ACCESS_LOG_FIELDS = ['client', 'time', 'request', 'status', 'bytes', 'rt', 'lb', '...'] as const;
+
+const LOG_TAG = /^[A-Za-z0-9._-]{1,255}$/;
+
+/**
+ * The CloudWatch Logs filter pattern of one of nginx's metrics (space-delimited, rendered by
+ * aws-cdk-lib's `FilterPattern.spaceDelimited`): a line counts when its 4th field is a status
+ * (100-599; 500-599 for `errors`), its 6th a request time (a number ≥ 0) and its 7th the load
+ * balancer's `logTag`. Error-log lines, shipped to the same log group (stream
+ * `<instance id>/error`), fail all three (`2026/11/29 19:00:00 [error] 123#123: *4 ...`).
+ */
+export function nginxMetricFilterPattern(metric: 'requests' | 'errors' | 'latency', logTag: string = 'nginx'): string {
+  checkConcrete(undefined, 'logTag', logTag, 'the metric filter pattern compares it with the access log\'s field');
+  checkPattern(undefined, 'logTag', logTag, LOG_TAG, 'letters, digits, ".", "_" or "-", at most 255 characters');
+  const pattern = logs.FilterPattern.spaceDelimited(...NGINX_ACCESS_LOG_FIELDS)
+    .whereNumber('status', '>=', metric === 'errors' ? 500 : 100)
+    .whereNumber('status', '<=', 599)
+    .whereNumber('rt', '>=', 0)
+    .whereString('lb', '=', logTag);
+  return pattern.logPatternString;
 }
 
 /** The defaults the construct and the tests share. */
@@ -259,6 +309,8 @@ export function renderNginxConfig(input: NginxConfigInput, where?: IConstruct | 
   }
   if (input.workerProcesses !== undefined && input.workerProcesses !== 'auto') checkInteger(where, 'workerProcesses', input.workerProcesses, { min: 1, max: 256 });
   if (input.listenAddress !== undefined) checkPattern(where, 'listenAddress', input.listenAddress, HOST, 'an IPv4 address or a DNS name');
+  checkConcrete(where, 'logTag', input.logTag, RENDERED);
+  checkPattern(where, 'logTag', input.logTag, LOG_TAG, 'letters, digits, ".", "_" or "-", at most 255 characters');
 
   const d = NGINX_DEFAULTS;
   const failTimeoutSeconds = (input.failTimeout ?? d.failTimeout).toSeconds();
@@ -281,8 +333,9 @@ export function renderNginxConfig(input: NginxConfigInput, where?: IConstruct | 
     '}',
     '',
     'http {',
-    '    log_format upstreams \'$remote_addr [$time_local] "$request" $status $body_bytes_sent \'',
-    '                         \'upstream=$upstream_addr upstream_status=$upstream_status rt=$request_time urt=$upstream_response_time\';',
+    // Status, request time and the load balancer's tag are bare fields (4th, 6th, 7th) for the metric filters.
+    `    log_format upstreams '$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time ${input.logTag ?? 'nginx'} '`,
+    '                         \'upstream=$upstream_addr upstream_status=$upstream_status urt=$upstream_response_time\';',
     `    access_log ${input.accessLog ?? d.accessLog} upstreams;`,
     '    default_type text/plain;',
     '    server_tokens off;',

@@ -1,5 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,7 +9,7 @@ import { OrchestrationError } from '../../lib/errors';
 import { checkKnownProps, checkOneOf, checkType } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
-import { type NginxBalancingOptions, NGINX_DEFAULTS, type NginxUpstream, renderNginxConfig, validateNginxBalancing, validateNginxUpstreams } from './nginx-config';
+import { type NginxBalancingOptions, NGINX_DEFAULTS, NGINX_METRICS, type NginxUpstream, nginxMetricFilterPattern, renderNginxConfig, validateNginxBalancing, validateNginxUpstreams } from './nginx-config';
 import { renderNginxBootstrap, serverAsset } from './server-files';
 import { base64, checkVpc, hardenedInstance, SERVER_INSTANCE_OPTION_NAMES, type ServerInstanceOptions, shellDocument, stringParameter, validateInstanceOptions } from './server-instance';
 
@@ -96,7 +96,9 @@ export const NGINX_LOAD_BALANCER_PROP_NAMES: Record<keyof NginxLoadBalancerProps
  * balancing a list of servers. Its nginx.conf is {@link renderNginxConfig}'s output, installed
  * by an SSM association that checks it with `nginx -t` and reloads nginx gracefully whenever
  * it changes, so adding or replacing a server reloads nginx with the new membership.
- * Only nginx's port is open (to `allowFrom`); nginx's logs go to CloudWatch Logs.
+ * Only nginx's port is open (to `allowFrom`); nginx's logs go to CloudWatch Logs, where three
+ * metric filters turn the access log into metrics (`metricRequests()`, `metricErrors()`,
+ * `metricLatency()`; nginx publishes none itself).
  *
  * @example
  * const lb = new NginxLoadBalancer(this, 'LoadBalancer', { vpc, upstreams: fleet.upstreams });
@@ -132,6 +134,19 @@ export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
   public readonly vpc: ec2.IVpc;
   /** The network created when no `vpc` was given. */
   public readonly network?: AppNetwork;
+  /**
+   * This load balancer's name in its access log (7th field of every line) and the value of the
+   * `LoadBalancer` dimension of its metrics: the construct's unique id (stack name and path,
+   * letters and digits, with a hash), so two load balancers in one account and region never share metrics.
+   */
+  public readonly logTag: string;
+  /** The dimensions of every metric of this load balancer: `{ LoadBalancer: logTag }`. */
+  public readonly metricDimensions: cloudwatch.DimensionsMap;
+  /**
+   * The metric filters on {@link logGroup} that publish `Requests`, `ServerErrors` and
+   * `RequestTime` in `CdkOrchestration/Nginx` ({@link NGINX_METRICS}).
+   */
+  public readonly metricFilters: { readonly requests: logs.MetricFilter; readonly errors: logs.MetricFilter; readonly latency: logs.MetricFilter };
 
   constructor(scope: Construct, id: string, props: NginxLoadBalancerProps) {
     super(scope, id);
@@ -143,11 +158,14 @@ export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
 
     ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
     const subnet = this.selectSubnet(props.vpcSubnets);
-    this.config = renderNginxConfig({ ...props, upstreams: props.upstreams }, this);
+    this.logTag = Names.uniqueResourceName(this, { maxLength: 255 });
+    this.metricDimensions = { [NGINX_METRICS.dimension]: this.logTag };
+    this.config = renderNginxConfig({ ...props, upstreams: props.upstreams, logTag: this.logTag }, this);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
+    this.metricFilters = this.createMetricFilters();
     this.role = this.createRole();
     this.securityGroup = this.createSecurityGroup(props.allowFrom ?? ec2.Peer.anyIpv4());
     this.connections = this.securityGroup.connections;
@@ -163,6 +181,70 @@ export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
 
     this.document = this.createConfigDocument();
     this.association = this.createConfigAssociation(props.healthCheckPath ?? NGINX_DEFAULTS.healthCheckPath);
+  }
+
+  /**
+   * Requests nginx answered: one per access-log line (its own `healthCheckPath` is not logged),
+   * from this construct's metric filter. Sum per minute by default.
+   */
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(NGINX_METRICS.requests, { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /**
+   * Requests answered with a 5xx status, the app's or nginx's own (502 when no server answers,
+   * 504 on a timeout), from this construct's metric filter. Sum per minute by default.
+   */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(NGINX_METRICS.errors, { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /**
+   * nginx's `$request_time` (from the first byte of the request read to the last byte of the
+   * answer sent) in milliseconds: `rt * 1000` over the `RequestTime` metric (seconds) of this
+   * construct's metric filter. p99 per minute by default; `statistic` applies to `rt`.
+   */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.MathExpression {
+    const { label, color, period = Duration.minutes(1), ...metricProps } = props ?? {};
+    return new cloudwatch.MathExpression({
+      expression: 'rt * 1000',
+      usingMetrics: { rt: this.metric(NGINX_METRICS.latency, { statistic: cloudwatch.Stats.p(99), ...metricProps, period }) },
+      period,
+      label: label ?? 'nginx request time (ms)',
+      color,
+    });
+  }
+
+  /** One of this load balancer's metrics: its namespace and dimension, one minute by default. */
+  private metric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: NGINX_METRICS.namespace,
+      metricName,
+      period: Duration.minutes(1),
+      ...props,
+      dimensionsMap: { ...props.dimensionsMap, ...this.metricDimensions },
+    });
+  }
+
+  /**
+   * The metric filters on nginx's log group (access and error log; the patterns match access-log
+   * lines of this load balancer only, see {@link nginxMetricFilterPattern}).
+   */
+  private createMetricFilters(): NginxLoadBalancer['metricFilters'] {
+    const filter = (id: string, metric: 'requests' | 'errors' | 'latency', metricValue: string, unit: cloudwatch.Unit) =>
+      this.logGroup.addMetricFilter(id, {
+        filterPattern: logs.FilterPattern.literal(nginxMetricFilterPattern(metric, this.logTag)),
+        metricNamespace: NGINX_METRICS.namespace,
+        metricName: NGINX_METRICS[metric],
+        metricValue,
+        unit,
+        dimensions: { [NGINX_METRICS.dimension]: '$lb' },
+      });
+    return {
+      requests: filter('RequestsFilter', 'requests', '1', cloudwatch.Unit.COUNT),
+      errors: filter('ServerErrorsFilter', 'errors', '1', cloudwatch.Unit.COUNT),
+      latency: filter('RequestTimeFilter', 'latency', '$rt', cloudwatch.Unit.SECONDS),
+    };
   }
 
   /** nginx's subnet: the first one selected (public by default). */

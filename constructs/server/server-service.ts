@@ -1,10 +1,14 @@
 import type { Duration } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { ResolvedApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
+import type { RolloutEstimate } from '../../lib/rollout-estimate';
 import { checkConcrete, checkIsDuration, checkKnownProps } from '../../lib/validate';
 import { type AppNetwork, vpcOrNewNetwork } from '../shared/network';
+import type { IAppService } from '../shared/service';
 import { NGINX_LOAD_BALANCER_OPTION_NAMES, NginxLoadBalancer, type NginxLoadBalancerOptions, validateLoadBalancerOptions } from './nginx-load-balancer';
 import { checkVpc } from './server-instance';
 import { SERVER_FLEET_PROP_NAMES, ServerFleet, type ServerFleetProps } from './server-fleet';
@@ -25,13 +29,17 @@ export interface ServerServiceProps extends ServerFleetProps {
  * membership changes (its configuration is installed after the fleet's rollout), and each
  * server's update pauses longer than nginx's `fail_timeout`.
  *
+ * As an {@link IAppService}: its metrics are nginx's, published by the load balancer's metric
+ * filters on nginx's access log (namespace `CdkOrchestration/Nginx`, dimension `LoadBalancer`);
+ * its rollout is bounded by `rolloutEstimate` and stopped by failed SSM steps, not alarms.
+ *
  * @example
  * const service = new ServerService(this, 'Service', {
  *   app: { source: { directory: path.join(__dirname, 'app') } },
  * });
  * new CfnOutput(this, 'Url', { value: service.url });
  */
-export class ServerService extends Construct implements ec2.IConnectable, iam.IGrantable {
+export class ServerService extends Construct implements IAppService, ec2.IConnectable, iam.IGrantable {
   /** The app servers and their rollout. */
   public readonly fleet: ServerFleet;
   /** The nginx load balancer. */
@@ -49,6 +57,19 @@ export class ServerService extends Construct implements ec2.IConnectable, iam.IG
   public readonly connections: ec2.Connections;
   /** The app servers' role: `table.grantReadData(service)` lets the app read the table. */
   public readonly grantPrincipal: iam.IPrincipal;
+  /** The app description with its defaults filled in (the fleet's). */
+  public readonly app: ResolvedApp;
+  /** The version the servers run (`APP_VERSION`, the `x-app-version` header). */
+  public readonly appVersion: string;
+  /** The rollout's worst case (the fleet's: `ceil(servers / serial)` steps). */
+  public readonly rolloutEstimate: RolloutEstimate;
+  /**
+   * Always empty: no alarm stops the server style's rollout. It stops when a step fails on a
+   * server (the app does not become healthy within `healthCheckTimeout`) beyond the
+   * association's MaxErrors, and CloudFormation rolls back; the recover alarms heal instances
+   * and do not touch the rollout.
+   */
+  public readonly rolloutAlarms: cloudwatch.IAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: ServerServiceProps) {
     super(scope, id);
@@ -65,6 +86,24 @@ export class ServerService extends Construct implements ec2.IConnectable, iam.IG
     this.url = this.loadBalancer.url;
     this.connections = this.fleet.connections;
     this.grantPrincipal = this.fleet.grantPrincipal;
+    this.app = this.fleet.app;
+    this.appVersion = this.fleet.appVersion;
+    this.rolloutEstimate = this.fleet.rolloutEstimate;
+  }
+
+  /** Requests nginx answered (`Requests`, Sum per minute): see {@link NginxLoadBalancer.metricRequests}. */
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.loadBalancer.metricRequests(props);
+  }
+
+  /** 5xx answers, the app's or nginx's (`ServerErrors`, Sum per minute): see {@link NginxLoadBalancer.metricErrors}. */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.loadBalancer.metricErrors(props);
+  }
+
+  /** nginx's request time in milliseconds (p99 per minute): see {@link NginxLoadBalancer.metricLatency}. */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.MathExpression {
+    return this.loadBalancer.metricLatency(props);
   }
 
   /**

@@ -36,6 +36,12 @@ describe('renderNginxConfig (pure)', () => {
     expect(conf).toContain('proxy_send_timeout 30000ms;');
   });
 
+  it('logs status, request time and the load balancer tag as bare fields (4th, 6th, 7th) for the metric filters, keeping the upstream details', () => {
+    expect(conf).toContain(`log_format upstreams '$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time nginx '`);
+    expect(conf).toContain(`'upstream=$upstream_addr upstream_status=$upstream_status urt=$upstream_response_time';`);
+    expect(renderNginxConfig({ upstreams, logTag: 'StackLb1234ABCD' })).toContain('$request_time StackLb1234ABCD ');
+  });
+
   it('has a health endpoint of its own and listens on 80', () => {
     expect(conf).toMatch(/location = \/nginx-health \{\n\s+access_log off;\n\s+return 200 "ok\\n";/);
     expect(conf).toContain('listen 80 default_server;');

@@ -138,7 +138,8 @@ describe('NginxLoadBalancer alone', () => {
     const lb = new NginxLoadBalancer(stack, 'Lb', { upstreams, algorithm: 'least-conn', listenPort: 8081, allowFrom: ec2.Peer.ipv4('203.0.113.0/24'), elasticIp: false });
     const template = Template.fromStack(stack);
     const config = decode(params(template).config!);
-    expect(config).toBe(renderNginxConfig({ upstreams, algorithm: 'least-conn', listenPort: 8081 }));
+    expect(config).toBe(renderNginxConfig({ upstreams, algorithm: 'least-conn', listenPort: 8081, logTag: lb.logTag }));
+    expect(lb.logTag).toBe('TestLb3E1057D6'); // Names.uniqueId: the stack and the construct path
     expect(config).toContain('least_conn;');
     expect(lb.config).toBe(config);
     template.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupIngress: [{ CidrIp: '203.0.113.0/24', FromPort: 8081, ToPort: 8081, IpProtocol: 'tcp', Description: 'HTTP to nginx on 8081' }] });

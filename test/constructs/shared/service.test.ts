@@ -7,6 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { IAppService } from '../../../constructs/shared/service';
+import { ServerService } from '../../../constructs/server';
 import { FunctionService } from '../../../constructs/serverless';
 import { VmService } from '../../../constructs/vm';
 import { SAMPLE_APP_DIR, testStack } from '../../helpers';
@@ -25,7 +26,7 @@ function throughContract(stack: Stack, service: IAppService) {
   const metrics = { requests: service.metricRequests(), errors: service.metricErrors(), latency: service.metricLatency({ period: Duration.minutes(5) }) };
   for (const [name, metric] of Object.entries(metrics)) new cloudwatch.Alarm(stack, `${name}Alarm`, { metric, threshold: 1, evaluationPeriods: 1 });
   const t = Template.fromStack(stack);
-  t.resourceCountIs('AWS::CloudWatch::Alarm', 3 + service.rolloutAlarms.length);
+  expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm')).filter((k) => /^(requests|errors|latency)Alarm/.test(k))).toHaveLength(3);
   const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.PolicyDocument).includes('dynamodb:GetItem')) as any;
   return {
     grantedTo: policy.Properties.Roles,
@@ -65,5 +66,22 @@ describe('IAppService', () => {
     expect(service.rolloutAlarms.length).toBeGreaterThan(0);
     expect(seen.url).toBe(service.url);
     expect(service.rolloutEstimate.totalSeconds).toBeGreaterThan(0);
+  });
+
+  it('server: nginx\'s metrics, published by our metric filters over its access log', () => {
+    const stack = testStack();
+    const service = new ServerService(stack, 'Svc', { app: { name: 'web', source: { directory: SAMPLE_APP_DIR } } });
+    const seen = throughContract(stack, service);
+    expect(seen.grantedTo).toEqual([{ Ref: stack.getLogicalId(service.fleet.role.node.defaultChild as any) }]);
+    expect(seen.publishers).toEqual({
+      requests: [['CdkOrchestration/Nginx', 'Requests']],
+      errors: [['CdkOrchestration/Nginx', 'ServerErrors']],
+      latency: [['CdkOrchestration/Nginx', 'RequestTime']],
+    });
+    // the publisher exists: one metric filter per metric on nginx's log group
+    const filters = Object.values(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter')) as any[];
+    expect(filters.map((f) => f.Properties.MetricTransformations[0].MetricName).sort()).toEqual(['RequestTime', 'Requests', 'ServerErrors']);
+    expect(service.rolloutAlarms).toEqual([]);
+    expect(seen.url).toBe(service.url);
   });
 });
