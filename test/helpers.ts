@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import { OrchestrationError } from '../lib/errors';
 
-export { CDK_CONTEXT, NO_ASSET_STAGING_KEY, ROOT, SAMPLE_APP_DIR, onlyResource, templateOf, testApp, testStack } from './support';
+export { CDK_CONTEXT, NO_ASSET_STAGING_KEY, ROOT, SAMPLE_APP_DIR, freePort, onlyResource, templateOf, testApp, testStack } from './support';
 
 /** Runs `fn` and returns the OrchestrationError it throws; fails the test if it throws nothing or anything else. */
 export function orchestrationErrorFrom(fn: () => unknown): OrchestrationError {

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NGINX_DEFAULTS, nginxMetricFilterPattern, renderNginxConfig } from '../../../constructs/server/nginx-config';
 import { matchSpaceDelimited, metricValueOf, tokenize } from './filter-pattern';
+import { freePort } from '../../helpers';
 
 function findNginx(): string | undefined {
   for (const dir of [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/local/nginx/sbin']) {
@@ -36,16 +37,6 @@ const filters = {
 /** What each metric filter publishes for one log line (undefined: the line does not match). */
 const published = (line: string) => Object.fromEntries(Object.entries(filters).map(([k, f]) => [k, metricValueOf(f.pattern, f.value, line)]));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function get(port: number, urlPath: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -6,28 +6,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerFleet } from '../../../constructs/server';
-import { SAMPLE_APP_DIR, testStack } from '../../helpers';
+import { freePort, SAMPLE_APP_DIR, testStack } from '../../helpers';
 import { flatten } from './template-text';
 
 const TOOLS = ['bash', 'curl', 'unzip', 'zip', 'base64'];
 const missing = TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
 if (missing.length > 0) console.warn(`[rollout-script] SKIPPED: needs ${missing.join(', ')} on PATH`);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function get(port: number): Promise<{ status: number; version?: string }> {
   return new Promise((resolve, reject) => {
