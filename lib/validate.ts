@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { IConstruct } from 'constructs';
 import { OrchestrationError } from './errors';
 
@@ -127,9 +128,7 @@ export function isDeployTime(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   if (value instanceof Duration) return value.isUnresolved();
   if (Array.isArray(value)) return Token.isUnresolved(value) || value.some(isDeployTime);
-  if (typeof value === 'object' && typeof (value as { toString?: unknown }).toString === 'function' && value.constructor?.name === 'InstanceType') {
-    return Token.isUnresolved(String(value));
-  }
+  if (value instanceof ec2.InstanceType) return Token.isUnresolved(value.toString());
   return Token.isUnresolved(value);
 }
 

@@ -1,4 +1,4 @@
-import { Duration, Token, withResolved } from 'aws-cdk-lib';
+import { Duration, Token, Tokenization, withResolved } from 'aws-cdk-lib';
 import { ApiObject, Chart } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import * as crypto from 'node:crypto';
@@ -7,7 +7,7 @@ import { OrchestrationError } from '../../lib/errors';
 import { secretRefEnvName } from '../../lib/secret-ref';
 import { checkConcrete, checkDuration, durationIn, checkInteger, checkKnownProps, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
 import { APP_CHART_PROPS, APP_PROBE_OPTIONS, APP_RESOURCES } from './known-props';
-import { numberText, separateTokens } from './private/tokens';
+import { separateTokens } from './private/tokens';
 
 /** Why a deploy-time Duration must be written in seconds here. */
 const K8S_SECONDS = 'Kubernetes counts it in seconds';
@@ -267,7 +267,7 @@ export class AppChart extends Chart {
     this.serviceAccountName = this.app.name;
 
     if (this.namespaceName !== 'default') this.createNamespace();
-    const config: Record<string, string> = { ...this.app.environment, PORT: numberText(this.app.port) };
+    const config: Record<string, string> = { ...this.app.environment, PORT: Tokenization.stringifyNumber(this.app.port) };
     this.configMap = new ApiObject(this, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: this.metadata(`${this.app.name}-config`), data: config });
     this.serviceAccount = this.createServiceAccount(props);
     this.deployment = this.createDeployment(props, this.podSpec(props), configHash(config));
@@ -692,7 +692,7 @@ function rollingValue(
     if (!Token.isUnresolved(percent) && !Number.isInteger(percent)) {
       throw new OrchestrationError(where, sharedProp, percent, 'must be a whole percentage when app.replicas.min is a deploy-time value (it is rendered as Kubernetes\' "N%")');
     }
-    return `${numberText(percent)}%`;
+    return `${Tokenization.stringifyNumber(percent)}%`;
   }
   if (typeof value === 'number') {
     checkInteger(where, prop, value, { min: 0, max: 1000 });

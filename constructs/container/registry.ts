@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,7 +6,6 @@ import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
 import { checkInteger, checkKnownProps, checkType } from '../../lib/validate';
 import { CONTAINER_REGISTRY_PROPS } from './known-props';
-import { numberText } from './private/tokens';
 
 /** Props of {@link ContainerRegistry}. */
 export interface ContainerRegistryProps {
@@ -112,7 +111,7 @@ export class ContainerRegistry extends Construct {
         },
         {
           rulePriority: 2,
-          description: `Keep the last ${numberText(keep)} images`,
+          description: `Keep the last ${Tokenization.stringifyNumber(keep)} images`,
           selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
           action: { type: 'expire' },
         },

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Construct } from 'constructs';
 import { CDK_CONTEXT } from '../helpers';
 import { CannotDecide, type CfnTemplate, explain, NetworkModel, tcp, udp } from './reachability';
 
@@ -45,6 +46,17 @@ function privateInstance(stack: Stack, vpc: ec2.IVpc, props: Partial<ec2.Instanc
   return new ec2.Instance(stack, 'App', { vpc, instanceType: MICRO, machineImage: AL2023, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, ...props });
 }
 
+
+/** A Lambda function in a VPC (only its network placement matters to the model). */
+function vpcFunction(scope: Construct, id: string, subnets: ec2.ISubnet[], securityGroupIds: string[]): lambda.CfnFunction {
+  return new lambda.CfnFunction(scope, id, {
+    role: 'arn:aws:iam::123456789012:role/x',
+    code: { zipFile: 'exports.handler = async () => {}' },
+    handler: 'index.handler',
+    runtime: 'nodejs24.x',
+    vpcConfig: { subnetIds: subnets.map((x) => x.subnetId), securityGroupIds },
+  });
+}
 describe('NAT instance', () => {
   it('drops private-subnet traffic when its security group lets nothing in (OUTBOUND_ONLY without allowFrom)', () => {
     const m = model((s) => privateInstance(s, natInstanceVpc(s, false).vpc));
@@ -155,13 +167,7 @@ describe('source side', () => {
     const m = model((s) => {
       const vpc = new ec2.Vpc(s, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'pub', subnetType: ec2.SubnetType.PUBLIC }] });
       const sg = new ec2.SecurityGroup(s, 'FnSg', { vpc });
-      new lambda.CfnFunction(s, 'Fn', {
-        role: 'arn:aws:iam::123456789012:role/x',
-        code: { zipFile: 'exports.handler = async () => {}' },
-        handler: 'index.handler',
-        runtime: 'nodejs24.x',
-        vpcConfig: { subnetIds: vpc.publicSubnets.map((x) => x.subnetId), securityGroupIds: [sg.securityGroupId] },
-      });
+      vpcFunction(s, 'Fn', vpc.publicSubnets, [sg.securityGroupId]);
     });
     expect(m.workload('Fn').kind).toBe('lambda');
     expect(m.reach({ workload: 'Fn' }, { service: 'sts' }).drop?.reason).toMatch(/no public IPv4 address.*a Lambda function in a VPC never has one/);
@@ -318,13 +324,7 @@ describe('EKS', () => {
         resourcesVpcConfig: { subnetIds: vpc.privateSubnets.map((x) => x.subnetId), securityGroupIds: [extra.securityGroupId], endpointPrivateAccess, endpointPublicAccess: true },
       });
       new eks.CfnNodegroup(s, 'Nodes', { clusterName: c.ref, nodeRole: 'arn:aws:iam::123456789012:role/node', subnets: vpc.privateSubnets.map((x) => x.subnetId) });
-      new lambda.CfnFunction(s, 'Kubectl', {
-        role: 'arn:aws:iam::123456789012:role/x',
-        code: { zipFile: 'def handler(e, c): pass' },
-        handler: 'index.handler',
-        runtime: 'python3.13',
-        vpcConfig: { subnetIds: vpc.privateSubnets.map((x) => x.subnetId), securityGroupIds: [c.attrClusterSecurityGroupId] },
-      });
+      vpcFunction(s, 'Kubectl', vpc.privateSubnets, [c.attrClusterSecurityGroupId]);
       new ec2.Instance(s, 'Outsider', { vpc, instanceType: MICRO, machineImage: AL2023 });
     });
 

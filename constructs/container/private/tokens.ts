@@ -6,11 +6,6 @@ import { Token } from 'aws-cdk-lib';
  * Not part of the public API.
  */
 
-/** A number as text that keeps a token a token (`String(token)` would render the token's encoding). */
-export function numberText(value: number): string {
-  return Token.isUnresolved(value) ? Token.asString(value) : String(value);
-}
-
 /**
  * Walks a JSON value: returns a copy in which every token is replaced by '<token>' (so a hash of it
  * is the same on every synth) and the tokens themselves, as strings, in order of appearance.
