@@ -1,14 +1,122 @@
-// The package's root entry point: the shared vocabulary and every style.
-// Each style is also importable on its own: `cdk-orchestration/server`, `/vm`, `/container`, `/serverless`.
-export * from './lib/app';
-export * from './lib/errors';
-export * from './lib/secret-ref';
-export * from './lib/rollout-estimate';
-export * from './constructs/server';
-export * from './constructs/vm';
-export * from './constructs/container';
-export * from './constructs/serverless';
+// The package's root entry point: the shared vocabulary and every style, each export listed by name
+// (jsii and readers see exactly what is public). Each style is also importable on its own:
+// `cdk-orchestration/server`, `/vm`, `/container`, `/serverless`.
+// Free functions and constants are for TypeScript and JavaScript callers (jsii leaves them out of
+// the assembly); OrchestrationError is @internal to jsii (it extends Error) and exported for them too.
+
+// The app description every style takes, and its modes as classes.
+export {
+  APP_DEFAULTS,
+  type AppDescription,
+  type AppReplicas,
+  AppSecret,
+  type AppSecretOptions,
+  AppSource,
+  type DirectorySourceOptions,
+  RESERVED_ENVIRONMENT,
+  resolveApp,
+  type ResolvedApp,
+  type RolloutLimits,
+  validateSecret,
+} from './lib/app';
+
+// The error every construct throws for bad input (TypeScript: `instanceof OrchestrationError`).
+export {
+  formatValue,
+  OrchestrationError,
+} from './lib/errors';
+
+// The one string format of a secret reference (handlers read it from <NAME>_SECRET_REF).
+export {
+  parseSecretReference,
+  secretRefEnvName,
+  secretReference,
+} from './lib/secret-ref';
+
+// Worst-case rollout durations.
+export {
+  bookServerRolloutTiming,
+  bookVmRolloutTiming,
+  DEFAULT_BOOT_AND_START_SECONDS,
+  estimateRollout,
+  formatSeconds,
+  replicasPerBatch,
+  type RolloutBreakdown,
+  type RolloutCheckpoints,
+  type RolloutEstimate,
+  type RolloutTiming,
+} from './lib/rollout-estimate';
+
 // The shared network, so that several services can share one: pass `network.vpc` as their `vpc`.
-export { AppNetwork, type AppNetworkProps, type EgressMode } from './constructs/shared/network';
-// The contract every style's main construct implements (server, vm and serverless so far; container next).
+export { AppNetwork, EgressMode, NetworkEgress, type AppNetworkProps, type NatInstanceOptions } from './constructs/shared/network';
+// The contract every style's main construct implements.
 export type { IAppService } from './constructs/shared/service';
+
+// The server style.
+export {
+  LoadBalancingAlgorithm,
+  NGINX_ACCESS_LOG_FIELDS,
+  NGINX_METRICS,
+  type NginxBalancingOptions,
+  type NginxConfigInput,
+  NginxLoadBalancer,
+  type NginxLoadBalancerOptions,
+  type NginxLoadBalancerProps,
+  nginxMetricFilterPattern,
+  type NginxMetricFilters,
+  type NginxRuntimeOptions,
+  type NginxUpstream,
+  renderNginxConfig,
+  rolloutPause,
+  ServerFleet,
+  type ServerFleetProps,
+  type ServerInstanceOptions,
+  type ServerRolloutTiming,
+  ServerService,
+  type ServerServiceProps,
+} from './constructs/server';
+
+// The vm style.
+export {
+  AppImage,
+  type AppImageProps,
+  type ImageBuilderOptions,
+  VM_DEFAULTS,
+  VmImage,
+  VmScaling,
+  VmService,
+  type VmServiceProps,
+} from './constructs/vm';
+
+// The container style.
+export {
+  AppChart,
+  type AppChartOptions,
+  type AppChartPlan,
+  type AppChartProps,
+  AppCluster,
+  type AppClusterProps,
+  type AppProbeOptions,
+  type AppResources,
+  ContainerRegistry,
+  type ContainerRegistryProps,
+  ContainerService,
+  type ContainerServiceProps,
+  DEFAULT_KUBERNETES_VERSION,
+  ImagePullPolicy,
+  type LoadBalancerExposureOptions,
+  NodeCapacity,
+  type NodegroupCapacityOptions,
+  NodeOs,
+  PercentOrCount,
+  ServiceExposure,
+  SUPPORTED_KUBERNETES_VERSIONS,
+  ZoneSpread,
+} from './constructs/container';
+
+// The serverless style.
+export {
+  FunctionService,
+  type FunctionServiceProps,
+  TrafficShift,
+} from './constructs/serverless';

@@ -1,9 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The jsii kernel test (about 60 s, most of it the kernel unpacking aws-cdk-lib) runs on its own:
+    // `npm run test:jsii` (test/jsii/vitest.config.mts), after `npm test` in .ci/run.
+    exclude: [...configDefaults.exclude, 'test/jsii/**'],
     // One temp folder per run, one per worker, emptied after each file: the suite leaves nothing behind.
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup.ts'],

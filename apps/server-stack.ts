@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import * as path from 'node:path';
 import { ServerService } from '../constructs/server';
 import type { EnvironmentSizes } from '../lib/environments';
+import { AppSource } from '../lib/app';
 
 export interface ServerSampleStackProps extends StackProps {
   readonly sizes: EnvironmentSizes;
@@ -17,7 +18,7 @@ export class ServerSampleStack extends Stack {
     this.service = new ServerService(this, 'Service', {
       app: {
         name: 'sample-app',
-        source: { directory: path.join(__dirname, 'sample-app') },
+        source: AppSource.fromDirectory(path.join(__dirname, 'sample-app')),
         environment: { NODE_ENV: 'production' },
         replicas: { min: props.sizes.minReplicas },
       },

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { FunctionService } from '../constructs/serverless';
 import { DEFAULT_CODE_EXCLUDE } from '../constructs/shared/source';
 import type { EnvironmentSizes } from '../lib/environments';
+import { AppSource } from '../lib/app';
 
 export interface ServerlessSampleStackProps extends StackProps {
   readonly sizes: EnvironmentSizes;
@@ -20,7 +21,7 @@ export class ServerlessSampleStack extends Stack {
       app: {
         name: 'sample-app',
         // The handler needs lambda.js and respond.js: leave the long-running server out of the asset.
-        source: { directory: path.join(__dirname, 'sample-app'), exclude: [...DEFAULT_CODE_EXCLUDE, 'server.js'] },
+        source: AppSource.fromDirectory(path.join(__dirname, 'sample-app'), { exclude: [...DEFAULT_CODE_EXCLUDE, 'server.js'] }),
         environment: { NODE_ENV: 'production' },
       },
       memorySize: props.sizes.functionMemoryMb,

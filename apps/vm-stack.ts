@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { VmService } from '../constructs/vm';
 import { REGION_OUTPUT, STACK_OUTPUTS, STYLE_OUTPUT } from '../lib/cli/stack-outputs';
 import type { EnvironmentSizes } from '../lib/environments';
+import { AppSource } from '../lib/app';
 
 export interface VmSampleStackProps extends StackProps {
   readonly sizes: EnvironmentSizes;
@@ -21,7 +22,7 @@ export class VmSampleStack extends Stack {
     this.service = new VmService(this, 'Service', {
       app: {
         name: 'sample-app',
-        source: { directory: path.join(__dirname, 'sample-app') },
+        source: AppSource.fromDirectory(path.join(__dirname, 'sample-app')),
         environment: { NODE_ENV: 'production' },
         replicas: { min: props.sizes.minReplicas, max: props.sizes.maxReplicas },
       },
@@ -42,7 +43,8 @@ export class VmSampleStack extends Stack {
     out('LogGroupName', s.logGroup.logGroupName, 'The app log group (one stream per instance)');
     out('ImageId', s.image!.imageId, 'The AMI baked by EC2 Image Builder');
     out('AppVersion', s.appVersion, 'The version the app reports (x-app-version)');
-    out('RolloutEstimateSeconds', String(s.rolloutEstimate.totalSeconds), `Worst-case rollout duration: ${s.rolloutEstimate.summary}`);
+    const estimate = s.rolloutEstimate!; // always set by the vm style
+    out('RolloutEstimateSeconds', String(estimate.totalSeconds), `Worst-case rollout duration: ${estimate.summary}`);
     out(REGION_OUTPUT, this.region, 'Region of this stack');
   }
 }

@@ -2,7 +2,7 @@ import type { Duration } from 'aws-cdk-lib';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { OrchestrationError } from './errors';
-import { checkExclusive, checkInteger, checkIsDuration, checkKnownProps, checkNumber, checkOrdered, checkPattern, checkType } from './validate';
+import { checkInteger, checkIsDuration, checkKnownProps, checkNumber, checkOrdered, checkPattern, checkType } from './validate';
 
 /**
  * The shared vocabulary of cdk-orchestration: one description of "an app" that every style's
@@ -18,9 +18,9 @@ export interface AppDescription {
   readonly name?: string;
 
   /**
-   * Where the app's code comes from: a directory of ready-to-run JavaScript (server, vm,
-   * serverless) or a directory with a Dockerfile (container), relative to the caller's file
-   * (pass an absolute path, for example `path.join(__dirname, 'app')`).
+   * Where the app's code comes from: `AppSource.fromDirectory(dir)`, a directory of ready-to-run
+   * JavaScript (server, vm, serverless) or with a Dockerfile (container), given as an absolute
+   * path (for example `path.join(__dirname, 'app')`); or `AppSource.fromImage(ref)` (container).
    */
   readonly source: AppSource;
 
@@ -63,8 +63,8 @@ export interface AppDescription {
   readonly environment?: Record<string, string>;
 
   /**
-   * Secrets the app needs, keyed by the environment variable that receives them. Only a
-   * reference ever reaches a template; the value is read at start by the replica's own role
+   * Secrets the app needs (`AppSecret.fromSecretName('prod/db')`...), keyed by the environment
+   * variable that receives them. Only a reference ever reaches a template; the value is read at start by the replica's own role
    * (see each style's README for the exact mechanism).
    * @default - no secrets
    */
@@ -83,47 +83,200 @@ export interface AppDescription {
   readonly rollout?: RolloutLimits;
 }
 
-/** Where an app's code comes from. Exactly one of the fields. */
-export interface AppSource {
-  /**
-   * A local directory, shipped as a CDK asset: ready-to-run JavaScript for the server, vm
-   * and serverless styles (bundle TypeScript and dependencies yourself first, see the README),
-   * or a Docker build context for the container style.
-   * @default - no directory; `image` must be set
-   */
-  readonly directory?: string;
-
+/** Options of {@link AppSource.fromDirectory}. */
+export interface DirectorySourceOptions {
   /**
    * Glob patterns excluded from the directory's asset (and so from its hash).
-   * @default ['node_modules', '.git', '*.md', 'Dockerfile', '.dockerignore'] for code assets
+   * @default ['node_modules', '.git', '*.md', 'Dockerfile', '.dockerignore', '*.test.*'] for code assets
    */
   readonly exclude?: string[];
-
-  /**
-   * A container image reference (`registry/repo:tag` or `@sha256:` digest) for the container style.
-   * @default - no image; `directory` must be set
-   */
-  readonly image?: string;
 }
 
 /**
- * A reference to a secret. Exactly one of `secret`, `secretName`, `secretArn` or `parameterName`.
- * The environment variable named by the key in `AppDescription.secrets` receives the value at start.
+ * Where an app's code comes from: a local directory ({@link AppSource.fromDirectory}) or a
+ * container image ({@link AppSource.fromImage}, container style only).
  */
-export interface AppSecret {
-  /** A Secrets Manager secret object. @default - not this kind */
-  readonly secret?: ISecret;
-  /** The name of an existing Secrets Manager secret. @default - not this kind */
-  readonly secretName?: string;
-  /** The complete ARN of an existing Secrets Manager secret. @default - not this kind */
-  readonly secretArn?: string;
-  /** The name of an SSM Parameter Store SecureString parameter (starting with `/`). @default - not this kind */
-  readonly parameterName?: string;
+export class AppSource {
+  /**
+   * A local directory, shipped as a CDK asset: ready-to-run JavaScript for the server, vm
+   * and serverless styles (bundle TypeScript and dependencies yourself first, see the README),
+   * or a Docker build context for the container style. Pass an absolute path
+   * (`path.join(__dirname, 'app')`); a relative one is resolved against the working directory.
+   */
+  public static fromDirectory(directory: string, options: DirectorySourceOptions = {}): AppSource {
+    const fn = 'AppSource.fromDirectory';
+    if (typeof directory !== 'string' || directory === '') throw new OrchestrationError('', `${fn}(directory)`, directory, 'must be a non-empty string: the path of a directory');
+    checkOptions(fn, options, DIRECTORY_OPTIONS);
+    const exclude = options.exclude;
+    if (exclude !== undefined && (!Array.isArray(exclude) || exclude.some((e) => typeof e !== 'string'))) {
+      throw new OrchestrationError('', `${fn}(options.exclude)`, exclude, 'must be a list of glob patterns (strings)');
+    }
+    return new AppSource({ directory, exclude });
+  }
+
+  /** A container image reference (`registry/repo:tag` or `@sha256:` digest), for the container style. */
+  public static fromImage(image: string): AppSource {
+    if (typeof image !== 'string' || image === '') throw new OrchestrationError('', 'AppSource.fromImage(image)', image, 'must be a non-empty string: a container image reference (registry/repo:tag or @sha256: digest)');
+    return new AppSource({ image });
+  }
+
+  /**
+   * The directory, when the source is one.
+   * @default - not a directory source
+   */
+  public readonly directory?: string;
+  /**
+   * The directory's excluded glob patterns, when given.
+   * @default - the style's defaults
+   */
+  public readonly exclude?: string[];
+  /**
+   * The image reference, when the source is an image.
+   * @default - not an image source
+   */
+  public readonly image?: string;
+
+  private constructor(fields: SourceFields) {
+    this.directory = fields.directory;
+    if (fields.exclude !== undefined) this.exclude = fields.exclude;
+    this.image = fields.image;
+  }
+}
+
+interface SourceFields {
+  readonly directory?: string;
+  readonly exclude?: string[];
+  readonly image?: string;
+}
+
+/** Options of the Secrets Manager kinds of {@link AppSecret}. */
+export interface AppSecretOptions {
   /**
    * A key inside a JSON Secrets Manager secret.
    * @default - the whole secret string
    */
   readonly jsonField?: string;
+}
+
+/**
+ * A reference to a secret, for `AppDescription.secrets`: the environment variable named by its
+ * key receives the value when the app starts. Only the reference ever reaches a template.
+ */
+export class AppSecret {
+  /** A Secrets Manager secret object (created in the app or imported). */
+  public static fromSecret(secret: ISecret, options: AppSecretOptions = {}): AppSecret {
+    const fn = 'AppSecret.fromSecret';
+    if (!secret || typeof secret !== 'object' || typeof (secret as { secretArn?: unknown }).secretArn !== 'string') {
+      throw new OrchestrationError('', `${fn}(secret)`, describeObject(secret), 'must be a Secrets Manager secret (secretsmanager.ISecret), for example secretsmanager.Secret.fromSecretNameV2(...)');
+    }
+    return new AppSecret({ secret, jsonField: jsonFieldOf(fn, options) });
+  }
+
+  /** The name of an existing Secrets Manager secret (letters, digits and `/_+=.@-`). */
+  public static fromSecretName(secretName: string, options: AppSecretOptions = {}): AppSecret {
+    const fn = 'AppSecret.fromSecretName';
+    checkString(fn, 'secretName', secretName);
+    checkPattern('', `${fn}(secretName)`, secretName, SECRET_NAME, SECRET_NAME_ALLOWED);
+    return new AppSecret({ secretName, jsonField: jsonFieldOf(fn, options) });
+  }
+
+  /** The complete ARN of an existing Secrets Manager secret (with its 6-character suffix). */
+  public static fromSecretArn(secretArn: string, options: AppSecretOptions = {}): AppSecret {
+    const fn = 'AppSecret.fromSecretArn';
+    checkString(fn, 'secretArn', secretArn);
+    checkPattern('', `${fn}(secretArn)`, secretArn, SECRET_ARN, SECRET_ARN_ALLOWED);
+    return new AppSecret({ secretArn, jsonField: jsonFieldOf(fn, options) });
+  }
+
+  /** The name of an SSM Parameter Store SecureString parameter, starting with `/`. */
+  public static fromParameterName(parameterName: string): AppSecret {
+    const fn = 'AppSecret.fromParameterName';
+    checkString(fn, 'parameterName', parameterName);
+    checkPattern('', `${fn}(parameterName)`, parameterName, PARAMETER_NAME, PARAMETER_NAME_ALLOWED);
+    return new AppSecret({ parameterName });
+  }
+
+  /**
+   * The secret object, for {@link AppSecret.fromSecret}.
+   * @default - another kind
+   */
+  public readonly secret?: ISecret;
+  /**
+   * The secret's name, for {@link AppSecret.fromSecretName}.
+   * @default - another kind
+   */
+  public readonly secretName?: string;
+  /**
+   * The secret's ARN, for {@link AppSecret.fromSecretArn}.
+   * @default - another kind
+   */
+  public readonly secretArn?: string;
+  /**
+   * The parameter's name, for {@link AppSecret.fromParameterName}.
+   * @default - another kind
+   */
+  public readonly parameterName?: string;
+  /**
+   * The key inside a JSON Secrets Manager secret.
+   * @default - the whole secret string
+   */
+  public readonly jsonField?: string;
+
+  private constructor(fields: SecretFields) {
+    this.secret = fields.secret;
+    this.secretName = fields.secretName;
+    this.secretArn = fields.secretArn;
+    this.parameterName = fields.parameterName;
+    this.jsonField = fields.jsonField;
+  }
+}
+
+interface SecretFields {
+  readonly secret?: ISecret;
+  readonly secretName?: string;
+  readonly secretArn?: string;
+  readonly parameterName?: string;
+  readonly jsonField?: string;
+}
+
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const SECRET_NAME_ALLOWED = 'a Secrets Manager secret name (letters, digits and /_+=.@-)';
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+const SECRET_ARN_ALLOWED = 'a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-xxxxxx)';
+const PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
+const PARAMETER_NAME_ALLOWED = 'an SSM parameter name starting with "/"';
+const DIRECTORY_OPTIONS: Record<keyof DirectorySourceOptions, true> = { exclude: true };
+const SECRET_OPTIONS: Record<keyof AppSecretOptions, true> = { jsonField: true };
+const SOURCE_FACTORIES = 'must be made with AppSource.fromDirectory() or AppSource.fromImage()';
+const SECRET_FACTORIES = 'must be made with AppSecret.fromSecret(), AppSecret.fromSecretName(), AppSecret.fromSecretArn() or AppSecret.fromParameterName()';
+
+/** A factory's string argument (a token string is a string: it passes). */
+function checkString(fn: string, param: string, value: unknown): void {
+  if (typeof value !== 'string') throw new OrchestrationError('', `${fn}(${param})`, value, 'must be a string');
+}
+
+/** A factory's options object: an object of known keys (plain-JavaScript callers). */
+function checkOptions(fn: string, options: unknown, known: Readonly<Record<string, true>>): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new OrchestrationError('', `${fn}(options)`, options, 'must be an object');
+  for (const key of Object.keys(options)) {
+    if (!Object.prototype.hasOwnProperty.call(known, key)) {
+      throw new OrchestrationError('', `${fn}(options.${key})`, (options as Record<string, unknown>)[key], `is not a known option: known options are ${Object.keys(known).join(', ')}`);
+    }
+  }
+}
+
+function jsonFieldOf(fn: string, options: AppSecretOptions): string | undefined {
+  checkOptions(fn, options, SECRET_OPTIONS);
+  const jsonField = options?.jsonField;
+  if (jsonField !== undefined && (typeof jsonField !== 'string' || jsonField === '')) throw new OrchestrationError('', `${fn}(options.jsonField)`, jsonField, 'must be a non-empty string: a key of the JSON secret');
+  return jsonField;
+}
+
+/** A construct (a secret object) as an error shows it: its path, not its JSON. */
+function describeObject(value: unknown): unknown {
+  const path = (value as { node?: { path?: unknown } } | null)?.node?.path;
+  return typeof path === 'string' ? `(construct ${path})` : value;
 }
 
 /** How many replicas of the app run. What a replica is depends on the style. */
@@ -225,10 +378,7 @@ export function resolveApp(where: IConstruct | string, app: AppDescription | und
   const name = app.name ?? APP_DEFAULTS.name;
   checkPattern(where, p('name'), name, /^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and hyphens, starting with a letter, at most 40 characters');
 
-  if (!app.source || (app.source.directory === undefined && app.source.image === undefined)) {
-    throw new OrchestrationError(where, p('source'), app.source, 'must set `directory` or `image`');
-  }
-  checkExclusive(where, { [p('source.directory')]: app.source.directory, [p('source.image')]: app.source.image });
+  if (!(app.source instanceof AppSource)) throw new OrchestrationError(where, p('source'), app.source, SOURCE_FACTORIES);
 
   if (app.command !== undefined && (!Array.isArray(app.command) || app.command.length === 0 || app.command.some((c) => typeof c !== 'string' || c === ''))) {
     throw new OrchestrationError(where, p('command'), app.command, 'must be a non-empty list of non-empty strings');
@@ -287,8 +437,6 @@ export function resolveApp(where: IConstruct | string, app: AppDescription | und
 // JavaScript, another language) who misspells one (`replica`, `healthcheckPath`) gets an error instead
 // of a silent default. Typed as Record<keyof X, true>: a field added to an interface and not here fails tsc.
 const APP_FIELDS: Record<keyof AppDescription, true> = { name: true, source: true, version: true, command: true, handler: true, port: true, healthCheckPath: true, environment: true, secrets: true, replicas: true, rollout: true };
-const SOURCE_FIELDS: Record<keyof AppSource, true> = { directory: true, exclude: true, image: true };
-const SECRET_FIELDS: Record<keyof AppSecret, true> = { secret: true, secretName: true, secretArn: true, parameterName: true, jsonField: true };
 const REPLICAS_FIELDS: Record<keyof AppReplicas, true> = { min: true, max: true, targetCpuPercent: true };
 const ROLLOUT_FIELDS: Record<keyof RolloutLimits, true> = { maxUnavailablePercent: true, maxSurgePercent: true, maxFailurePercent: true, bakeTime: true, autoRollback: true };
 
@@ -296,13 +444,9 @@ const ROLLOUT_FIELDS: Record<keyof RolloutLimits, true> = { maxUnavailablePercen
 function checkAppShape(where: IConstruct | string, app: AppDescription, prop: string): void {
   const p = (k: string) => `${prop}.${k}`;
   checkKnownProps(where, app, APP_FIELDS, `${prop}.`);
-  if (app.source && typeof app.source === 'object') checkKnownProps(where, app.source, SOURCE_FIELDS, p('source.'));
   checkKnownProps(where, app.replicas, REPLICAS_FIELDS, p('replicas.'));
   checkKnownProps(where, app.rollout, ROLLOUT_FIELDS, p('rollout.'));
-  for (const [key, ref] of Object.entries(app.secrets ?? {})) if (ref && typeof ref === 'object') checkKnownProps(where, ref, SECRET_FIELDS, p(`secrets.${key}.`));
   for (const k of ['name', 'version', 'handler', 'healthCheckPath'] as const) checkType(where, p(k), app[k], 'string');
-  checkType(where, p('source.directory'), app.source?.directory, 'string');
-  checkType(where, p('source.image'), app.source?.image, 'string');
   checkType(where, p('port'), app.port, 'number');
   for (const k of ['min', 'max', 'targetCpuPercent'] as const) checkType(where, p(`replicas.${k}`), app.replicas?.[k], 'number');
   for (const k of ['maxUnavailablePercent', 'maxSurgePercent', 'maxFailurePercent'] as const) checkType(where, p(`rollout.${k}`), app.rollout?.[k], 'number');
@@ -310,18 +454,13 @@ function checkAppShape(where: IConstruct | string, app: AppDescription, prop: st
   checkIsDuration(where, p('rollout.bakeTime'), app.rollout?.bakeTime);
 }
 
-/** Exactly one kind of reference, each well formed. */
+/**
+ * A secret reference made with one of {@link AppSecret}'s factories (an object literal from plain
+ * JavaScript gets our error naming them), each kind re-checked under the prop that holds it.
+ */
 export function validateSecret(where: IConstruct | string, prop: string, ref: AppSecret | undefined): void {
-  if (!ref || typeof ref !== 'object') throw new OrchestrationError(where, prop, ref, 'must be an object with one of secret, secretName, secretArn or parameterName');
-  const kinds = { [`${prop}.secret`]: ref.secret, [`${prop}.secretName`]: ref.secretName, [`${prop}.secretArn`]: ref.secretArn, [`${prop}.parameterName`]: ref.parameterName };
-  checkExclusive(where, kinds);
-  if (Object.values(kinds).every((v) => v === undefined)) {
-    throw new OrchestrationError(where, prop, ref, 'must set one of secret, secretName, secretArn or parameterName');
-  }
-  checkPattern(where, `${prop}.secretName`, ref.secretName, /^[A-Za-z0-9/_+=.@-]{1,512}$/, 'a Secrets Manager secret name (letters, digits and /_+=.@-)');
-  checkPattern(where, `${prop}.secretArn`, ref.secretArn, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-xxxxxx)');
-  checkPattern(where, `${prop}.parameterName`, ref.parameterName, /^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'an SSM parameter name starting with "/"');
-  if (ref.parameterName !== undefined && ref.jsonField !== undefined) {
-    throw new OrchestrationError(where, `${prop}.jsonField`, ref.jsonField, 'applies to Secrets Manager secrets only, not to an SSM parameter');
-  }
+  if (!(ref instanceof AppSecret)) throw new OrchestrationError(where, prop, describeObject(ref), SECRET_FACTORIES);
+  checkPattern(where, `${prop}.secretName`, ref.secretName, SECRET_NAME, SECRET_NAME_ALLOWED);
+  checkPattern(where, `${prop}.secretArn`, ref.secretArn, SECRET_ARN, SECRET_ARN_ALLOWED);
+  checkPattern(where, `${prop}.parameterName`, ref.parameterName, PARAMETER_NAME, PARAMETER_NAME_ALLOWED);
 }

@@ -1,14 +1,29 @@
 import type { IConstruct } from 'constructs';
 
 /**
+ * `Error` seen through a class declaration: jsii rejects `extends Error` itself (Error is a global
+ * variable, not a class it can describe), and skips this unexported base of an `@internal` class,
+ * as it does for aws-cdk-lib's `ConstructError` (the base of its `ValidationError`).
+ */
+abstract class ErrorBase extends Error {}
+
+/**
  * The error every construct and helper of this library throws for bad input.
  *
  * It is raised at synth time and names where (the construct path), what (the prop and the
  * value it got) and how to fix it (what is allowed), for example:
  *
  * `OrchestrationError: SampleServerless/Service: memorySize (64) must be an integer from 128 to 10240`
+ *
+ * TypeScript and JavaScript callers catch it with `instanceof OrchestrationError` and read
+ * `path`, `prop`, `value` and `allowed`. It is not part of the jsii assembly (`@internal` to jsii,
+ * as aws-cdk-lib's own `ValidationError` is: a jsii class cannot extend the built-in `Error`), so
+ * Python, Java, .NET and Go callers see it as the exception their jsii runtime raises for any
+ * JavaScript error, carrying the same message.
+ *
+ * @internal
  */
-export class OrchestrationError extends Error {
+export class OrchestrationError extends ErrorBase {
   /** The construct path of the construct that rejected the input, or '' outside a construct tree. */
   public readonly path: string;
   /** The prop that holds the bad value, as the user wrote it (`rollout.maxUnavailablePercent`). */

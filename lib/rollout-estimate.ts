@@ -38,13 +38,37 @@ export interface RolloutTiming {
    * Pauses at checkpoints (instance refresh checkpoints): how many, and how long each.
    * @default - no checkpoints
    */
-  readonly checkpoints?: { readonly count: number; readonly delaySeconds: number };
+  readonly checkpoints?: RolloutCheckpoints;
   /**
    * Time waited once after the last batch before the rollout counts as done
    * (instance refresh's bake time).
    * @default 0
    */
   readonly bakeSeconds?: number;
+}
+
+/** Pauses at checkpoints of a rollout (instance refresh checkpoints). */
+export interface RolloutCheckpoints {
+  /** How many checkpoints. */
+  readonly count: number;
+  /** How long each pause lasts, in seconds. */
+  readonly delaySeconds: number;
+}
+
+/** The parts of a rollout estimate, in seconds: the four steps of one batch, then the once-only waits. */
+export interface RolloutBreakdown {
+  /** A new replica boots and starts its app. */
+  readonly bootAndStart: number;
+  /** The load balancer's passing health checks (interval × healthy threshold). */
+  readonly healthChecks: number;
+  /** The rollout waits before counting the replica. */
+  readonly warmup: number;
+  /** The replaced replica drains. */
+  readonly deregistration: number;
+  /** All checkpoint pauses together (once per rollout). */
+  readonly checkpoints: number;
+  /** The final bake time (once per rollout). */
+  readonly bake: number;
 }
 
 /** An estimate and how it was reached. */
@@ -55,15 +79,8 @@ export interface RolloutEstimate {
   readonly perBatchSeconds: number;
   /** Worst-case seconds for the whole rollout. */
   readonly totalSeconds: number;
-  /** The parts of one batch, in seconds. */
-  readonly breakdown: {
-    readonly bootAndStart: number;
-    readonly healthChecks: number;
-    readonly warmup: number;
-    readonly deregistration: number;
-    readonly checkpoints: number;
-    readonly bake: number;
-  };
+  /** The parts of the estimate, in seconds. */
+  readonly breakdown: RolloutBreakdown;
   /** The estimate as a short human string, e.g. "1 batch × 3 min 0 s = 3 min 0 s". */
   readonly summary: string;
 }

@@ -1,7 +1,7 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, type Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { IConstruct } from 'constructs';
-import { OrchestrationError } from './errors';
+import { formatValue, OrchestrationError } from './errors';
 
 /**
  * Small validators shared by every construct. Each one skips values that are only known at
@@ -70,6 +70,45 @@ export function checkOrdered(where: Where, lowerProp: string, lower: number | un
   if (lower > upper) {
     throw new OrchestrationError(where, lowerProp, lower, `must not exceed ${upperProp} (${upper})`);
   }
+}
+
+/**
+ * A style prop and the shared app field it stands for (`targetCpuPercent` of a scaling mode and
+ * `app.replicas.targetCpuPercent`, `minCapacity` and `app.replicas.min`) must agree when both are set
+ * and known; a deploy-time value on either side is not compared. `means` shows the shared value in the
+ * style's terms (`which means 80`). Numbers, strings and Durations compare by value.
+ */
+export function checkAgrees(where: Where, prop: string, value: unknown, sharedProp: string, shared: unknown, means?: string): void {
+  if (value === undefined || shared === undefined || isDeployTime(value) || isDeployTime(shared)) return;
+  const same = value instanceof Duration && shared instanceof Duration ? value.toMilliseconds({ integral: false }) === shared.toMilliseconds({ integral: false }) : value === shared;
+  if (!same) {
+    throw new OrchestrationError(where, prop, value, `contradicts ${sharedProp} (${means ?? formatValue(shared)}); set one of them, or make them agree`);
+  }
+}
+
+/**
+ * A storage size (aws-cdk-lib `Size`) that is a whole number of GiB within [min, max] GiB, as the GiB
+ * number a template property takes (EBS volume sizes count GiB). A deploy-time amount passes through
+ * when written as `Size.gibibytes(param.valueAsNumber)`; `Size.mebibytes(param)` gets our error
+ * (CloudFormation cannot convert units), and so does a value that is not a Size (plain JavaScript).
+ */
+export function sizeInGiB(where: Where, prop: string, value: Size | undefined, range: { min: number; max: number }): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || typeof (value as { toGibibytes?: unknown }).toGibibytes !== 'function') {
+    throw new OrchestrationError(where, prop, value, `must be a Size in whole GiB from ${range.min} to ${range.max}, for example Size.gibibytes(20)`);
+  }
+  if (value.isUnresolved()) {
+    try {
+      return value.toGibibytes();
+    } catch {
+      throw new OrchestrationError(where, prop, value.toHumanString(), 'must be written as Size.gibibytes(...) when its amount is a deploy-time value: the volume size counts GiB, and CloudFormation cannot convert units');
+    }
+  }
+  const gib = value.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!Number.isInteger(gib) || gib < range.min || gib > range.max) {
+    throw new OrchestrationError(where, prop, value, `must be a whole number of GiB from ${range.min} to ${range.max} (EBS volume sizes count GiB)`);
+  }
+  return gib;
 }
 
 /**

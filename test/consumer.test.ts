@@ -43,12 +43,16 @@ describe('consumer: the packed tarball in a fresh project', () => {
   let tarball: string;
 
   beforeAll(() => {
-    const packed = JSON.parse(execFileSync(NPM, ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
-    tarball = path.join(dir, packed[0].filename);
+    // Not `--json`: prepack's jsii build prints to stdout before npm's JSON. The folder is new, so the
+    // one .tgz in it is the package.
+    execFileSync(NPM, ['pack', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const packed = fs.readdirSync(dir).filter((f) => f.endsWith('.tgz'));
+    expect(packed).toHaveLength(1);
+    tarball = path.join(dir, packed[0]!);
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
     execFileSync(
       NPM,
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', `aws-cdk-lib@${version('aws-cdk-lib')}`, `constructs@${version('constructs')}`, `@types/node@${version('@types/node')}`, tarball],
+      ['install', '--prefer-offline', '--omit=optional', '--no-audit', '--no-fund', `aws-cdk-lib@${version('aws-cdk-lib')}`, `constructs@${version('constructs')}`, `@types/node@${version('@types/node')}`, tarball],
       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     fs.mkdirSync(path.join(dir, 'handler'));
@@ -124,10 +128,10 @@ describe('consumer: the packed tarball in a fresh project', () => {
       path.join(dir, 'vm.js'),
       `const { App, Stack } = require('aws-cdk-lib');
 const { VmService } = require('cdk-orchestration/vm');
-const { estimateRollout } = require('cdk-orchestration');
+const { AppSecret, AppSource, estimateRollout } = require('cdk-orchestration');
 const app = new App();
 const stack = new Stack(app, 'MyVm');
-const svc = new VmService(stack, 'Web', { app: { source: { directory: __dirname + '/web' }, secrets: { TOKEN: { parameterName: '/web/token' } } }, minCapacity: 2, maxCapacity: 4 });
+const svc = new VmService(stack, 'Web', { app: { source: AppSource.fromDirectory(__dirname + '/web'), secrets: { TOKEN: AppSecret.fromParameterName('/web/token') } }, minCapacity: 2, maxCapacity: 4 });
 app.synth();
 console.log(JSON.stringify({ estimate: svc.rolloutEstimate.summary, fn: typeof estimateRollout }));
 `,
@@ -151,9 +155,10 @@ console.log(JSON.stringify({ estimate: svc.rolloutEstimate.summary, fn: typeof e
       path.join(dir, 'server.js'),
       `const { App, Stack } = require('aws-cdk-lib');
 const { ServerService } = require('cdk-orchestration/server');
+const { AppSource } = require('cdk-orchestration');
 const app = new App();
 const stack = new Stack(app, 'MyServers');
-const svc = new ServerService(stack, 'Web', { app: { source: { directory: __dirname + '/web' }, port: 3000, replicas: { min: 2 } } });
+const svc = new ServerService(stack, 'Web', { app: { source: AppSource.fromDirectory(__dirname + '/web'), port: 3000, replicas: { min: 2 } } });
 app.synth();
 console.log(JSON.stringify({ servers: svc.fleet.instances.length, estimate: svc.fleet.rolloutEstimate.batches }));
 `,
@@ -172,26 +177,27 @@ console.log(JSON.stringify({ servers: svc.fleet.instances.length, estimate: svc.
     fs.writeFileSync(
       path.join(dir, 'container.js'),
       `const { App, Stack } = require('aws-cdk-lib');
-const { OrchestrationError } = require('cdk-orchestration');
-const { ContainerService } = require('cdk-orchestration/container');
+const { AppSource, OrchestrationError } = require('cdk-orchestration');
+const { ContainerService, NodeCapacity } = require('cdk-orchestration/container');
 const app = new App();
 const stack = new Stack(app, 'MyContainer');
-const service = new ContainerService(stack, 'Web', { app: { name: 'web', source: { image: 'public.ecr.aws/nginx/nginx:1.27' }, port: 80 } });
+const service = new ContainerService(stack, 'Web', { app: { name: 'web', source: AppSource.fromImage('public.ecr.aws/nginx/nginx:1.27'), port: 80 } });
 let error;
 try {
-  new ContainerService(new Stack(app, 'Bad'), 'Web', { app: { source: { image: 'x:1' } }, clusterProps: { minNodes: 4, maxNodes: 3 } });
+  new ContainerService(new Stack(app, 'Bad'), 'Web', { app: { source: AppSource.fromImage('x:1') }, clusterProps: { capacity: { minNodes: 4, maxNodes: 3 } } });
 } catch (e) {
   error = { isLibraryError: e instanceof OrchestrationError, message: e.message };
 }
 app.synth();
-console.log(JSON.stringify({ deployment: service.deploymentName, namespace: service.namespace, error }));
+console.log(JSON.stringify({ deployment: service.deploymentName, namespace: service.kubernetesNamespace, auto: NodeCapacity.autoMode().isAutoMode, error }));
 `,
     );
     const out = JSON.parse(execFileSync(process.execPath, ['container.js'], { cwd: dir, encoding: 'utf8', env: noCredentials({ CDK_OUTDIR: path.join(dir, 'out-container') }) }));
     expect(out).toEqual({
       deployment: 'web',
       namespace: 'web',
-      error: { isLibraryError: true, message: 'Bad/Web: clusterProps.minNodes (4) must not exceed clusterProps.maxNodes (3)' },
+      auto: true,
+      error: { isLibraryError: true, message: 'Bad/Web: clusterProps.capacity ({"minNodes":4,"maxNodes":3}) must be made with NodeCapacity.nodegroup() or NodeCapacity.autoMode()' },
     });
     const t = JSON.parse(fs.readFileSync(path.join(dir, 'out-container', 'MyContainer.template.json'), 'utf8'));
     const ng = Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::EKS::Nodegroup');
@@ -199,7 +205,7 @@ console.log(JSON.stringify({ deployment: service.deploymentName, namespace: serv
     expect(JSON.stringify(t)).toContain('public.ecr.aws/nginx/nginx:1.27');
   });
 
-  it('keeps the CLI\'s AWS SDK clients optional: without them cdk-orchestrate says what to install', () => {
+  it('keeps the CLI\'s AWS SDK clients optional (`--omit=optional`): without them cdk-orchestrate says what to install', () => {
     expect(fs.existsSync(path.join(dir, 'node_modules', '@aws-sdk'))).toBe(false);
     // Node resolves modules from every ancestor folder: a temp folder inside a checkout would find its clients.
     const ancestorWithSdk = ancestors(dir).find((d) => fs.existsSync(path.join(d, 'node_modules', '@aws-sdk')));
@@ -214,11 +220,11 @@ console.log(JSON.stringify({ deployment: service.deploymentName, namespace: serv
     fs.writeFileSync(
       path.join(dir, 'bad.js'),
       `const { App, Stack } = require('aws-cdk-lib');
-const { OrchestrationError } = require('cdk-orchestration');
+const { AppSource, OrchestrationError } = require('cdk-orchestration');
 const { FunctionService } = require('cdk-orchestration/serverless');
 const stack = new Stack(new App(), 'Bad');
 try {
-  new FunctionService(stack, 'Api', { app: { source: { directory: __dirname + '/handler' } }, memorySize: 64 });
+  new FunctionService(stack, 'Api', { app: { source: AppSource.fromDirectory(__dirname + '/handler') }, memorySize: 64 });
   console.log('no error');
 } catch (e) {
   console.log(JSON.stringify({ isLibraryError: e instanceof OrchestrationError, name: e.name, message: e.message }));

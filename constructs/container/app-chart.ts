@@ -5,8 +5,11 @@ import * as crypto from 'node:crypto';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
 import { secretRefEnvName } from '../../lib/secret-ref';
-import { checkConcrete, checkDuration, durationIn, checkInteger, checkKnownProps, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
+import { checkConcrete, checkDuration, durationIn, checkInteger, checkKnownProps, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
+import { checkPercentOrCount, ImagePullPolicy, manifestValue, type PercentOrCount, ZoneSpread } from './chart-modes';
 import { APP_CHART_PROPS, APP_PROBE_OPTIONS, APP_RESOURCES } from './known-props';
+import { checkEnumValue } from './private/enum-value';
+import { exportSecretsScript, FETCH_SECRETS_SCRIPT, SECRETS_MOUNT_PATH } from './private/secrets-scripts';
 import { separateTokens } from './private/tokens';
 
 /** Why a deploy-time Duration must be written in seconds here. */
@@ -66,22 +69,22 @@ export interface AppResources {
  */
 export interface AppChartOptions {
   /**
-   * The namespace of every object. A namespace other than `default` is created by the chart.
+   * The Kubernetes namespace of every object. A namespace other than `default` is created by the chart.
    * @default - the app's name
    */
-  readonly namespace?: string;
+  readonly kubernetesNamespace?: string;
   /**
-   * Extra pods a rollout may start (RollingUpdate `maxSurge`): a count or a percentage ('50%').
-   * Contradicting `app.rollout.maxSurgePercent` is an error.
+   * Extra pods a rollout may start (RollingUpdate `maxSurge`): `PercentOrCount.count(3)` or
+   * `PercentOrCount.percent(50)`. Contradicting `app.rollout.maxSurgePercent` is an error.
    * @default - `app.rollout.maxSurgePercent` (100) of `app.replicas.min` (3), rounded up: 3, the book's
    */
-  readonly maxSurge?: number | string;
+  readonly maxSurge?: PercentOrCount;
   /**
-   * Pods a rollout may take out of service at once (RollingUpdate `maxUnavailable`).
-   * Contradicting `app.rollout.maxUnavailablePercent` is an error.
+   * Pods a rollout may take out of service at once (RollingUpdate `maxUnavailable`): a count or a
+   * percentage. Contradicting `app.rollout.maxUnavailablePercent` is an error.
    * @default - `app.rollout.maxUnavailablePercent` (0) of `app.replicas.min`, rounded down: 0, the book's
    */
-  readonly maxUnavailable?: number | string;
+  readonly maxUnavailable?: PercentOrCount;
   /**
    * The Deployment is marked failed (`ProgressDeadlineExceeded`) when a rollout makes no progress this long.
    * @default Duration.minutes(10)
@@ -122,43 +125,16 @@ export interface AppChartOptions {
    */
   readonly readOnlyRootFilesystem?: boolean;
   /**
-   * The Service's type: `LoadBalancer` (the book's: an internet-facing load balancer on port 80),
-   * `ClusterIP` (reach it through an Ingress or from inside the cluster) or `NodePort`.
-   * @default 'LoadBalancer'
-   */
-  readonly serviceType?: 'LoadBalancer' | 'ClusterIP' | 'NodePort';
-  /**
-   * The Service's `loadBalancerClass`: `eks.amazonaws.com/nlb` for EKS Auto Mode's built-in
-   * load balancing ({@link ContainerService} sets it on Auto Mode clusters), `service.k8s.aws/nlb`
-   * for the AWS Load Balancer Controller.
-   * @default - none: the cluster's default load balancer implementation
-   */
-  readonly loadBalancerClass?: string;
-  /**
-   * Whether the Service's load balancer is internet-facing (the book's) or internal
-   * (`service.beta.kubernetes.io/aws-load-balancer-scheme`; the AWS Load Balancer Controller and
-   * Auto Mode default to internal without it).
-   * @default true
-   */
-  readonly internetFacing?: boolean;
-  /**
-   * Also render an Ingress for the AWS Load Balancer Controller (an internet-facing ALB
-   * with IP targets, health-checked on the app's health path). Needs the controller
-   * (`AppCluster` `albController: true`).
-   * @default false
-   */
-  readonly albIngress?: boolean;
-  /**
    * Spread pods across zones (`topology.kubernetes.io/zone`) and nodes, with `maxSkew` 1.
-   * `ScheduleAnyway` prefers the spread; `DoNotSchedule` requires it.
-   * @default 'ScheduleAnyway'
+   * `ZoneSpread.SCHEDULE_ANYWAY` prefers the spread; `ZoneSpread.DO_NOT_SCHEDULE` requires it.
+   * @default ZoneSpread.SCHEDULE_ANYWAY
    */
-  readonly zoneSpread?: 'ScheduleAnyway' | 'DoNotSchedule';
+  readonly zoneSpread?: ZoneSpread;
   /**
-   * The image pull policy.
-   * @default 'IfNotPresent'
+   * The app container's image pull policy.
+   * @default ImagePullPolicy.IF_NOT_PRESENT
    */
-  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  readonly imagePullPolicy?: ImagePullPolicy;
   /**
    * The image of the init container that fetches secrets (it needs the `aws` CLI).
    * @default 'public.ecr.aws/aws-cli/aws-cli:2.27.0'
@@ -202,7 +178,7 @@ export const CONTAINER_DEFAULTS = {
   memoryLimit: '256Mi',
   runAsUser: 1000,
   secretsFetcherImage: 'public.ecr.aws/aws-cli/aws-cli:2.27.0',
-  secretsMountPath: '/run/app-secrets',
+  secretsMountPath: SECRETS_MOUNT_PATH,
 } as const;
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
@@ -232,7 +208,7 @@ export interface AppChartPlan {
  *
  * @example
  * const app = new cdk8s.App();
- * new AppChart(app, 'sample-app', { app: { source: { directory: 'app' } }, image: 'sample-app:1' });
+ * new AppChart(app, 'sample-app', { app: { source: AppSource.fromDirectory('app') }, image: 'sample-app:1' });
  * app.synth(); // dist/sample-app.k8s.yaml
  */
 export class AppChart extends Chart {
@@ -248,8 +224,6 @@ export class AppChart extends Chart {
   public readonly podDisruptionBudget: ApiObject;
   public readonly horizontalPodAutoscaler: ApiObject;
   public readonly serviceAccount: ApiObject;
-  /** The Ingress, with `albIngress`. */
-  public readonly ingress?: ApiObject;
   /** The ServiceAccount's name (what an EKS Pod Identity association names). */
   public readonly serviceAccountName: string;
   /** Where errors point: the chart's path (a chart's scope is a cdk8s App, not a CDK construct). */
@@ -262,19 +236,18 @@ export class AppChart extends Chart {
     this.app = resolveApp(this.where, props?.app);
     this.checkProps(props);
     this.plan = planChart(this.where, this.app, props);
-    this.namespaceName = props.namespace ?? this.app.name;
+    this.namespaceName = props.kubernetesNamespace ?? this.app.name;
     this.deploymentName = this.app.name;
     this.serviceAccountName = this.app.name;
 
     if (this.namespaceName !== 'default') this.createNamespace();
-    const config: Record<string, string> = { ...this.app.environment, PORT: Tokenization.stringifyNumber(this.app.port) };
-    this.configMap = new ApiObject(this, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: this.metadata(`${this.app.name}-config`), data: config });
+    const config = this.configData();
+    this.configMap = this.createConfigMap(config);
     this.serviceAccount = this.createServiceAccount(props);
     this.deployment = this.createDeployment(props, this.podSpec(props), configHash(config));
-    this.service = this.createService(props);
+    this.service = this.createService();
     this.podDisruptionBudget = this.createPodDisruptionBudget();
     this.horizontalPodAutoscaler = this.createHorizontalPodAutoscaler();
-    if (props.albIngress) this.ingress = this.createIngress(props);
   }
 
   /** The props only a direct caller passes (ContainerService derives them). */
@@ -300,6 +273,15 @@ export class AppChart extends Chart {
 
   private metadata(name = this.app.name) {
     return { name, namespace: this.namespaceName, labels: this.appLabels };
+  }
+
+  /** The app's configuration: `app.environment` and `PORT`. */
+  private configData(): Record<string, string> {
+    return { ...this.app.environment, PORT: Tokenization.stringifyNumber(this.app.port) };
+  }
+
+  private createConfigMap(config: Record<string, string>): ApiObject {
+    return new ApiObject(this, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: this.metadata(`${this.app.name}-config`), data: config });
   }
 
   private createNamespace(): ApiObject {
@@ -361,7 +343,7 @@ export class AppChart extends Chart {
     const container = {
       name: 'app',
       image: props.image,
-      imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
+      imagePullPolicy: props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
       command,
       ports: [{ name: 'http', containerPort: app.port, protocol: 'TCP' }],
       envFrom: [{ configMapRef: { name: `${app.name}-config` } }],
@@ -426,7 +408,7 @@ export class AppChart extends Chart {
             containers: [pod.container],
             volumes: pod.volumes,
             topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: props.zoneSpread ?? 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+              { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: props.zoneSpread ?? ZoneSpread.SCHEDULE_ANYWAY, labelSelector: { matchLabels: selector } },
               { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
             ],
           },
@@ -435,20 +417,19 @@ export class AppChart extends Chart {
     });
   }
 
-  private scheme(props: AppChartOptions): string {
-    return (props.internetFacing ?? true) ? 'internet-facing' : 'internal';
-  }
-
-  private createService(props: AppChartOptions): ApiObject {
-    const serviceType = props.serviceType ?? 'LoadBalancer';
-    const lb = serviceType === 'LoadBalancer';
+  /**
+   * Always a `ClusterIP` Service: Kubernetes creates no load balancer, security group or network
+   * interface outside CloudFormation. {@link ContainerService} reaches it through a load balancer
+   * CloudFormation owns (a TargetGroupBinding, see ServiceExposure); from outside a cluster without
+   * one, `kubectl port-forward service/<name> 8080:80`.
+   */
+  private createService(): ApiObject {
     return new ApiObject(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { ...this.metadata(), ...(lb ? { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': this.scheme(props) } } : {}) },
+      metadata: this.metadata(),
       spec: {
-        type: serviceType,
-        ...(lb && props.loadBalancerClass ? { loadBalancerClass: props.loadBalancerClass } : {}),
+        type: 'ClusterIP',
         selector: this.appSelector,
         ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
       },
@@ -474,25 +455,6 @@ export class AppChart extends Chart {
         minReplicas: this.plan.replicas,
         maxReplicas: this.plan.maxReplicas,
         metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: this.app.replicas.targetCpuPercent ?? 50 } } }],
-      },
-    });
-  }
-
-  private createIngress(props: AppChartOptions): ApiObject {
-    return new ApiObject(this, 'Ingress', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: {
-        ...this.metadata(),
-        annotations: {
-          'alb.ingress.kubernetes.io/scheme': this.scheme(props),
-          'alb.ingress.kubernetes.io/target-type': 'ip',
-          'alb.ingress.kubernetes.io/healthcheck-path': this.app.healthCheckPath,
-        },
-      },
-      spec: {
-        ingressClassName: 'alb',
-        rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: this.app.name, port: { name: 'http' } } } }] } }],
       },
     });
   }
@@ -532,8 +494,8 @@ export function planChart(where: IConstruct | string, app: ResolvedApp, props: A
   const { replicas, maxReplicas } = planReplicas(where, app);
   const { maxSurge, maxUnavailable } = planRollingUpdate(where, app, props, replicas, prefix);
   checkProbes(where, app, props, prefix);
-  checkPattern(where, p('namespace'), props.namespace, DNS_LABEL, 'a DNS label (lowercase letters, digits and "-", at most 63 characters)');
-  checkConcrete(where, p('namespace'), props.namespace, 'it decides at synth whether the chart creates a Namespace object');
+  checkPattern(where, p('kubernetesNamespace'), props.kubernetesNamespace, DNS_LABEL, 'a DNS label (lowercase letters, digits and "-", at most 63 characters)');
+  checkConcrete(where, p('kubernetesNamespace'), props.kubernetesNamespace, 'it decides at synth whether the chart creates a Namespace object');
   for (const [k, v] of Object.entries(props.resources ?? {})) {
     checkPattern(where, p(`resources.${k}`), v as string | undefined, QUANTITY, 'a Kubernetes quantity such as "250m", "1", "256Mi"');
   }
@@ -541,13 +503,8 @@ export function planChart(where: IConstruct | string, app: ResolvedApp, props: A
   if (props.runAsNonRoot === false && props.runAsUser !== undefined) {
     throw new OrchestrationError(where, p('runAsUser'), props.runAsUser, `only applies with ${p('runAsNonRoot')} true`);
   }
-  checkOneOf(where, p('serviceType'), props.serviceType, ['LoadBalancer', 'ClusterIP', 'NodePort'] as const);
-  checkConcrete(where, p('serviceType'), props.serviceType, "it decides at synth whether the Service gets load balancer settings");
-  if (props.loadBalancerClass !== undefined && (props.serviceType ?? 'LoadBalancer') !== 'LoadBalancer') {
-    throw new OrchestrationError(where, p('loadBalancerClass'), props.loadBalancerClass, `only applies to ${p('serviceType')} 'LoadBalancer' (got '${props.serviceType}')`);
-  }
-  checkOneOf(where, p('zoneSpread'), props.zoneSpread, ['ScheduleAnyway', 'DoNotSchedule'] as const);
-  checkOneOf(where, p('imagePullPolicy'), props.imagePullPolicy, ['Always', 'IfNotPresent', 'Never'] as const);
+  checkEnumValue(where, p('zoneSpread'), props.zoneSpread, ZoneSpread, 'ZoneSpread');
+  checkEnumValue(where, p('imagePullPolicy'), props.imagePullPolicy, ImagePullPolicy, 'ImagePullPolicy');
   const seconds = checkDurations(where, app, props, prefix);
   return {
     replicas,
@@ -563,15 +520,10 @@ export function planChart(where: IConstruct | string, app: ResolvedApp, props: A
 /** Plain-JavaScript callers: each option has the type its interface says, and nested objects have no unknown keys. */
 function checkOptionTypes(where: IConstruct | string, props: AppChartOptions, prefix: string): void {
   const p = (k: string) => `${prefix}${k}`;
-  for (const k of ['namespace', 'serviceType', 'loadBalancerClass', 'zoneSpread', 'imagePullPolicy', 'secretsFetcherImage'] as const) checkType(where, p(k), props[k], 'string');
-  for (const k of ['runAsNonRoot', 'readOnlyRootFilesystem', 'internetFacing', 'albIngress'] as const) checkType(where, p(k), props[k], 'boolean');
+  for (const k of ['kubernetesNamespace', 'secretsFetcherImage'] as const) checkType(where, p(k), props[k], 'string');
+  for (const k of ['runAsNonRoot', 'readOnlyRootFilesystem'] as const) checkType(where, p(k), props[k], 'boolean');
   checkType(where, p('runAsUser'), props.runAsUser, 'number');
-  for (const k of ['maxSurge', 'maxUnavailable'] as const) {
-    const v = props[k];
-    if (v !== undefined && !(typeof v === 'string' || (typeof v === 'number' && !Number.isNaN(v)))) {
-      throw new OrchestrationError(where, p(k), v, 'must be a non-negative integer or a percentage string such as "25%"');
-    }
-  }
+  for (const k of ['maxSurge', 'maxUnavailable'] as const) checkPercentOrCount(where, p(k), props[k]);
   for (const k of ['readinessProbe', 'livenessProbe'] as const) {
     const probe = props[k];
     checkKnownProps(where, probe, APP_PROBE_OPTIONS, p(`${k}.`));
@@ -677,7 +629,7 @@ function isZero(v: number | string): boolean {
 function rollingValue(
   where: IConstruct | string,
   prop: string,
-  value: number | string | undefined,
+  value: PercentOrCount | undefined,
   sharedProp: string,
   sharedPercent: number | undefined,
   defaultPercent: number,
@@ -694,18 +646,14 @@ function rollingValue(
     }
     return `${Tokenization.stringifyNumber(percent)}%`;
   }
-  if (typeof value === 'number') {
-    checkInteger(where, prop, value, { min: 0, max: 1000 });
-  } else if (!Token.isUnresolved(value) && !/^(100|[1-9]?[0-9])%$/.test(value)) {
-    throw new OrchestrationError(where, prop, value, 'must be a non-negative integer or a percentage from "0%" to "100%"');
-  }
-  if (sharedPercent !== undefined && !Token.isUnresolved(value) && known) {
-    const agrees = typeof value === 'number' ? value === fromShared() : Number(value.slice(0, -1)) === sharedPercent;
+  const rendered = manifestValue(value);
+  if (sharedPercent !== undefined && !Token.isUnresolved(value.amount) && known) {
+    const agrees = value.isPercent ? value.amount === sharedPercent : value.amount === fromShared();
     if (!agrees) {
-      throw new OrchestrationError(where, `${prop} and ${sharedProp}`, { [prop]: value, [sharedProp]: sharedPercent }, `disagree (${sharedPercent}% of ${replicas} replicas is ${fromShared()}): set only one`);
+      throw new OrchestrationError(where, `${prop} and ${sharedProp}`, { [prop]: rendered, [sharedProp]: sharedPercent }, `disagree (${sharedPercent}% of ${replicas} replicas is ${fromShared()}): set only one`);
     }
   }
-  return value;
+  return rendered;
 }
 
 /** The reference the init container receives: the secret's ARN or name, or the SSM parameter's name. */
@@ -713,39 +661,4 @@ function chartSecretReference(ref: ResolvedApp['secrets'][string]): string {
   if (ref.parameterName !== undefined) return `ssm:${ref.parameterName}`;
   const id = ref.secret ? ref.secret.secretArn : (ref.secretArn ?? ref.secretName!);
   return `secretsmanager:${id}`;
-}
-
-/**
- * Runs in the init container (aws-cli image, as a non-root user): reads each `<NAME>_SECRET_REF`
- * with the pod's EKS Pod Identity credentials and writes the value to a file in the memory-backed
- * volume. A failure fails the init container, so the pod never starts without its secrets.
- */
-export const FETCH_SECRETS_SCRIPT = [
-  'set -eu',
-  'umask 077',
-  `cd ${CONTAINER_DEFAULTS.secretsMountPath}`,
-  'for name in $SECRET_NAMES; do',
-  '  ref=$(printenv "${name}_SECRET_REF")',
-  '  case "$ref" in',
-  '    ssm:*) aws ssm get-parameter --with-decryption --name "${ref#ssm:}" --query Parameter.Value --output text > "$name" ;;',
-  '    secretsmanager:*) aws secretsmanager get-secret-value --secret-id "${ref#secretsmanager:}" --query SecretString --output text > "$name" ;;',
-  '    *) echo "unknown secret reference for $name" >&2; exit 1 ;;',
-  '  esac',
-  'done',
-].join('\n');
-
-/** The app container's wrapper: exports each secret file as its variable, then execs the app's command. */
-export function exportSecretsScript(secrets: { envName: string; jsonField?: string }[]): string {
-  const dir = CONTAINER_DEFAULTS.secretsMountPath;
-  const lines = ['set -eu'];
-  for (const s of secrets) {
-    if (s.jsonField) {
-      const field = JSON.stringify(s.jsonField).replace(/'/g, `'\\''`);
-      lines.push(`export ${s.envName}="$(node -e 'process.stdout.write(String(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[${field}]))' ${dir}/${s.envName})"`);
-    } else {
-      lines.push(`export ${s.envName}="$(cat ${dir}/${s.envName})"`);
-    }
-  }
-  lines.push('exec "$@"');
-  return lines.join('\n');
 }

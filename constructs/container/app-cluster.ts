@@ -8,10 +8,8 @@ import { Construct } from 'constructs';
 import { acknowledgeNag } from '../shared/nag';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { kubectlLayerFor, type SupportedKubernetesVersion } from './kubernetes-version';
+import { NODEGROUP_DEFAULTS, type NodeCapacity, type NodegroupCapacityOptions, NodeOs, rootVolumeGiB } from './node-capacity';
 import { checkAppClusterProps } from './private/cluster-props';
-
-/** The operating system of the worker nodes. Never Amazon Linux 2 (end of support, and eks-v2's default). */
-export type NodeOs = 'al2023' | 'bottlerocket';
 
 /** Props of {@link AppCluster}. */
 export interface AppClusterProps {
@@ -37,44 +35,12 @@ export interface AppClusterProps {
    */
   readonly network?: AppNetworkProps;
   /**
-   * Where pods run: a managed node group of EC2 instances (the book's), or EKS Auto Mode
+   * Where pods run: `NodeCapacity.nodegroup({ minNodes, maxNodes, instanceTypes, nodeOs, rootVolumeSize })`,
+   * a managed node group of EC2 instances (the book's), or `NodeCapacity.autoMode()`, EKS Auto Mode
    * (AWS manages the nodes, their scaling and the add-ons; about 12 % on top of the EC2 price).
-   * @default 'nodegroup'
+   * @default NodeCapacity.nodegroup(): 3..10 t4g.medium AL2023 nodes with 20 GiB root volumes
    */
-  readonly capacity?: 'nodegroup' | 'auto-mode';
-  /**
-   * The node group's minimum size.
-   * @default 3
-   */
-  readonly minNodes?: number;
-  /**
-   * The node group's maximum size.
-   * @default 10
-   */
-  readonly maxNodes?: number;
-  /**
-   * The node group's instance types (all of one architecture).
-   * @default [t4g.medium] (Graviton: 2 vCPU, 4 GiB)
-   */
-  readonly instanceTypes?: ec2.InstanceType[];
-  /**
-   * The nodes' operating system: EKS-optimised Amazon Linux 2023 or Bottlerocket. The AMI type
-   * follows from it and the instance architecture (e.g. `AL2023_ARM_64_STANDARD`).
-   * @default 'al2023'
-   */
-  readonly nodeOs?: NodeOs;
-  /**
-   * The size of each node's encrypted gp3 root volume, in GiB.
-   * @default 20
-   */
-  readonly nodeDiskSize?: number;
-  /**
-   * Let pods reach the node's instance metadata (IMDSv2 hop limit 2). Off, pods cannot use the
-   * node role's credentials (hop limit 1); they get their own through EKS Pod Identity. Host-network
-   * pods (VPC CNI, kube-proxy, the Pod Identity agent) reach it either way.
-   * @default false
-   */
-  readonly podImdsAccess?: boolean;
+  readonly capacity?: NodeCapacity;
   /**
    * An IAM principal (role or user ARN) given cluster-admin through an EKS access entry,
    * for example your SSO administrator role.
@@ -113,7 +79,7 @@ export interface AppClusterProps {
 /** The node group's AMI type for an operating system and an architecture. */
 function amiTypeFor(os: NodeOs, arch: ec2.InstanceArchitecture): eks.NodegroupAmiType {
   const arm = arch === ec2.InstanceArchitecture.ARM_64;
-  if (os === 'bottlerocket') return arm ? eks.NodegroupAmiType.BOTTLEROCKET_ARM_64 : eks.NodegroupAmiType.BOTTLEROCKET_X86_64;
+  if (os === NodeOs.BOTTLEROCKET) return arm ? eks.NodegroupAmiType.BOTTLEROCKET_ARM_64 : eks.NodegroupAmiType.BOTTLEROCKET_X86_64;
   return arm ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD;
 }
 
@@ -123,18 +89,23 @@ export const DEFAULT_CLUSTER_LOGGING = [eks.ClusterLoggingTypes.API, eks.Cluster
 /**
  * An EKS cluster (aws-eks-v2) for apps: a supported Kubernetes version with its kubectl layer,
  * nodes in private subnets of an {@link AppNetwork} (one NAT instance), a managed node group
- * of AL2023 or Bottlerocket nodes (3..10, IMDSv2, encrypted disks) or EKS Auto Mode,
- * control-plane logging, KMS envelope encryption of Secrets, access entries, and the add-ons
- * apps need (metrics-server for the HPA, the EKS Pod Identity agent, optionally the AWS Load
- * Balancer Controller).
+ * of AL2023 or Bottlerocket nodes (3..10, IMDSv2, encrypted disks) or EKS Auto Mode
+ * ({@link NodeCapacity}), control-plane logging, KMS envelope encryption of Secrets, access entries,
+ * and the add-ons apps need (metrics-server for the HPA, the EKS Pod Identity agent, optionally the
+ * AWS Load Balancer Controller).
  *
  * @example
- * const cluster = new AppCluster(this, 'Cluster', { adminPrincipalArn: 'arn:aws:iam::123456789012:role/Admin' });
+ * const cluster = new AppCluster(this, 'Cluster', {
+ *   capacity: NodeCapacity.nodegroup({ minNodes: 3, maxNodes: 10 }),
+ *   adminPrincipalArn: 'arn:aws:iam::123456789012:role/Admin',
+ * });
  */
 export class AppCluster extends Construct {
   /** The EKS cluster. */
   public readonly cluster: eks.Cluster;
-  /** The managed node group (`capacity: 'nodegroup'`). */
+  /** Where the pods run (the default node group when `capacity` was not given). */
+  public readonly capacity: NodeCapacity;
+  /** The managed node group (`NodeCapacity.nodegroup()`). */
   public readonly nodegroup?: eks.Nodegroup;
   /** The network, when this construct created it. */
   public readonly network?: AppNetwork;
@@ -148,7 +119,7 @@ export class AppCluster extends Construct {
   public readonly version: string;
   /** The architecture of the nodes (what images must be built for; x86_64 with Auto Mode, whose built-in node pools are amd64). */
   public readonly nodeArchitecture: ec2.InstanceArchitecture;
-  /** The node group's AMI type (`capacity: 'nodegroup'`). */
+  /** The node group's AMI type (`NodeCapacity.nodegroup()`). */
   public readonly amiType?: eks.NodegroupAmiType;
   /** `aws eks update-kubeconfig ...` for this cluster. */
   public readonly configureKubectlCommand: string;
@@ -156,28 +127,35 @@ export class AppCluster extends Construct {
   constructor(scope: Construct, id: string, props: AppClusterProps = {}) {
     super(scope, id);
     props = props ?? {};
-    this.version = checkAppClusterProps(this, props);
-    const autoMode = props.capacity === 'auto-mode';
-    const instanceTypes = props.instanceTypes ?? [new ec2.InstanceType('t4g.medium')];
-    this.nodeArchitecture = autoMode ? ec2.InstanceArchitecture.X86_64 : instanceTypes[0]!.architecture;
+    ({ version: this.version, capacity: this.capacity } = checkAppClusterProps(this, props));
+    const nodegroupOptions = this.capacity.nodegroupOptions;
+    const instanceTypes = nodegroupOptions?.instanceTypes ?? [new ec2.InstanceType('t4g.medium')];
+    this.nodeArchitecture = nodegroupOptions ? instanceTypes[0]!.architecture : ec2.InstanceArchitecture.X86_64;
     ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
-    this.secretsEncryptionKey =
-      props.secretsEncryptionKey ??
-      new kms.Key(this, 'SecretsKey', { enableKeyRotation: true, description: 'Envelope encryption of Kubernetes Secrets', removalPolicy: RemovalPolicy.DESTROY });
-    const privateSubnets = this.vpc.selectSubnets({ subnetType: this.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED });
-    this.cluster = this.createCluster(props, privateSubnets.subnets, autoMode);
+    this.secretsEncryptionKey = props.secretsEncryptionKey ?? this.createSecretsKey();
+    const privateSubnets = this.privateSubnets();
+    this.cluster = this.createCluster(props, privateSubnets);
     this.configureKubectlCommand = `aws eks update-kubeconfig --name ${this.cluster.clusterName} --region ${this.cluster.stack.region}`;
     if (props.adminPrincipalArn) this.cluster.grantClusterAdmin('AdminAccess', props.adminPrincipalArn);
-    if (!autoMode) {
-      this.amiType = amiTypeFor(props.nodeOs ?? 'al2023', this.nodeArchitecture);
-      this.nodegroup = this.addNodes(props, instanceTypes, privateSubnets.subnets);
+    if (nodegroupOptions) {
+      this.amiType = amiTypeFor(nodegroupOptions.nodeOs ?? NodeOs.AL2023, this.nodeArchitecture);
+      this.nodegroup = this.addNodes(nodegroupOptions, instanceTypes, privateSubnets);
     }
-    this.metricsServer = new eks.Addon(this, 'MetricsServer', { cluster: this.cluster, addonName: 'metrics-server', preserveOnDelete: false });
-    if (this.nodegroup) this.metricsServer.node.addDependency(this.nodegroup);
+    this.metricsServer = this.addMetricsServer();
     this.acknowledge();
   }
 
-  private createCluster(props: AppClusterProps, privateSubnets: ec2.ISubnet[], autoMode: boolean): eks.Cluster {
+  private createSecretsKey(): kms.IKey {
+    return new kms.Key(this, 'SecretsKey', { enableKeyRotation: true, description: 'Envelope encryption of Kubernetes Secrets', removalPolicy: RemovalPolicy.DESTROY });
+  }
+
+  /** The subnets of the control plane's ENIs, the nodes and the kubectl function: private, with egress when the VPC has it. */
+  private privateSubnets(): ec2.ISubnet[] {
+    return this.vpc.selectSubnets({ subnetType: this.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED }).subnets;
+  }
+
+  private createCluster(props: AppClusterProps, privateSubnets: ec2.ISubnet[]): eks.Cluster {
+    const autoMode = this.capacity.isAutoMode;
     return new eks.Cluster(this, 'Resource', {
       version: eks.KubernetesVersion.of(this.version),
       vpc: this.vpc,
@@ -200,26 +178,16 @@ export class AppCluster extends Construct {
    * The managed node group, with a launch template only for what the node group cannot set: IMDSv2
    * (hop limit 1, so pods cannot borrow the node role's credentials) and an encrypted gp3 root volume.
    */
-  private addNodes(props: AppClusterProps, instanceTypes: ec2.InstanceType[], subnets: ec2.ISubnet[]): eks.Nodegroup {
-    const launchTemplate = new ec2.CfnLaunchTemplate(this, 'NodeLaunchTemplate', {
-      launchTemplateData: {
-        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: props.podImdsAccess ? 2 : 1, httpEndpoint: 'enabled' },
-        blockDeviceMappings: [
-          {
-            deviceName: props.nodeOs === 'bottlerocket' ? '/dev/xvdb' : '/dev/xvda',
-            ebs: { volumeSize: props.nodeDiskSize ?? 20, volumeType: 'gp3', encrypted: true, deleteOnTermination: true },
-          },
-        ],
-      },
-    });
-    const maxSize = props.maxNodes ?? 10;
+  private addNodes(options: NodegroupCapacityOptions, instanceTypes: ec2.InstanceType[], subnets: ec2.ISubnet[]): eks.Nodegroup {
+    const launchTemplate = this.createNodeLaunchTemplate(options);
+    const maxSize = options.maxNodes ?? NODEGROUP_DEFAULTS.maxNodes;
     // aws-cdk-lib compares maxUnavailable with maxSize even when maxSize is a token (and fails):
     // with a deploy-time maxNodes, the same UpdateConfig is set on the resource instead.
     const maxUnavailableInProps = !Token.isUnresolved(maxSize);
     const nodegroup = this.cluster.addNodegroupCapacity('Nodes', {
       amiType: this.amiType,
       instanceTypes,
-      minSize: props.minNodes ?? 3,
+      minSize: options.minNodes ?? NODEGROUP_DEFAULTS.minNodes,
       maxSize,
       subnets: { subnets },
       launchTemplateSpec: { id: launchTemplate.ref, version: launchTemplate.attrLatestVersionNumber },
@@ -231,6 +199,27 @@ export class AppCluster extends Construct {
     void this.cluster.eksPodIdentityAgent; // the getter creates the add-on
     this.acknowledgeNodeRole(nodegroup.role);
     return nodegroup;
+  }
+
+  private createNodeLaunchTemplate(options: NodegroupCapacityOptions): ec2.CfnLaunchTemplate {
+    return new ec2.CfnLaunchTemplate(this, 'NodeLaunchTemplate', {
+      launchTemplateData: {
+        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: options.podImdsAccess ? 2 : 1, httpEndpoint: 'enabled' },
+        blockDeviceMappings: [
+          {
+            deviceName: options.nodeOs === NodeOs.BOTTLEROCKET ? '/dev/xvdb' : '/dev/xvda',
+            ebs: { volumeSize: rootVolumeGiB(this, 'capacity.rootVolumeSize', options.rootVolumeSize), volumeType: 'gp3', encrypted: true, deleteOnTermination: true },
+          },
+        ],
+      },
+    });
+  }
+
+  /** metrics-server (the HPA needs it; EKS does not install it), after the nodes it runs on. */
+  private addMetricsServer(): eks.Addon {
+    const addon = new eks.Addon(this, 'MetricsServer', { cluster: this.cluster, addonName: 'metrics-server', preserveOnDelete: false });
+    if (this.nodegroup) addon.node.addDependency(this.nodegroup);
+    return addon;
   }
 
   private acknowledgeNodeRole(role: iam.IRole): void {

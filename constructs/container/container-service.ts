@@ -1,21 +1,29 @@
-import { CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import * as crypto from 'node:crypto';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
 import { checkConcrete, checkExclusive, checkKnownProps, checkOneOf, checkType } from '../../lib/validate';
+import { albMetricErrors, albMetricLatency, albMetricRequests } from '../shared/alb-metrics';
+import { acknowledgeNag } from '../shared/nag';
 import { bindSecrets } from '../shared/secrets';
+import type { IAppService } from '../shared/service';
 import { appVersion, sourceDirectory } from '../shared/source';
 import { AppChart, type AppChartOptions, planChart } from './app-chart';
 import { AppCluster, type AppClusterProps } from './app-cluster';
 import { APP_CHART_OPTIONS, CONTAINER_SERVICE_PROPS } from './known-props';
 import { checkAppClusterProps } from './private/cluster-props';
+import { ServiceLoadBalancer } from './private/load-balancer';
 import { separateTokens } from './private/tokens';
+import { ServiceExposure } from './service-exposure';
 
 /** Props of {@link ContainerService}. */
 export interface ContainerServiceProps {
@@ -44,6 +52,12 @@ export interface ContainerServiceProps {
   /** Options of the Kubernetes objects. @default - see {@link AppChartOptions} */
   readonly chart?: AppChartOptions;
   /**
+   * How the app is reached. The Kubernetes Service is always `ClusterIP`; with a load balancer,
+   * CloudFormation owns it and a `TargetGroupBinding` registers the pods in its target group.
+   * @default ServiceExposure.loadBalancer() (internet-facing, access logs on)
+   */
+  readonly exposure?: ServiceExposure;
+  /**
    * Make the deployment wait until the new pods are available: after `kubectl apply`, a
    * custom resource polls the Deployment until its `Progressing` condition says
    * `NewReplicaSetAvailable`. A rollout that never becomes available (`ProgressDeadlineExceeded`)
@@ -57,16 +71,18 @@ export interface ContainerServiceProps {
  * The container style: the app's image (built from its Dockerfile by `cdk deploy`), an EKS
  * cluster ({@link AppCluster}) and the app's Kubernetes objects ({@link AppChart}) applied with
  * `cluster.addCdk8sChart`, with a rollout check that makes a failed rollout fail the deploy.
- * Secrets reach the pods through EKS Pod Identity (an IAM role allowed to read exactly the
- * app's secrets, associated with the chart's ServiceAccount).
+ * The app is reached through an Application Load Balancer CloudFormation owns, bound to the
+ * `ClusterIP` Service with a `TargetGroupBinding` ({@link ServiceExposure}). The pods get their own
+ * IAM role through EKS Pod Identity (`grantPrincipal`), which also reads exactly the app's secrets.
  *
  * @example
- * new ContainerService(this, 'Service', {
- *   app: { source: { directory: path.join(__dirname, 'app') } },
+ * const service = new ContainerService(this, 'Service', {
+ *   app: { source: AppSource.fromDirectory(path.join(__dirname, 'app')) },
  *   clusterProps: { adminPrincipalArn: 'arn:aws:iam::123456789012:role/Admin' },
  * });
+ * table.grantReadData(service);
  */
-export class ContainerService extends Construct {
+export class ContainerService extends Construct implements IAppService, ec2.IConnectable {
   public readonly app: ResolvedApp;
   /** The cluster construct, when this construct created it. */
   public readonly appCluster?: AppCluster;
@@ -82,38 +98,105 @@ export class ContainerService extends Construct {
   public readonly manifest: eks.KubernetesManifest;
   /** The rollout check (`waitForRollout`). */
   public readonly rolloutCheck?: eks.KubernetesObjectValue;
-  /** The role the pods assume through EKS Pod Identity (only with `app.secrets`). */
-  public readonly podRole?: iam.Role;
+  /** The role the pods assume through EKS Pod Identity (always: it is the service's `grantPrincipal`). */
+  public readonly podRole: iam.Role;
   /** The version string the app reports (`APP_VERSION`). */
   public readonly appVersion: string;
-  /** The namespace of the app's objects. */
-  public readonly namespace: string;
+  /** The Kubernetes namespace of the app's objects. */
+  public readonly kubernetesNamespace: string;
   /** The Deployment's name. */
   public readonly deploymentName: string;
+  /** How the app is reached. */
+  public readonly exposure: ServiceExposure;
+  /** The Application Load Balancer (`ServiceExposure.loadBalancer()`). */
+  public readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
+  /** Its HTTP listener on port 80. */
+  public readonly listener?: elbv2.ApplicationListener;
+  /** Its IP target group, filled with the pods' addresses by the `TargetGroupBinding`. */
+  public readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /** The `TargetGroupBinding` manifest that binds the target group to the Service. */
+  public readonly targetGroupBinding?: eks.KubernetesManifest;
+  /** The load balancer's access log bucket (with access logs on). */
+  public readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * The AWS Load Balancer Controller this construct installed (a load balancer on a node-group
+   * cluster this construct created without one); none when the cluster has its own or runs Auto Mode.
+   */
+  public readonly loadBalancerController?: eks.AlbController;
+  /**
+   * The load balancer's URL (`http://<dns name>`), or with `ServiceExposure.clusterIp()` the
+   * Service's in-cluster DNS name (`http://<name>.<namespace>.svc.cluster.local`).
+   */
+  public readonly url: string;
+  /**
+   * The pods' security groups: with the VPC CNI (and in Auto Mode) pods use their node's network
+   * interfaces and so its security groups, the cluster security group EKS puts on managed node
+   * groups and Auto Mode nodes. Default port: the app's port.
+   */
+  public readonly connections: ec2.Connections;
+  /** The pods' IAM role (EKS Pod Identity). */
+  public readonly grantPrincipal: iam.IPrincipal;
+  /** No alarm stops a Kubernetes rollout: it stops on failed readiness (`ProgressDeadlineExceeded`) and the rollout check fails the deploy. */
+  public readonly rolloutAlarms: cloudwatch.IAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: ContainerServiceProps) {
     super(scope, id);
     this.checkProps(props ?? ({} as ContainerServiceProps));
     const app = resolveApp(this, props.app);
     this.app = app;
-    checkExclusive(this, { cluster: props.cluster, clusterProps: props.clusterProps });
-    if (props.cluster) {
-      this.cluster = props.cluster;
-    } else {
-      this.appCluster = new AppCluster(this, 'Cluster', props.clusterProps);
-      this.cluster = this.appCluster.cluster;
-    }
+    this.exposure = ServiceExposure._check(this, 'exposure', props.exposure) ?? ServiceExposure.loadBalancer();
+    ({ cluster: this.cluster, appCluster: this.appCluster } = this.configureCluster(props));
     const dir = app.source.directory !== undefined ? sourceDirectory(this, app) : undefined;
     this.imageAsset = dir !== undefined ? this.buildImage(dir, props) : undefined;
     this.imageUri = this.imageAsset?.imageUri ?? app.source.image!;
     this.appVersion = appVersion(app, dir);
 
     this.chart = this.createChart(props);
-    this.namespace = this.chart.namespaceName;
+    this.kubernetesNamespace = this.chart.namespaceName;
     this.deploymentName = this.chart.deploymentName;
+    this.connections = new ec2.Connections({ securityGroups: [this.cluster.clusterSecurityGroup], defaultPort: ec2.Port.tcp(app.port) });
+    this.loadBalancerController = this.loadBalancerControllerFor(props);
     this.manifest = this.applyChart(id);
-    this.podRole = this.bindSecrets();
+    this.podRole = this.createPodIdentity();
+    this.grantPrincipal = this.podRole;
+    const lb = this.exposeService();
+    ({ loadBalancer: this.loadBalancer, listener: this.listener, targetGroup: this.targetGroup, binding: this.targetGroupBinding, accessLogsBucket: this.accessLogsBucket } = lb ?? {});
+    this.url = this.loadBalancer ? `http://${this.loadBalancer.loadBalancerDnsName}` : `http://${this.chart.service.name}.${this.kubernetesNamespace}.svc.cluster.local`;
     if (props.waitForRollout ?? true) this.rolloutCheck = this.addRolloutCheck();
+  }
+
+  /** Requests the load balancer answered (`RequestCount`, published by Elastic Load Balancing), Sum per minute. */
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return albMetricRequests(this.requireLoadBalancer('metricRequests'), props);
+  }
+
+  /**
+   * 5xx answers: the pods' (`HTTPCode_Target_5XX_Count`) plus the load balancer's own
+   * (`HTTPCode_ELB_5XX_Count`, e.g. no healthy pod), both published by Elastic Load Balancing, Sum per minute.
+   */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return albMetricErrors(this.requireLoadBalancer('metricErrors'), 'pods', props);
+  }
+
+  /** Time the pods take to answer, in milliseconds (`TargetResponseTime`, seconds, published by Elastic Load Balancing, × 1000), p99 per minute. */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return albMetricLatency(this.requireLoadBalancer('metricLatency'), props);
+  }
+
+  /** The load balancer the metrics come from; inside the cluster nothing publishes them. */
+  private requireLoadBalancer(metric: string): elbv2.ApplicationLoadBalancer {
+    if (!this.loadBalancer) {
+      throw new OrchestrationError(this, 'exposure', 'ServiceExposure.clusterIp()', `publishes no request metrics (${metric}()): a ClusterIP Service has no load balancer; use ServiceExposure.loadBalancer(), or take the metrics from your mesh or ingress`);
+    }
+    return this.loadBalancer;
+  }
+
+  /** The given cluster, or a new {@link AppCluster}. */
+  private configureCluster(props: ContainerServiceProps): { cluster: eks.Cluster; appCluster?: AppCluster } {
+    checkExclusive(this, { cluster: props.cluster, clusterProps: props.clusterProps });
+    if (props.cluster) return { cluster: props.cluster };
+    const appCluster = new AppCluster(this, 'Cluster', props.clusterProps);
+    return { cluster: appCluster.cluster, appCluster };
   }
 
   /** Checks what plain-JavaScript callers can get wrong, and the chart options against the app, with this construct's path. */
@@ -129,6 +212,7 @@ export class ContainerService extends Construct {
     this.checkSourceAndSecrets(props.app);
     // AppCluster's own errors would name its child path and the bare prop: check here first.
     if (!props.cluster) checkAppClusterProps(this, props.clusterProps ?? {}, 'clusterProps.');
+    checkMovedExposureProps(this, props.chart);
     checkKnownProps(this, props.chart, APP_CHART_OPTIONS, 'chart.');
     // The chart's own errors would name a path in its cdk8s App and the bare option: check here first.
     planChart(this, resolveApp(this, props.app), props.chart ?? {}, 'chart.');
@@ -158,8 +242,6 @@ export class ContainerService extends Construct {
   /** The chart, in its own cdk8s App (its scope is never a CDK construct). */
   private createChart(props: ContainerServiceProps): AppChart {
     return new AppChart(new cdk8s.App(), 'app', {
-      // Auto Mode's built-in load balancing, for a LoadBalancer Service only (a class on another type is an error).
-      ...(isAutoMode(this.cluster) && (props.chart?.serviceType ?? 'LoadBalancer') === 'LoadBalancer' ? { loadBalancerClass: 'eks.amazonaws.com/nlb' } : {}),
       ...props.chart,
       app: props.app,
       image: this.imageUri,
@@ -169,43 +251,93 @@ export class ContainerService extends Construct {
   }
 
   /**
-   * Applies the chart after what it needs. No `ingressAlb`: the chart's Ingress sets `ingressClassName: alb`
-   * and its own scheme (eks-v2 would add the legacy class annotation, which conflicts with ingressClassName,
-   * and an internal scheme).
+   * Applies the chart after what it needs. No `ingressAlb`: the chart has no Ingress (the load
+   * balancer is CloudFormation's, see {@link exposeService}).
    */
   private applyChart(id: string): eks.KubernetesManifest {
     const manifest = this.cluster.addCdk8sChart(`${id}Chart`, this.chart);
     if (this.appCluster) manifest.node.addDependency(this.appCluster.metricsServer);
     if (this.appCluster?.nodegroup) manifest.node.addDependency(this.appCluster.nodegroup);
-    // The AWS Load Balancer Controller's webhooks must answer before Services and Ingresses are applied.
-    if (this.cluster.albController) manifest.node.addDependency(this.cluster.albController);
+    // The AWS Load Balancer Controller's webhooks (Services, pods) must answer before the chart is applied.
+    const controller = this.cluster.albController ?? this.loadBalancerController;
+    if (controller) manifest.node.addDependency(controller);
     return manifest;
   }
 
-  /** With `app.secrets`: a role the pods assume through EKS Pod Identity, allowed to read exactly those secrets. */
-  private bindSecrets(): iam.Role | undefined {
-    const secrets = bindSecrets(this, this.app.secrets);
-    if (secrets.length === 0) return undefined;
+  /**
+   * What registers the pods in the target group: EKS Auto Mode's load balancing (built in), the
+   * cluster's AWS Load Balancer Controller, or one this construct installs on the node-group cluster
+   * it created. A cluster passed in without one gets a warning: the controller may have been
+   * installed outside CDK, which this construct cannot see.
+   */
+  private loadBalancerControllerFor(props: ContainerServiceProps): eks.AlbController | undefined {
+    if (!this.exposure.loadBalancerOptions || this.cluster.albController || isAutoMode(this.cluster)) return undefined;
+    if (!this.appCluster) {
+      Annotations.of(this).addWarningV2('cdk-orchestration:container-no-lb-controller', `The cluster ${this.cluster.node.path} has no albController: ServiceExposure.loadBalancer() needs the AWS Load Balancer Controller (or EKS Auto Mode) to register the pods in the target group. Install it (eks.Cluster albController) unless you installed it another way.`);
+      return undefined;
+    }
+    if (props.clusterProps?.albController === false) {
+      throw new OrchestrationError(this, 'clusterProps.albController', false, 'must not be false with ServiceExposure.loadBalancer() on a node group: the AWS Load Balancer Controller registers the pods in the target group (or use EKS Auto Mode, whose load balancing does it)');
+    }
+    const controller = eks.AlbController.create(this, { cluster: this.cluster, version: eks.AlbControllerVersion.V2_17_1 });
+    acknowledgeController(controller);
+    return controller;
+  }
+
+  /**
+   * The pods' own IAM role, assumed through EKS Pod Identity (always, so that `grantPrincipal` works
+   * in every style), allowed to read exactly the app's secrets.
+   */
+  private createPodIdentity(): iam.Role {
     const podRole = new iam.Role(this, 'PodRole', {
       assumedBy: new iam.ServicePrincipal('pods.eks.amazonaws.com'),
-      description: `Assumed by the ${this.app.name} pods (EKS Pod Identity) to read their secrets`,
+      description: `Assumed by the ${this.app.name} pods (EKS Pod Identity)`,
     });
     podRole.assumeRolePolicy!.addStatements(
       new iam.PolicyStatement({ actions: ['sts:TagSession'], principals: [new iam.ServicePrincipal('pods.eks.amazonaws.com')] }),
     );
-    for (const s of secrets) s.grantRead(podRole);
+    for (const s of bindSecrets(this, this.app.secrets)) s.grantRead(podRole);
     // Auto Mode nodes run the Pod Identity agent themselves; node groups need the add-on.
     const agent = isAutoMode(this.cluster) ? undefined : this.cluster.eksPodIdentityAgent;
     const association = new eks.CfnPodIdentityAssociation(this, 'PodIdentity', {
       clusterName: this.cluster.clusterName,
-      namespace: this.namespace,
+      namespace: this.kubernetesNamespace,
       serviceAccount: this.chart.serviceAccountName,
       roleArn: podRole.roleArn,
     });
     if (agent) association.node.addDependency(agent);
-    // Pods start only once their identity exists, or the init container would fail once.
+    // Pods start only once their identity exists, or the init container (or the app) would fail once.
     this.manifest.node.addDependency(association);
     return podRole;
+  }
+
+  /**
+   * With `ServiceExposure.loadBalancer()`: the load balancer, its target group, the security group
+   * rule from it to the pods, and the `TargetGroupBinding`, applied after the chart (its namespace and
+   * Service) and after the controller (its CRD and webhooks). On `cdk destroy` CloudFormation deletes
+   * the binding first (the controller deregisters the pods while it still runs), then the load balancer.
+   */
+  private exposeService(): ServiceLoadBalancer | undefined {
+    const options = this.exposure.loadBalancerOptions;
+    if (!options) return undefined;
+    const lb = new ServiceLoadBalancer(this, 'LoadBalancer', {
+      cluster: this.cluster,
+      options,
+      port: this.app.port,
+      healthCheckPath: this.app.healthCheckPath,
+      // In-flight requests may last until the pod is gone: the preStop pause plus the app's drain.
+      deregistrationDelay: Duration.seconds(this.chart.plan.terminationGracePeriodSeconds - 5),
+      podSecurityGroups: this.connections.securityGroups,
+      serviceName: this.chart.service.name,
+      namespace: this.kubernetesNamespace,
+      servicePort: SERVICE_PORT,
+      labels: { 'app.kubernetes.io/name': this.app.name, 'app.kubernetes.io/managed-by': 'cdk-orchestration' },
+      autoMode: isAutoMode(this.cluster),
+    });
+    lb.binding.node.addDependency(this.manifest);
+    const controller = this.cluster.albController ?? this.loadBalancerController;
+    if (controller) lb.binding.node.addDependency(controller);
+    return lb;
   }
 
   /**
@@ -218,7 +350,7 @@ export class ContainerService extends Construct {
       cluster: this.cluster,
       objectType: 'deployment',
       objectName: this.deploymentName,
-      objectNamespace: this.namespace,
+      objectNamespace: this.kubernetesNamespace,
       jsonPath: '.status.conditions[?(@.reason=="NewReplicaSetAvailable")].type',
       timeout: Duration.seconds(Math.min(deadline + 60, 14 * 60)),
     });
@@ -241,6 +373,51 @@ export class ContainerService extends Construct {
     const hash = crypto.createHash('sha256').update(`${JSON.stringify(normalised)}|${this.imageAsset?.assetHash ?? this.imageUri}|${this.appVersion}`).digest('hex').slice(0, 16);
     const stable = new Set([this.imageAsset?.imageUri, Stack.of(this).region]);
     return [hash, ...new Set(tokens.filter((t) => !stable.has(t)))].join('|');
+  }
+}
+
+/** The chart options the Service's exposure replaced (0.x), with what to pass instead. */
+const MOVED_EXPOSURE_PROPS: Record<string, string> = {
+  serviceType: 'exposure: ServiceExposure.loadBalancer() or ServiceExposure.clusterIp() (the Service is always ClusterIP)',
+  loadBalancerClass: 'exposure: ServiceExposure.loadBalancer() (a load balancer CloudFormation owns; Kubernetes creates none)',
+  internetFacing: 'exposure: ServiceExposure.loadBalancer({ internetFacing })',
+  albIngress: 'exposure: ServiceExposure.loadBalancer() (an ALB CloudFormation owns, bound by a TargetGroupBinding, replaces the Ingress)',
+};
+
+/** A chart option the exposure replaced gets an error saying what to pass instead (not just "unknown prop"). */
+function checkMovedExposureProps(where: Construct, chart: unknown): void {
+  if (typeof chart !== 'object' || chart === null) return;
+  for (const [old, instead] of Object.entries(MOVED_EXPOSURE_PROPS)) {
+    if (old in chart) throw new OrchestrationError(where, `chart.${old}`, (chart as Record<string, unknown>)[old], `is no longer a prop: pass ${instead}`);
+  }
+}
+
+/** The port the chart's Service listens on (the TargetGroupBinding's `serviceRef.port`). */
+const SERVICE_PORT = 80;
+
+/**
+ * The findings of the AWS Load Balancer Controller's IAM policy (aws-cdk-lib ships the controller's
+ * published policy, pinned to its version) and of the IRSA provider eks-v2 creates for it.
+ */
+function acknowledgeController(controller: eks.AlbController): void {
+  const sa = controller.node.tryFindChild('alb-sa');
+  const policy = sa?.node.tryFindChild('Role')?.node.tryFindChild('DefaultPolicy');
+  if (!policy) return;
+  const why = "The AWS Load Balancer Controller's published IAM policy (v2.17.1, shipped and pinned by aws-cdk-lib)";
+  acknowledgeNag(policy, 'AwsSolutions-IAM5[Resource::*]', `${why}: Describe* calls EC2 and ELB do not scope to resources, and create/modify calls conditioned on the controller's own elbv2.k8s.aws/cluster tags.`);
+  // One reason per resource pattern: what the controller does with that kind of resource.
+  const scoped: Record<string, string> = {
+    'ec2:*:*:security-group/*': 'it creates security groups for the load balancers it manages and changes rules only in those carrying its elbv2.k8s.aws/cluster tag, whose ids exist only at run time',
+    'elasticloadbalancing:*:*:targetgroup/*/*': 'it registers and deregisters pod IPs in target groups it did not create (the TargetGroupBinding names one by ARN at run time) and tags or deletes only target groups carrying its cluster tag',
+    'elasticloadbalancing:*:*:loadbalancer/app/*/*': 'it tags, modifies or deletes application load balancers only when they carry its cluster tag; their names are generated when it creates them',
+    'elasticloadbalancing:*:*:loadbalancer/net/*/*': 'it tags, modifies or deletes network load balancers only when they carry its cluster tag; their names are generated when it creates them',
+    'elasticloadbalancing:*:*:listener/app/*/*/*': 'it tags listeners of application load balancers it creates, whose ARNs exist only once created',
+    'elasticloadbalancing:*:*:listener/net/*/*/*': 'it tags listeners of network load balancers it creates, whose ARNs exist only once created',
+    'elasticloadbalancing:*:*:listener-rule/app/*/*/*': 'it tags listener rules of application load balancers it creates (Ingress rules), whose ARNs exist only once created',
+    'elasticloadbalancing:*:*:listener-rule/net/*/*/*': 'it tags listener rules of network load balancers it creates, whose ARNs exist only once created',
+  };
+  for (const [resource, reason] of Object.entries(scoped)) {
+    acknowledgeNag(policy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${resource}]`, `${why}: ${reason}.`);
   }
 }
 

@@ -1,5 +1,10 @@
-export * from './app-chart';
-export * from './app-cluster';
-export * from './container-service';
-export * from './kubernetes-version';
-export * from './registry';
+// The container style's public API, listed by name (jsii: no bare `export *`). Helpers that are not
+// API (checks, renderers, the secrets scripts) stay in their modules or under private/.
+export { AppChart, type AppChartOptions, type AppChartPlan, type AppChartProps, type AppProbeOptions, type AppResources } from './app-chart';
+export { AppCluster, type AppClusterProps } from './app-cluster';
+export { ImagePullPolicy, PercentOrCount, ZoneSpread } from './chart-modes';
+export { ContainerService, type ContainerServiceProps } from './container-service';
+export { DEFAULT_KUBERNETES_VERSION, SUPPORTED_KUBERNETES_VERSIONS } from './kubernetes-version';
+export { NodeCapacity, type NodegroupCapacityOptions, NodeOs } from './node-capacity';
+export { ContainerRegistry, type ContainerRegistryProps } from './registry';
+export { ServiceExposure, type LoadBalancerExposureOptions } from './service-exposure';

@@ -1,6 +1,7 @@
 import type { AppChartOptions, AppChartProps, AppProbeOptions, AppResources } from './app-chart';
 import type { AppClusterProps } from './app-cluster';
 import type { ContainerServiceProps } from './container-service';
+import type { NodegroupCapacityOptions } from './node-capacity';
 import type { ContainerRegistryProps } from './registry';
 
 /**
@@ -16,11 +17,12 @@ export const CONTAINER_SERVICE_PROPS: Readonly<Record<keyof ContainerServiceProp
   clusterProps: true,
   imageArchitecture: true,
   chart: true,
+  exposure: true,
   waitForRollout: true,
 };
 
 export const APP_CHART_OPTIONS: Readonly<Record<keyof AppChartOptions, true>> = {
-  namespace: true,
+  kubernetesNamespace: true,
   maxSurge: true,
   maxUnavailable: true,
   progressDeadline: true,
@@ -32,10 +34,6 @@ export const APP_CHART_OPTIONS: Readonly<Record<keyof AppChartOptions, true>> = 
   runAsNonRoot: true,
   runAsUser: true,
   readOnlyRootFilesystem: true,
-  serviceType: true,
-  loadBalancerClass: true,
-  internetFacing: true,
-  albIngress: true,
   zoneSpread: true,
   imagePullPolicy: true,
   secretsFetcherImage: true,
@@ -71,18 +69,21 @@ export const APP_CLUSTER_PROPS: Readonly<Record<keyof AppClusterProps, true>> = 
   vpc: true,
   network: true,
   capacity: true,
-  minNodes: true,
-  maxNodes: true,
-  instanceTypes: true,
-  nodeOs: true,
-  nodeDiskSize: true,
-  podImdsAccess: true,
   adminPrincipalArn: true,
   endpointAccess: true,
   clusterLogging: true,
   secretsEncryptionKey: true,
   albController: true,
   removalPolicy: true,
+};
+
+export const NODEGROUP_CAPACITY_OPTIONS: Readonly<Record<keyof NodegroupCapacityOptions, true>> = {
+  minNodes: true,
+  maxNodes: true,
+  instanceTypes: true,
+  nodeOs: true,
+  rootVolumeSize: true,
+  podImdsAccess: true,
 };
 
 export const CONTAINER_REGISTRY_PROPS: Readonly<Record<keyof ContainerRegistryProps, true>> = {

@@ -1,6 +1,16 @@
-export * from './nginx-config';
-export { NginxLoadBalancer, type NginxLoadBalancerOptions, type NginxLoadBalancerProps } from './nginx-load-balancer';
+export {
+  LoadBalancingAlgorithm,
+  NGINX_ACCESS_LOG_FIELDS,
+  NGINX_METRICS,
+  nginxMetricFilterPattern,
+  renderNginxConfig,
+  rolloutPause,
+  type NginxBalancingOptions,
+  type NginxConfigInput,
+  type NginxRuntimeOptions,
+  type NginxUpstream,
+} from './nginx-config';
+export { NginxLoadBalancer, type NginxLoadBalancerOptions, type NginxLoadBalancerProps, type NginxMetricFilters } from './nginx-load-balancer';
 export { ServerFleet, type ServerFleetProps, type ServerRolloutTiming } from './server-fleet';
-export * from './server-files';
 export { ServerService, type ServerServiceProps } from './server-service';
 export type { ServerInstanceOptions } from './server-instance';

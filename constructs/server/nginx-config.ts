@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkConcrete, checkDuration, checkInteger, checkIsDuration, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
+import { checkConcrete, checkDuration, checkInteger, checkIsDuration, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
 
 /**
  * The nginx configuration of the server style, as a pure function of the fleet's addresses and
@@ -10,6 +10,14 @@ import { checkConcrete, checkDuration, checkInteger, checkIsDuration, checkOneOf
  * nginx server, and the real-nginx test (test/constructs/server/nginx-rollout.test.ts) runs
  * the very same output in front of three local replicas: what is tested is what is deployed.
  */
+
+/** How nginx picks a server for each request. */
+export enum LoadBalancingAlgorithm {
+  /** Each server in turn (nginx's default). */
+  ROUND_ROBIN = 'round-robin',
+  /** The server with the fewest active connections (`least_conn`). */
+  LEAST_CONN = 'least-conn',
+}
 
 /** One app server behind nginx. */
 export interface NginxUpstream {
@@ -26,9 +34,9 @@ export interface NginxUpstream {
 export interface NginxBalancingOptions {
   /**
    * How nginx picks a server for each request.
-   * @default 'round-robin' (the book's)
+   * @default LoadBalancingAlgorithm.ROUND_ROBIN (the book's)
    */
-  readonly algorithm?: 'round-robin' | 'least-conn';
+  readonly algorithm?: LoadBalancingAlgorithm;
   /**
    * Passive health: failed attempts within `failTimeout` that mark a server unavailable for
    * `failTimeout` (`max_fails`). 0, which would switch passive health off, is not accepted.
@@ -102,10 +110,10 @@ export interface NginxRuntimeOptions {
    */
   readonly user?: string;
   /**
-   * Worker processes (`worker_processes`).
-   * @default 'auto'
+   * Worker processes (`worker_processes`), from 1 to 256.
+   * @default - `auto`: one per CPU core
    */
-  readonly workerProcesses?: number | 'auto';
+  readonly workerProcesses?: number;
   /** @default '/run/nginx.pid' */
   readonly pidFile?: string;
   /** @default '/var/log/nginx/error.log' */
@@ -180,7 +188,7 @@ export function nginxMetricFilterPattern(metric: 'requests' | 'errors' | 'latenc
 
 /** The defaults the construct and the tests share. */
 export const NGINX_DEFAULTS = {
-  algorithm: 'round-robin',
+  algorithm: LoadBalancingAlgorithm.ROUND_ROBIN,
   maxFails: 1,
   failTimeout: Duration.seconds(1),
   proxyNextUpstream: ['error', 'timeout', 'http_502', 'http_503'],
@@ -245,7 +253,9 @@ export function validateNginxBalancing(where: IConstruct | string | undefined, o
     checkIsDuration(where, p(k), o[k]);
     checkConcrete(where, p(k), o[k], RENDERED);
   }
-  checkOneOf(where, p('algorithm'), o.algorithm, ['round-robin', 'least-conn'] as const);
+  if (o.algorithm !== undefined && !Object.values(LoadBalancingAlgorithm).includes(o.algorithm)) {
+    throw new OrchestrationError(where, p('algorithm'), o.algorithm, 'must be LoadBalancingAlgorithm.ROUND_ROBIN or LoadBalancingAlgorithm.LEAST_CONN');
+  }
   checkInteger(where, p('maxFails'), o.maxFails, { min: 1, max: 100 });
   checkWholeUnits(where, p('failTimeout'), o.failTimeout, 'seconds', 'must be whole seconds: nginx parses fail_timeout in seconds and rejects "ms"');
   checkDuration(where, p('failTimeout'), o.failTimeout, { min: Duration.seconds(1), max: Duration.hours(1) });
@@ -307,7 +317,11 @@ export function renderNginxConfig(input: NginxConfigInput, where?: IConstruct | 
   for (const k of ['pidFile', 'errorLog', 'accessLog', 'tempDir', 'user'] as const) {
     checkPattern(where, k, input[k], PATH_VALUE, 'a plain path or name (letters, digits and ._/-)');
   }
-  if (input.workerProcesses !== undefined && input.workerProcesses !== 'auto') checkInteger(where, 'workerProcesses', input.workerProcesses, { min: 1, max: 256 });
+  if (input.workerProcesses !== undefined && (typeof input.workerProcesses !== 'number' || Number.isNaN(input.workerProcesses))) {
+    throw new OrchestrationError(where, 'workerProcesses', input.workerProcesses, 'must be a number from 1 to 256 (leave it out for auto, one worker per CPU core)');
+  }
+  checkConcrete(where, 'workerProcesses', input.workerProcesses, RENDERED);
+  checkInteger(where, 'workerProcesses', input.workerProcesses, { min: 1, max: 256 });
   if (input.listenAddress !== undefined) checkPattern(where, 'listenAddress', input.listenAddress, HOST, 'an IPv4 address or a DNS name');
   checkConcrete(where, 'logTag', input.logTag, RENDERED);
   checkPattern(where, 'logTag', input.logTag, LOG_TAG, 'letters, digits, ".", "_" or "-", at most 255 characters');
@@ -345,7 +359,7 @@ export function renderNginxConfig(input: NginxConfigInput, where?: IConstruct | 
     '',
     '    upstream app {',
     '        zone app 64k;',
-    ...((input.algorithm ?? d.algorithm) === 'least-conn' ? ['        least_conn;'] : []),
+    ...((input.algorithm ?? d.algorithm) === LoadBalancingAlgorithm.LEAST_CONN ? ['        least_conn;'] : []),
     ...input.upstreams.map((u) => `        server ${u.address}:${u.port} max_fails=${maxFails} fail_timeout=${failTimeoutSeconds}s;`),
     `        keepalive ${input.keepaliveConnections ?? d.keepaliveConnections};`,
     '    }',

@@ -13,6 +13,16 @@ import { type NginxBalancingOptions, NGINX_DEFAULTS, NGINX_METRICS, type NginxUp
 import { renderNginxBootstrap, serverAsset } from './server-files';
 import { base64, checkVpc, hardenedInstance, SERVER_INSTANCE_OPTION_NAMES, type ServerInstanceOptions, shellDocument, stringParameter, validateInstanceOptions } from './server-instance';
 
+/** The metric filters of an {@link NginxLoadBalancer}, one per metric it publishes from nginx's access log. */
+export interface NginxMetricFilters {
+  /** Publishes `Requests` (1 per access-log line). */
+  readonly requests: logs.MetricFilter;
+  /** Publishes `ServerErrors` (1 per 5xx answer). */
+  readonly errors: logs.MetricFilter;
+  /** Publishes `RequestTime` (nginx's `$request_time`, seconds). */
+  readonly latency: logs.MetricFilter;
+}
+
 /** The load balancer's settings, without its servers (used by {@link ServerService}). */
 export interface NginxLoadBalancerOptions extends NginxBalancingOptions, ServerInstanceOptions {
   /**
@@ -146,7 +156,7 @@ export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
    * The metric filters on {@link logGroup} that publish `Requests`, `ServerErrors` and
    * `RequestTime` in `CdkOrchestration/Nginx` ({@link NGINX_METRICS}).
    */
-  public readonly metricFilters: { readonly requests: logs.MetricFilter; readonly errors: logs.MetricFilter; readonly latency: logs.MetricFilter };
+  public readonly metricFilters: NginxMetricFilters;
 
   constructor(scope: Construct, id: string, props: NginxLoadBalancerProps) {
     super(scope, id);
@@ -230,7 +240,7 @@ export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
    * The metric filters on nginx's log group (access and error log; the patterns match access-log
    * lines of this load balancer only, see {@link nginxMetricFilterPattern}).
    */
-  private createMetricFilters(): NginxLoadBalancer['metricFilters'] {
+  private createMetricFilters(): NginxMetricFilters {
     const filter = (id: string, metric: 'requests' | 'errors' | 'latency', metricValue: string, unit: cloudwatch.Unit) =>
       this.logGroup.addMetricFilter(id, {
         filterPattern: logs.FilterPattern.literal(nginxMetricFilterPattern(metric, this.logTag)),

@@ -201,7 +201,7 @@ const BOOTSTRAP_ALLOWANCE = Duration.minutes(10);
  * Usable alone (with your own load balancer) or through {@link ServerService} with nginx.
  *
  * @example
- * const fleet = new ServerFleet(this, 'Fleet', { app: { source: { directory: path.join(__dirname, 'app') } } });
+ * const fleet = new ServerFleet(this, 'Fleet', { app: { source: AppSource.fromDirectory(path.join(__dirname, 'app')) } });
  */
 export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGrantable {
   /** The servers. */

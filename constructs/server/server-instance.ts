@@ -1,11 +1,11 @@
-import { Duration, Fn, Token } from 'aws-cdk-lib';
+import { Duration, Fn, type Size, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct, IConstruct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkInteger, checkType } from '../../lib/validate';
+import { checkType, sizeInGiB } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { acknowledgeImageResolvedAtLaunch, latestAmazonLinux2023AtLaunch } from '../shared/network';
 
@@ -40,10 +40,11 @@ export interface ServerInstanceOptions {
    */
   readonly encryptVolumes?: boolean;
   /**
-   * Root volume size in GiB (gp3), from 8 to 16384. May be a deploy-time value.
-   * @default 8
+   * Root volume size (gp3), whole GiB from 8 to 16384, for example `Size.gibibytes(20)`. May be a
+   * deploy-time value written in GiB (`Size.gibibytes(param.valueAsNumber)`).
+   * @default Size.gibibytes(8)
    */
-  readonly rootVolumeSize?: number;
+  readonly rootVolumeSize?: Size;
   /**
    * One-minute CloudWatch metrics for the instances (paid).
    * @default false
@@ -68,8 +69,7 @@ export const SERVER_INSTANCE_OPTION_NAMES: Record<keyof ServerInstanceOptions, t
 export function validateInstanceOptions(where: IConstruct, o: ServerInstanceOptions, prefix = ''): void {
   const p = (k: string) => `${prefix}${k}`;
   for (const k of ['requireImdsv2', 'encryptVolumes', 'detailedMonitoring'] as const) checkType(where, p(k), o[k], 'boolean');
-  checkType(where, p('rootVolumeSize'), o.rootVolumeSize, 'number');
-  checkInteger(where, p('rootVolumeSize'), o.rootVolumeSize, { min: 8, max: 16384 });
+  sizeInGiB(where, p('rootVolumeSize'), o.rootVolumeSize, ROOT_VOLUME_GIB);
   if (o.instanceType !== undefined && (o.instanceType === null || typeof (o.instanceType as { sameInstanceClassAs?: unknown }).sameInstanceClassAs !== 'function')) {
     throw new OrchestrationError(where, p('instanceType'), o.instanceType, "must be an ec2.InstanceType, for example new ec2.InstanceType('t3.micro')");
   }
@@ -80,6 +80,9 @@ export function validateInstanceOptions(where: IConstruct, o: ServerInstanceOpti
     throw new OrchestrationError(where, p('instanceType'), o.instanceType.toString(), `comes from a deploy-time value, so it needs ${p('machineImage')}: the default Amazon Linux 2023 image is chosen for the instance type's architecture at synth`);
   }
 }
+
+/** The root volume sizes EBS gp3 takes, in GiB (8: the Amazon Linux 2023 image's own volume). */
+const ROOT_VOLUME_GIB = { min: 8, max: 16384 };
 
 /** A VPC passed by a caller without a type checker is a VPC construct, not its ID. */
 export function checkVpc(where: IConstruct, vpc: unknown, prop = 'vpc'): void {
@@ -113,7 +116,7 @@ export function hardenedInstance(scope: Construct, id: string, props: HardenedIn
     blockDevices: [
       {
         deviceName: '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs(props.rootVolumeSize ?? 8, {
+        volume: ec2.BlockDeviceVolume.ebs(sizeInGiB(scope, 'rootVolumeSize', props.rootVolumeSize, ROOT_VOLUME_GIB) ?? 8, {
           encrypted: props.encryptVolumes ?? true,
           volumeType: ec2.EbsDeviceVolumeType.GP3,
           deleteOnTermination: true,

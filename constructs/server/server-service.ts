@@ -35,7 +35,7 @@ export interface ServerServiceProps extends ServerFleetProps {
  *
  * @example
  * const service = new ServerService(this, 'Service', {
- *   app: { source: { directory: path.join(__dirname, 'app') } },
+ *   app: { source: AppSource.fromDirectory(path.join(__dirname, 'app')) },
  * });
  * new CfnOutput(this, 'Url', { value: service.url });
  */
@@ -61,8 +61,12 @@ export class ServerService extends Construct implements IAppService, ec2.IConnec
   public readonly app: ResolvedApp;
   /** The version the servers run (`APP_VERSION`, the `x-app-version` header). */
   public readonly appVersion: string;
-  /** The rollout's worst case (the fleet's: `ceil(servers / serial)` steps). */
-  public readonly rolloutEstimate: RolloutEstimate;
+  /**
+   * The rollout's worst case (the fleet's: `ceil(servers / serial)` steps; `fleet.rolloutEstimate` is the same,
+   * never undefined). Always set; optional in the type because the shared {@link IAppService} contract has
+   * styles without one (jsii: an implementation may not make an optional property required).
+   */
+  public readonly rolloutEstimate?: RolloutEstimate;
   /**
    * Always empty: no alarm stops the server style's rollout. It stops when a step fails on a
    * server (the app does not become healthy within `healthCheckTimeout`) beyond the
@@ -92,17 +96,17 @@ export class ServerService extends Construct implements IAppService, ec2.IConnec
   }
 
   /** Requests nginx answered (`Requests`, Sum per minute): see {@link NginxLoadBalancer.metricRequests}. */
-  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.loadBalancer.metricRequests(props);
   }
 
   /** 5xx answers, the app's or nginx's (`ServerErrors`, Sum per minute): see {@link NginxLoadBalancer.metricErrors}. */
-  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.loadBalancer.metricErrors(props);
   }
 
   /** nginx's request time in milliseconds (p99 per minute): see {@link NginxLoadBalancer.metricLatency}. */
-  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.MathExpression {
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.loadBalancer.metricLatency(props);
   }
 

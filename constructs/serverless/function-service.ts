@@ -14,7 +14,7 @@ import type { IAppService } from '../shared/service';
 import { bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
 import { checkHasMember, checkStringArray, knownBytes } from './private/validate';
-import { deploymentConfigFor, resolveTrafficShift, type TrafficShift } from './traffic-shift';
+import { deploymentConfigFor, type ResolvedTrafficShift, resolveTrafficShift, type TrafficShift } from './traffic-shift';
 
 /** Props of {@link FunctionService}. */
 export interface FunctionServiceProps {
@@ -93,8 +93,9 @@ export interface FunctionServiceProps {
   readonly invokeMode?: lambda.InvokeMode;
 
   /**
-   * How CodeDeploy moves traffic from the old version to the new one.
-   * @default - canary: 10 % for 5 minutes, then 100 %
+   * How CodeDeploy moves traffic from the old version to the new one: `TrafficShift.canary()`,
+   * `TrafficShift.linear()` or `TrafficShift.allAtOnce()`.
+   * @default TrafficShift.canary(): 10 % for 5 minutes, then 100 %
    */
   readonly trafficShift?: TrafficShift;
 
@@ -170,7 +171,7 @@ const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number
  *
  * @example
  * new FunctionService(this, 'Service', {
- *   app: { source: { directory: path.join(__dirname, 'app') } },
+ *   app: { source: AppSource.fromDirectory(path.join(__dirname, 'app')) },
  *   authType: lambda.FunctionUrlAuthType.NONE,
  * });
  */
@@ -372,7 +373,7 @@ export class FunctionService extends Construct implements IAppService {
     return alarms;
   }
 
-  private createDeploymentGroup(shift: Required<TrafficShift>): codedeploy.LambdaDeploymentGroup {
+  private createDeploymentGroup(shift: ResolvedTrafficShift): codedeploy.LambdaDeploymentGroup {
     const autoRollback = this.app.rollout.autoRollback ?? true;
     const group = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
       alias: this.alias,

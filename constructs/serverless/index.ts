@@ -1,2 +1,3 @@
-export * from './function-service';
-export * from './traffic-shift';
+// The serverless style's public API, listed by name (jsii and readers see exactly what is exported).
+export { FunctionService, type FunctionServiceProps } from './function-service';
+export { TrafficShift } from './traffic-shift';

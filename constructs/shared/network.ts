@@ -3,20 +3,98 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
-import { checkConcrete, checkInteger, checkKnownProps, checkOneOf } from '../../lib/validate';
+import { checkConcrete, checkInteger, checkKnownProps } from '../../lib/validate';
 import { sharedAsset } from './app-runtime';
 import { acknowledgeNag } from './nag';
 
 /** How long CloudFormation waits for a new NAT instance to report that it forwards. */
 export const NAT_SETUP_TIMEOUT_MINUTES = 15;
 
+/** The kinds of {@link NetworkEgress}. */
+export enum EgressMode {
+  /** One NAT instance. */
+  NAT_INSTANCE = 'nat-instance',
+  /** One managed NAT gateway per Availability Zone. */
+  NAT_GATEWAY = 'nat-gateway',
+  /** No internet route. */
+  NONE = 'none',
+}
+
+/** Options of {@link NetworkEgress.natInstance}. */
+export interface NatInstanceOptions {
+  /**
+   * The NAT instance's type.
+   * @default t4g.nano
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * The NAT instance's image. It must be Amazon Linux 2023 (or compatible: dnf,
+   * iptables-services, cfn-signal in /opt/aws/bin).
+   * @default - the latest AL2023 for the instance type's architecture, resolved by EC2 when the
+   *   instance launches (`resolve:ssm:` of the public parameter), so a new AMI release never
+   *   replaces a running NAT instance: the image changes only when the instance is replaced
+   *   for another reason or you pass an image here
+   */
+  readonly machineImage?: ec2.IMachineImage;
+}
+
 /**
- * How replicas in private subnets reach the internet (packages, SSM, ECR, CloudWatch).
- * - `nat-instance`: one t4g.nano NAT instance (about $3/month plus data), the cheapest safe default.
- * - `nat-gateway`: one managed NAT gateway per AZ (about $33/month each plus $0.045/GB): highly available.
- * - `none`: no internet route; bring your own VPC endpoints.
+ * How replicas in private subnets reach the internet (packages, SSM, ECR, CloudWatch):
+ * - `NetworkEgress.natInstance()`: one t4g.nano NAT instance (about $3/month plus data), the cheapest safe default.
+ * - `NetworkEgress.natGateway()`: one managed NAT gateway per AZ (about $33/month each plus $0.045/GB): highly available.
+ * - `NetworkEgress.none()`: no internet route; bring your own VPC endpoints.
  */
-export type EgressMode = 'nat-instance' | 'nat-gateway' | 'none';
+export class NetworkEgress {
+  /** One NAT instance for the whole network (the default). */
+  public static natInstance(options: NatInstanceOptions = {}): NetworkEgress {
+    const fn = 'NetworkEgress.natInstance';
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new OrchestrationError('', `${fn}(options)`, options, 'must be an object, for example { instanceType: new ec2.InstanceType(\'t4g.nano\') }');
+    for (const key of Object.keys(options)) {
+      if (!Object.prototype.hasOwnProperty.call(NAT_INSTANCE_OPTIONS, key)) {
+        throw new OrchestrationError('', `${fn}(options.${key})`, (options as Record<string, unknown>)[key], `is not a known option: known options are ${Object.keys(NAT_INSTANCE_OPTIONS).join(', ')}`);
+      }
+    }
+    if (options.instanceType !== undefined && !(options.instanceType instanceof ec2.InstanceType)) {
+      throw new OrchestrationError('', `${fn}(options.instanceType)`, options.instanceType, "must be an ec2.InstanceType, for example new ec2.InstanceType('t4g.nano')");
+    }
+    const image = options.machineImage as { getImage?: unknown } | undefined;
+    if (image !== undefined && (image === null || typeof image !== 'object' || typeof image.getImage !== 'function')) {
+      throw new OrchestrationError('', `${fn}(options.machineImage)`, image, 'must be an ec2.IMachineImage, for example ec2.MachineImage.genericLinux({ ... })');
+    }
+    return new NetworkEgress(EgressMode.NAT_INSTANCE, options.instanceType, options.machineImage);
+  }
+
+  /** One managed NAT gateway per Availability Zone: highly available, about ten times the price. */
+  public static natGateway(): NetworkEgress {
+    return new NetworkEgress(EgressMode.NAT_GATEWAY);
+  }
+
+  /** No route to the internet: private subnets are isolated (bring your own VPC endpoints). */
+  public static none(): NetworkEgress {
+    return new NetworkEgress(EgressMode.NONE);
+  }
+
+  /** Which kind of egress. */
+  public readonly mode: EgressMode;
+  /**
+   * The NAT instance's type, for a NAT instance.
+   * @default - t4g.nano for a NAT instance; none otherwise
+   */
+  public readonly instanceType?: ec2.InstanceType;
+  /**
+   * The NAT instance's image, when given.
+   * @default - the latest AL2023 resolved at launch
+   */
+  public readonly machineImage?: ec2.IMachineImage;
+
+  private constructor(mode: EgressMode, instanceType?: ec2.InstanceType, machineImage?: ec2.IMachineImage) {
+    this.mode = mode;
+    this.instanceType = instanceType;
+    this.machineImage = machineImage;
+  }
+}
+
+const NAT_INSTANCE_OPTIONS: Record<keyof NatInstanceOptions, true> = { instanceType: true, machineImage: true };
 
 export interface AppNetworkProps {
   /**
@@ -25,24 +103,11 @@ export interface AppNetworkProps {
    */
   readonly maxAzs?: number;
   /**
-   * How private subnets reach the internet.
-   * @default 'nat-instance'
+   * How private subnets reach the internet: `NetworkEgress.natInstance({ instanceType, machineImage })`,
+   * `NetworkEgress.natGateway()` or `NetworkEgress.none()`.
+   * @default NetworkEgress.natInstance()
    */
-  readonly egress?: EgressMode;
-  /**
-   * The NAT instance's type, for `egress: 'nat-instance'`.
-   * @default t4g.nano
-   */
-  readonly natInstanceType?: ec2.InstanceType;
-  /**
-   * The NAT instance's image, for `egress: 'nat-instance'`. It must be Amazon Linux 2023 (or
-   * compatible: dnf, iptables-services, cfn-signal in /opt/aws/bin).
-   * @default - the latest AL2023 for the instance type's architecture, resolved by EC2 when the
-   *   instance launches (`resolve:ssm:` of the public parameter), so a new AMI release never
-   *   replaces a running NAT instance: the image changes only when the instance is replaced
-   *   for another reason or you pass an image here
-   */
-  readonly natMachineImage?: ec2.IMachineImage;
+  readonly egress?: NetworkEgress;
   /**
    * Retention of the VPC flow logs (all traffic, to CloudWatch Logs).
    * @default logs.RetentionDays.ONE_MONTH
@@ -56,7 +121,7 @@ export interface AppNetworkProps {
 }
 
 /** Every prop of {@link AppNetworkProps}, for callers without a type checker (a missing one fails tsc). */
-const APP_NETWORK_PROPS: Record<keyof AppNetworkProps, true> = { maxAzs: true, egress: true, natInstanceType: true, natMachineImage: true, flowLogRetention: true, flowLogRemovalPolicy: true };
+const APP_NETWORK_PROPS: Record<keyof AppNetworkProps, true> = { maxAzs: true, egress: true, flowLogRetention: true, flowLogRemovalPolicy: true };
 
 /**
  * The network every instance-based style (server, vm, container) builds by default:
@@ -69,53 +134,49 @@ export class AppNetwork extends Construct {
   public readonly vpc: ec2.Vpc;
   /** The flow log group. */
   public readonly flowLogGroup: logs.LogGroup;
-  /** The egress mode in use. */
-  public readonly egress: EgressMode;
+  /** The egress in use. */
+  public readonly egress: NetworkEgress;
 
   constructor(scope: Construct, id: string, props: AppNetworkProps = {}) {
     super(scope, id);
     checkKnownProps(this, props, APP_NETWORK_PROPS);
     checkConcrete(this, 'maxAzs', props.maxAzs, 'it decides how many subnets, routes and NAT gateways exist');
-    checkConcrete(this, 'egress', props.egress, 'it decides whether a NAT instance, NAT gateways or neither exist');
     checkConcrete(this, 'flowLogRemovalPolicy', props.flowLogRemovalPolicy, "it becomes the log group's DeletionPolicy, which takes no deploy-time value");
-    if (props.natMachineImage === undefined) {
-      checkConcrete(this, 'natInstanceType', props.natInstanceType, "the default NAT image is picked for its architecture at synth; pass natMachineImage too");
+    if (props.egress !== undefined && !(props.egress instanceof NetworkEgress)) {
+      throw new OrchestrationError(this, 'egress', props.egress, 'must be made with NetworkEgress.natInstance(), NetworkEgress.natGateway() or NetworkEgress.none()');
+    }
+    const egress = props.egress ?? NetworkEgress.natInstance();
+    if (egress.machineImage === undefined) {
+      checkConcrete(this, 'egress.instanceType', egress.instanceType, 'the default NAT image is picked for its architecture at synth; pass NetworkEgress.natInstance({ machineImage }) too');
     }
     checkInteger(this, 'maxAzs', props.maxAzs, { min: 2, max: 6 });
-    checkOneOf(this, 'egress', props.egress, ['nat-instance', 'nat-gateway', 'none'] as const);
-    if (props.natInstanceType && props.egress !== undefined && props.egress !== 'nat-instance') {
-      throw new OrchestrationError(this, 'natInstanceType', props.natInstanceType.toString(), `only applies with egress 'nat-instance' (egress is '${props.egress}')`);
-    }
-    if (props.natMachineImage && props.egress !== undefined && props.egress !== 'nat-instance') {
-      throw new OrchestrationError(this, 'natMachineImage', '(an image)', `only applies with egress 'nat-instance' (egress is '${props.egress}')`);
-    }
-    const egress = props.egress ?? 'nat-instance';
     this.egress = egress;
+    const mode = egress.mode;
     const maxAzs = props.maxAzs ?? 2;
 
-    const natInstanceType = props.natInstanceType ?? new ec2.InstanceType('t4g.nano');
+    const natInstanceType = egress.instanceType ?? new ec2.InstanceType('t4g.nano');
     const natGatewayProvider =
-      egress === 'nat-instance'
+      mode === EgressMode.NAT_INSTANCE
         ? ec2.NatProvider.instanceV2({
             instanceType: natInstanceType,
-            machineImage: props.natMachineImage ?? latestAmazonLinux2023AtLaunch(natInstanceType),
+            machineImage: egress.machineImage ?? latestAmazonLinux2023AtLaunch(natInstanceType),
             // Nothing may send through the NAT until allowed: the private subnets are, below.
             defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
             associatePublicIpAddress: true,
             // Replaced per instance below (it needs the instance's logical ID to signal).
             userData: ec2.UserData.custom(''),
           })
-        : egress === 'nat-gateway'
+        : mode === EgressMode.NAT_GATEWAY
           ? ec2.NatProvider.gateway()
           : undefined;
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs,
       natGatewayProvider,
-      natGateways: egress === 'none' ? 0 : egress === 'nat-instance' ? 1 : maxAzs,
+      natGateways: mode === EgressMode.NONE ? 0 : mode === EgressMode.NAT_INSTANCE ? 1 : maxAzs,
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-        { name: 'private', subnetType: egress === 'none' ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+        { name: 'private', subnetType: mode === EgressMode.NONE ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
       ],
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
       restrictDefaultSecurityGroup: true,

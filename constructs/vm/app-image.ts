@@ -1,4 +1,4 @@
-import { Aws, Names, Stack } from 'aws-cdk-lib';
+import { Aws, Names, type Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { OrchestrationError } from '../../lib/errors';
-import { checkConcrete, checkInteger, checkKnownProps, checkOneOf, checkPattern, checkType, isDeployTime } from '../../lib/validate';
+import { checkConcrete, checkInteger, checkKnownProps, checkOneOf, checkPattern, checkType, isDeployTime, sizeInGiB } from '../../lib/validate';
 import { APP_USER, renderRuntimeInstall, shellQuote } from '../shared/app-runtime';
 import { acknowledgeNag } from '../shared/nag';
 import { PATHS, readAsset } from './boot';
@@ -57,8 +57,12 @@ export interface AppImageProps extends ImageBuilderOptions {
   readonly appVersion: string;
   /** The fleet's processor architecture. */
   readonly architecture: ec2.InstanceArchitecture;
-  /** Root volume size of the image in GiB. */
-  readonly rootVolumeSizeGiB: number;
+  /**
+   * Root volume size of the image (encrypted gp3), whole GiB from 8 to 16384. Known at synth
+   * (it is part of the recipe, whose version is a hash of its content).
+   * @default Size.gibibytes(8)
+   */
+  readonly rootVolumeSize?: Size;
   /** The VPC the build instance runs in. */
   readonly vpc: ec2.IVpc;
   /** Subnets with egress for the build instance (the first one is used). */
@@ -101,6 +105,7 @@ export class AppImage extends Construct {
     validateAppImageProps(this, props);
     const arm = props.architecture === ec2.InstanceArchitecture.ARM_64;
     const nodeMajor = props.nodeMajorVersion ?? 22;
+    const volumeGiB = rootVolumeGiB(this, props);
 
     this.asset = new s3assets.Asset(this, 'Code', { path: props.sourceDirectory, exclude: props.exclude });
     this.buildRole = this.createBuildRole();
@@ -121,14 +126,14 @@ export class AppImage extends Construct {
       install: installCommands.join('\n'),
       nodeMajor,
       arch: props.architecture,
-      volume: props.rootVolumeSizeGiB,
+      volume: volumeGiB,
       test: testCommand,
       runTests,
       appVersion: props.appVersion,
     });
 
     this.component = this.createComponent(base, props.appVersion, installCommands, testCommand);
-    this.recipe = this.createRecipe(base, props, arm);
+    this.recipe = this.createRecipe(base, props, arm, volumeGiB);
     this.infrastructureConfiguration = this.createInfrastructure(base, props, profile, props.buildInstanceType ?? new ec2.InstanceType(arm ? 't4g.small' : 't3.small'));
     this.deletionRole = (props.deleteReplacedImages ?? true) ? this.createDeletionRole() : undefined;
     this.image = this.createImage(props, runTests);
@@ -193,14 +198,14 @@ export class AppImage extends Construct {
     });
   }
 
-  private createRecipe(base: string, props: AppImageProps, arm: boolean): imagebuilder.CfnImageRecipe {
+  private createRecipe(base: string, props: AppImageProps, arm: boolean, volumeGiB: number): imagebuilder.CfnImageRecipe {
     return new imagebuilder.CfnImageRecipe(this, 'Recipe', {
       name: `${base}-recipe`,
       version: this.version,
       parentImage: `arn:${Aws.PARTITION}:imagebuilder:${Aws.REGION}:aws:image/amazon-linux-2023-${arm ? 'arm64' : 'x86'}/x.x.x`,
       components: [{ componentArn: this.component.attrArn }],
       blockDeviceMappings: [
-        { deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', volumeSize: props.rootVolumeSizeGiB, deleteOnTermination: true } },
+        { deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', volumeSize: volumeGiB, deleteOnTermination: true } },
       ],
       description: `Amazon Linux 2023 with the app ${props.appVersion}`,
     });
@@ -255,7 +260,7 @@ function validateAppImageProps(where: Construct, props: AppImageProps): void {
   checkKnownProps(where, props, APP_IMAGE_PROPS);
   if (props === undefined || props === null) throw new OrchestrationError(where, 'props', props, 'must be an object with at least sourceDirectory, vpc and architecture');
   for (const p of ['sourceDirectory', 'healthCheckPath', 'appVersion', 'architecture'] as const) checkType(where, p, props[p], 'string');
-  for (const p of ['port', 'rootVolumeSizeGiB', 'nodeMajorVersion'] as const) checkType(where, p, props[p], 'number');
+  for (const p of ['port', 'nodeMajorVersion'] as const) checkType(where, p, props[p], 'number');
   for (const p of ['runTests', 'deleteReplacedImages'] as const) checkType(where, p, props[p], 'boolean');
   const why = 'the image\'s version is a hash of its content, computed at synth';
   checkConcrete(where, 'sourceDirectory', props.sourceDirectory, 'the directory is packaged as an asset at synth');
@@ -263,12 +268,10 @@ function validateAppImageProps(where: Construct, props: AppImageProps): void {
   checkConcrete(where, 'command', props.command, `it is written into the image's test script, and ${why}`);
   checkConcrete(where, 'healthCheckPath', props.healthCheckPath, `it is written into the image's test script, and ${why}`);
   checkConcrete(where, 'appVersion', props.appVersion, why);
-  checkConcrete(where, 'rootVolumeSizeGiB', props.rootVolumeSizeGiB, `it is the recipe's volume size, and ${why}`);
   checkConcrete(where, 'nodeMajorVersion', props.nodeMajorVersion, `it names the Node.js package installed, and ${why}`);
   checkConcrete(where, 'architecture', props.architecture, 'it picks the parent image (arm64 or x86_64)');
   checkOneOf(where, 'architecture', props.architecture, [ec2.InstanceArchitecture.ARM_64, ec2.InstanceArchitecture.X86_64]);
   checkInteger(where, 'nodeMajorVersion', props.nodeMajorVersion, { min: 18, max: 99 });
-  checkInteger(where, 'rootVolumeSizeGiB', props.rootVolumeSizeGiB, { min: 8, max: 16384 });
   checkInteger(where, 'port', props.port, { min: 1, max: 65535 });
   checkPattern(where, 'healthCheckPath', props.healthCheckPath, /^\/[^\s?#]*$/, 'a path starting with "/" without spaces, query or fragment');
   if (!Array.isArray(props.command) || props.command.length === 0 || props.command.some((c) => typeof c !== 'string' || c === '')) {
@@ -281,6 +284,13 @@ function validateAppImageProps(where: Construct, props: AppImageProps): void {
   if (build && !isDeployTime(build) && build.architecture !== props.architecture) {
     throw new OrchestrationError(where, 'buildInstanceType', String(build), `must have the image's architecture (${props.architecture})`);
   }
+}
+
+/** The recipe's volume size in GiB: whole GiB from 8 to 16384, known at synth (part of the image's version). */
+function rootVolumeGiB(where: Construct, props: AppImageProps): number {
+  const gib = sizeInGiB(where, 'rootVolumeSize', props.rootVolumeSize, { min: 8, max: 16384 }) ?? 8;
+  checkConcrete(where, 'rootVolumeSize', gib, 'it is the recipe\'s volume size, and the image\'s version is a hash of its content, computed at synth');
+  return gib;
 }
 
 /** The image's build step: Node.js, the CloudWatch agent and app-user, then the app from /tmp/app.zip. */

@@ -1,2 +1,4 @@
-export * from './vm-service';
+export { VmService, type VmServiceProps, VM_DEFAULTS } from './vm-service';
+export { VmImage } from './vm-image';
+export { VmScaling } from './vm-scaling';
 export { AppImage, type AppImageProps, type ImageBuilderOptions } from './app-image';

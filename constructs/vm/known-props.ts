@@ -15,10 +15,8 @@ export const VM_SERVICE_PROPS: Readonly<Record<keyof VmServiceProps, true>> = {
   network: true,
   vpcSubnets: true,
   instanceTypes: true,
-  amiId: true,
-  amiParameterName: true,
-  imageBuilder: true,
-  rootVolumeSizeGiB: true,
+  image: true,
+  rootVolumeSize: true,
   minCapacity: true,
   maxCapacity: true,
   minHealthyPercentage: true,
@@ -30,8 +28,7 @@ export const VM_SERVICE_PROPS: Readonly<Record<keyof VmServiceProps, true>> = {
   refreshBakeTime: true,
   max5xxPercent: true,
   refreshAlarms: true,
-  scaleOn: true,
-  targetRequestsPerMinute: true,
+  scaling: true,
   healthCheckInterval: true,
   healthyThresholdCount: true,
   unhealthyThresholdCount: true,
@@ -48,7 +45,7 @@ export const VM_SERVICE_PROPS: Readonly<Record<keyof VmServiceProps, true>> = {
   notificationsTopic: true,
 };
 
-/** Every option of {@link ImageBuilderOptions} (`VmServiceProps.imageBuilder`). */
+/** Every option of {@link ImageBuilderOptions} (`VmImage.bake(options)`). */
 export const IMAGE_BUILDER_OPTIONS: Readonly<Record<keyof ImageBuilderOptions, true>> = {
   nodeMajorVersion: true,
   buildInstanceType: true,
@@ -66,7 +63,7 @@ export const APP_IMAGE_PROPS: Readonly<Record<keyof AppImageProps, true>> = {
   healthCheckPath: true,
   appVersion: true,
   architecture: true,
-  rootVolumeSizeGiB: true,
+  rootVolumeSize: true,
   vpc: true,
   vpcSubnets: true,
 };

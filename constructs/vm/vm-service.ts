@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, type Size, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,34 +10,34 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { APP_DEFAULTS, type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
-import { formatValue, OrchestrationError } from '../../lib/errors';
+import { OrchestrationError } from '../../lib/errors';
 import { DEFAULT_BOOT_AND_START_SECONDS, estimateRollout, replicasPerBatch, type RolloutEstimate } from '../../lib/rollout-estimate';
 import {
+  checkAgrees,
   checkConcrete,
-  checkExclusive,
   checkInteger,
   checkIsDuration,
   checkKnownProps,
   checkNumber,
   checkOneOf,
   checkOrdered,
-  checkPattern,
   checkType,
   isDeployTime,
+  sizeInGiB,
 } from '../../lib/validate';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
+import { albMetricErrors, albMetricLatency, albMetricRequests } from '../shared/alb-metrics';
 import { acknowledgeNag } from '../shared/nag';
 import type { IAppService } from '../shared/service';
 import { type BoundSecret, bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
-import { enableAccessLogs } from './access-logs';
-import { AppImage, type ImageBuilderOptions } from './app-image';
+import { enableAccessLogs } from '../shared/access-logs';
+import { AppImage } from './app-image';
 import { renderUserDataCommands } from './boot';
 import { checkSeconds, knownOr, secondsOr } from './deploy-time';
-import { IMAGE_BUILDER_OPTIONS, VM_SERVICE_PROPS } from './known-props';
-
-/** What target tracking follows. */
-export type VmScalingMetric = 'cpu' | 'requests';
+import { VM_SERVICE_PROPS } from './known-props';
+import { checkVmImage, VmImage } from './vm-image';
+import { checkVmScaling, VmScaling } from './vm-scaling';
 
 /** Props of {@link VmService}. */
 export interface VmServiceProps {
@@ -75,33 +75,22 @@ export interface VmServiceProps {
   readonly instanceTypes?: ec2.InstanceType[];
 
   /**
-   * Use this AMI instead of baking one (for example a Packer image built with
-   * `assets/install-app.sh`). The image must contain Node.js at /usr/local/bin/node (or `node`
-   * on the PATH), the user `app-user` and the app in /opt/app.
-   * @default - an image baked in the stack by EC2 Image Builder
+   * Where the machine image comes from: baked in the stack by EC2 Image Builder
+   * (`VmImage.bake(options)`), an AMI id (`VmImage.fromAmiId()`, may be a deploy-time value) or an
+   * AMI id in an SSM parameter read at deploy time (`VmImage.fromSsmParameter()`). An image you bring
+   * must contain Node.js at /usr/local/bin/node (or `node` on the PATH), the user `app-user` and the
+   * app in /opt/app.
+   * @default VmImage.bake() - Node.js 22, a t4g.small (or t3.small) build instance, image tests on
    */
-  readonly amiId?: string;
+  readonly image?: VmImage;
 
   /**
-   * Use the AMI id stored in this SSM parameter, read at deploy time (never at synth).
-   * Same image requirements as `amiId`. The name itself must be known at synth (it becomes a
-   * template parameter's default); for a deploy-time AMI pass `amiId` instead.
-   * @default - an image baked in the stack by EC2 Image Builder
+   * Root volume size (encrypted gp3), whole GiB from 8 to 16384, for example `Size.gibibytes(20)`.
+   * A deploy-time value (`Size.gibibytes(param.valueAsNumber)`) only with an image you bring (a
+   * baked image's recipe version is a hash of its content).
+   * @default Size.gibibytes(8)
    */
-  readonly amiParameterName?: string;
-
-  /**
-   * Options of the image baked with EC2 Image Builder. Not with `amiId` or `amiParameterName`.
-   * @default - Node.js 22, a t4g.small (or t3.small) build instance, image tests on
-   */
-  readonly imageBuilder?: ImageBuilderOptions;
-
-  /**
-   * Root volume size in GiB (encrypted gp3). A deploy-time value only with `amiId` or
-   * `amiParameterName` (a baked image's recipe version is a hash of its content).
-   * @default 8
-   */
-  readonly rootVolumeSizeGiB?: number;
+  readonly rootVolumeSize?: Size;
 
   /**
    * The group's minimum size. Overrides `app.replicas.min` (they must agree when both are set).
@@ -178,18 +167,12 @@ export interface VmServiceProps {
   readonly refreshAlarms?: cloudwatch.IAlarm[];
 
   /**
-   * What target tracking follows: average CPU (`app.replicas.targetCpuPercent`) or ALB
-   * requests per target per minute (`targetRequestsPerMinute`). Must be known at synth (it decides
-   * which scaling policy exists).
-   * @default 'cpu'
+   * What target tracking follows: average CPU (`VmScaling.cpuUtilization(targetPercent)`, which
+   * must agree with `app.replicas.targetCpuPercent` when both are set) or the load balancer's
+   * requests per instance (`VmScaling.requestsPerTarget(perMinute)`). Targets may be deploy-time values.
+   * @default VmScaling.cpuUtilization() - app.replicas.targetCpuPercent, else 50
    */
-  readonly scaleOn?: VmScalingMetric;
-
-  /**
-   * The requests per target per minute target tracking aims for, with `scaleOn: 'requests'`.
-   * @default 1000
-   */
-  readonly targetRequestsPerMinute?: number;
+  readonly scaling?: VmScaling;
 
   /**
    * The target group's health check interval (5 s to 300 s).
@@ -290,7 +273,6 @@ export const VM_DEFAULTS = {
   unhealthyThresholdCount: 2,
   deregistrationDelaySeconds: 30,
   max5xxPercent: 5,
-  targetRequestsPerMinute: 1000,
   rootVolumeSizeGiB: 8,
   instanceType: 't4g.micro',
 } as const;
@@ -321,7 +303,7 @@ const BOUNDS = {
  *
  * @example
  * new VmService(this, 'Service', {
- *   app: { source: { directory: path.join(__dirname, 'app') } },
+ *   app: { source: AppSource.fromDirectory(path.join(__dirname, 'app')) },
  * });
  */
 export class VmService extends Construct implements IAppService, ec2.IConnectable {
@@ -349,7 +331,7 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
   public readonly vpc: ec2.IVpc;
   /** The network, when this construct created it. */
   public readonly network?: AppNetwork;
-  /** The baked image, unless `amiId` or `amiParameterName` was given. */
+  /** The image baked in the stack (with `VmImage.bake()`, the default). */
   public readonly image?: AppImage;
   /** The access log bucket, when access logs are on. */
   public readonly accessLogsBucket?: s3.IBucket;
@@ -362,8 +344,10 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
   /**
    * The worst-case duration of a rollout at the group's minimum size. A setting that is only
    * known at deploy time counts with the largest value the construct accepts (a warning says which).
+   * Always set by the vm style; optional in the type because the shared {@link IAppService} contract
+   * has styles without one (jsii: an implementation may not make an optional property required).
    */
-  public readonly rolloutEstimate: RolloutEstimate;
+  public readonly rolloutEstimate?: RolloutEstimate;
   public readonly connections: ec2.Connections;
   public readonly grantPrincipal: iam.IPrincipal;
 
@@ -374,7 +358,7 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
 
   /** Requests the load balancer answered (`RequestCount`, published by Elastic Load Balancing), Sum per minute. */
   public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.loadBalancer.metrics.requestCount({ period: Duration.minutes(1), ...props });
+    return albMetricRequests(this.loadBalancer, props);
   }
 
   /**
@@ -382,27 +366,12 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
    * (`HTTPCode_ELB_5XX_Count`, e.g. no healthy target), both published by Elastic Load Balancing, Sum per minute.
    */
   public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    const options = { period: Duration.minutes(1), ...props };
-    return new cloudwatch.MathExpression({
-      expression: 'FILL(target5xx, 0) + FILL(elb5xx, 0)',
-      usingMetrics: {
-        target5xx: this.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, options),
-        elb5xx: this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, options),
-      },
-      period: options.period,
-      label: props?.label ?? '5xx answers of the instances and the load balancer',
-    });
+    return albMetricErrors(this.loadBalancer, 'instances', props);
   }
 
   /** Time the instances take to answer, in milliseconds (`TargetResponseTime`, seconds, published by Elastic Load Balancing, × 1000), p99 per minute. */
   public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    const options = { period: Duration.minutes(1), statistic: 'p99', ...props };
-    return new cloudwatch.MathExpression({
-      expression: 'seconds * 1000',
-      usingMetrics: { seconds: this.loadBalancer.metrics.targetResponseTime(options) },
-      period: options.period,
-      label: props?.label ?? 'Target response time (ms)',
-    });
+    return albMetricLatency(this.loadBalancer, props);
   }
 
   constructor(scope: Construct, id: string, props: VmServiceProps) {
@@ -413,7 +382,7 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
 
     const network = this.configureNetwork(props);
     ({ vpc: this.vpc, network: this.network } = network);
-    const image = this.configureImage(props, s, network.vpcSubnets);
+    const image = this.configureImage(s, network.vpcSubnets);
     ({ appVersion: this.appVersion, image: this.image } = image);
 
     this.logGroup = this.createLogGroup(props);
@@ -467,18 +436,19 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
     }
   }
 
-  /** The machine image: `amiId`, `amiParameterName`, or an {@link AppImage} baked in the stack; and the app's version. */
-  private configureImage(props: VmServiceProps, s: Settings, vpcSubnets: ec2.SubnetSelection): { machineImage: ec2.IMachineImage; appVersion: string; image?: AppImage } {
+  /** The machine image (an AMI id, an SSM parameter, or an {@link AppImage} baked in the stack) and the app's version. */
+  private configureImage(s: Settings, vpcSubnets: ec2.SubnetSelection): { machineImage: ec2.IMachineImage; appVersion: string; image?: AppImage } {
     const app = this.app;
-    // With an AMI the directory is not shipped; it still names the version unless amiId does.
+    const { amiId, parameterName, bakeOptions } = s.image;
+    // With an AMI the directory is not shipped; it still names the version unless the AMI id does.
     const dir = sourceDirectory(this, app);
-    const version = app.version ?? (s.baking ? appVersion(app, dir) : (props.amiId ?? appVersion(app, dir)));
-    if (props.amiId !== undefined) return { machineImage: fixedImage(props.amiId), appVersion: version };
-    if (props.amiParameterName !== undefined) {
-      return { machineImage: ec2.MachineImage.fromSsmParameter(props.amiParameterName, { os: ec2.OperatingSystemType.LINUX }), appVersion: version };
+    const version = app.version ?? amiId ?? appVersion(app, dir);
+    if (amiId !== undefined) return { machineImage: fixedImage(amiId), appVersion: version };
+    if (parameterName !== undefined) {
+      return { machineImage: ec2.MachineImage.fromSsmParameter(parameterName, { os: ec2.OperatingSystemType.LINUX }), appVersion: version };
     }
     const image = new AppImage(this, 'Image', {
-      ...props.imageBuilder,
+      ...bakeOptions,
       sourceDirectory: dir,
       exclude: app.source.exclude ?? DEFAULT_CODE_EXCLUDE,
       command: app.command,
@@ -486,7 +456,7 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
       healthCheckPath: app.healthCheckPath,
       appVersion: version,
       architecture: s.architecture!,
-      rootVolumeSizeGiB: s.rootVolumeSizeGiB,
+      rootVolumeSize: s.rootVolumeSize,
       vpc: this.vpc,
       vpcSubnets,
     });
@@ -749,7 +719,7 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
 
   /** Target tracking on average CPU or on requests per target. */
   private configureScaling(s: Settings): void {
-    if (s.scaleOn === 'cpu') {
+    if (s.targetRequestsPerMinute === undefined) {
       this.autoScalingGroup.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: s.targetCpuPercent });
     } else {
       this.autoScalingGroup.scaleOnRequestCount('RequestScaling', { targetRequestsPerMinute: s.targetRequestsPerMinute });
@@ -810,12 +780,16 @@ function fixedImage(imageId: string): ec2.IMachineImage {
 
 /** The props checked and the defaults filled in. Numbers and Durations may be deploy-time values. */
 interface Settings {
-  /** Whether the construct bakes the image (no amiId, no amiParameterName). */
+  /** The image source (`VmImage.bake()` when not given). */
+  readonly image: VmImage;
+  /** Whether the construct bakes the image. */
   readonly baking: boolean;
   readonly instanceTypes: ec2.InstanceType[];
   /** The fleet's architecture; unknown only when the first instance type is a deploy-time value (then an AMI is given). */
   readonly architecture?: ec2.InstanceArchitecture;
+  /** The root volume in GiB for the launch template (may be a deploy-time value), and as given for the baked image. */
   readonly rootVolumeSizeGiB: number;
+  readonly rootVolumeSize?: Size;
   readonly minCapacity: number;
   readonly maxCapacity: number;
   readonly minHealthyPercentage: number;
@@ -827,9 +801,9 @@ interface Settings {
   readonly checkpointDelay?: Duration;
   readonly refreshBakeTime: Duration;
   readonly max5xxPercent: number;
-  readonly scaleOn: VmScalingMetric;
   readonly targetCpuPercent: number;
-  readonly targetRequestsPerMinute: number;
+  /** Set when the group tracks requests per target (`VmScaling.requestsPerTarget`); CPU otherwise. */
+  readonly targetRequestsPerMinute?: number;
   readonly healthCheckInterval: Duration;
   readonly healthyThresholdCount: number;
   readonly unhealthyThresholdCount: number;
@@ -839,10 +813,9 @@ interface Settings {
 }
 
 const NUMBER_PROPS = [
-  'rootVolumeSizeGiB', 'minCapacity', 'maxCapacity', 'minHealthyPercentage', 'maxHealthyPercentage', 'max5xxPercent',
-  'targetRequestsPerMinute', 'healthyThresholdCount', 'unhealthyThresholdCount', 'logRetention',
+  'minCapacity', 'maxCapacity', 'minHealthyPercentage', 'maxHealthyPercentage', 'max5xxPercent',
+  'healthyThresholdCount', 'unhealthyThresholdCount', 'logRetention',
 ] as const satisfies readonly (keyof VmServiceProps)[];
-const STRING_PROPS = ['amiId', 'amiParameterName', 'scaleOn'] as const satisfies readonly (keyof VmServiceProps)[];
 const BOOLEAN_PROPS = ['accessLogs', 'requireImdsv2', 'detailedMonitoring'] as const satisfies readonly (keyof VmServiceProps)[];
 const DURATION_PROPS = ['instanceWarmup', 'bootAndStartTime', 'checkpointDelay', 'refreshBakeTime', 'healthCheckInterval', 'deregistrationDelay'] as const satisfies readonly (keyof VmServiceProps)[];
 
@@ -854,7 +827,6 @@ function checkPropTypes(where: Construct, props: VmServiceProps): void {
   checkKnownProps(where, props, VM_SERVICE_PROPS);
   if (props === undefined) return;
   for (const p of NUMBER_PROPS) checkType(where, p, props[p], 'number');
-  for (const p of STRING_PROPS) checkType(where, p, props[p], 'string');
   for (const p of BOOLEAN_PROPS) checkType(where, p, props[p], 'boolean');
   for (const p of DURATION_PROPS) checkIsDuration(where, p, props[p]);
   checkList(where, 'instanceTypes', props.instanceTypes, (t) => t instanceof ec2.InstanceType, 'ec2.InstanceType objects, for example [new ec2.InstanceType(\'t4g.micro\')]', 'an ec2.InstanceType, for example new ec2.InstanceType(\'t4g.micro\')');
@@ -872,14 +844,8 @@ function checkPropTypes(where: Construct, props: VmServiceProps): void {
   checkObject(where, 'keyPair', props.keyPair, 'keyPairName', 'an ec2.IKeyPair, for example ec2.KeyPair.fromKeyPairName(...)');
   checkObject(where, 'notificationsTopic', props.notificationsTopic, 'topicArn', 'an sns.ITopic');
 
-  const ib = props.imageBuilder;
-  checkKnownProps(where, ib, IMAGE_BUILDER_OPTIONS, 'imageBuilder.');
-  checkType(where, 'imageBuilder.nodeMajorVersion', ib?.nodeMajorVersion, 'number');
-  checkType(where, 'imageBuilder.runTests', ib?.runTests, 'boolean');
-  checkType(where, 'imageBuilder.deleteReplacedImages', ib?.deleteReplacedImages, 'boolean');
-  if (ib?.buildInstanceType !== undefined && !(ib.buildInstanceType instanceof ec2.InstanceType)) {
-    throw new OrchestrationError(where, 'imageBuilder.buildInstanceType', ib.buildInstanceType, 'must be an ec2.InstanceType, for example new ec2.InstanceType(\'t4g.small\')');
-  }
+  checkVmImage(where, 'image', props.image);
+  checkVmScaling(where, 'scaling', props.scaling);
 
   // The shared app field the vm style reads and resolveApp does not type-check (it checks the others)
   const app = props.app as AppDescription | undefined;
@@ -903,19 +869,10 @@ function checkObject(where: Construct, prop: string, value: unknown, member: str
   }
 }
 
-/** A style prop and the shared field it overrides must agree when both are set and known. */
-function agree(where: Construct, prop: string, value: unknown, sharedProp: string, shared: unknown, means?: string): void {
-  if (value === undefined || shared === undefined || isDeployTime(value) || isDeployTime(shared)) return;
-  const same = value instanceof Duration && shared instanceof Duration ? value.toMilliseconds({ integral: false }) === shared.toMilliseconds({ integral: false }) : value === shared;
-  if (!same) {
-    throw new OrchestrationError(where, prop, value, `contradicts ${sharedProp} (${means ?? formatValue(shared)}); set one of them, or make them agree`);
-  }
-}
-
 /** Checks the props against each other and the app description, and fills in the defaults. */
 function resolveSettings(where: Construct, props: VmServiceProps, app: ResolvedApp): Settings {
   if (app.source.image !== undefined) {
-    throw new OrchestrationError(where, 'app.source.image', app.source.image, 'is for the container style; the vm style bakes app.source.directory into an AMI (or runs amiId / amiParameterName)');
+    throw new OrchestrationError(where, 'app.source.image', app.source.image, 'is for the container style; the vm style bakes app.source.directory into an AMI (or runs VmImage.fromAmiId() / VmImage.fromSsmParameter())');
   }
   const image = resolveImage(where, props, app);
   return {
@@ -928,23 +885,17 @@ function resolveSettings(where: Construct, props: VmServiceProps, app: ResolvedA
 }
 
 /** The image source, the instance types and their architecture, the root volume. */
-function resolveImage(where: Construct, props: VmServiceProps, app: ResolvedApp): Pick<Settings, 'baking' | 'instanceTypes' | 'architecture' | 'rootVolumeSizeGiB'> {
-  checkExclusive(where, { amiId: props.amiId, amiParameterName: props.amiParameterName });
-  const ami = props.amiId !== undefined ? 'amiId' : props.amiParameterName !== undefined ? 'amiParameterName' : undefined;
-  if (props.imageBuilder && ami) {
-    throw new OrchestrationError(where, 'imageBuilder', props.imageBuilder, `only applies when the construct bakes the image; remove it or remove ${ami}`);
-  }
-  checkPattern(where, 'amiId', props.amiId, /^ami-[0-9a-f]{8,17}$/, 'an AMI id (ami- followed by 8 or 17 hex digits)');
-  checkPattern(where, 'amiParameterName', props.amiParameterName, /^[A-Za-z0-9_.\-/]{1,2048}$/, 'an SSM parameter name (letters, digits and _.-/)');
-  checkInteger(where, 'imageBuilder.nodeMajorVersion', props.imageBuilder?.nodeMajorVersion, { min: 18, max: 99 });
-  const baking = ami === undefined;
-  requireKnownAtSynth(where, props, app, baking);
+function resolveImage(where: Construct, props: VmServiceProps, app: ResolvedApp): Pick<Settings, 'image' | 'baking' | 'instanceTypes' | 'architecture' | 'rootVolumeSizeGiB' | 'rootVolumeSize'> {
+  const image = props.image ?? VmImage.bake();
+  const baking = image.bakeOptions !== undefined;
+  const rootVolumeSizeGiB = sizeInGiB(where, 'rootVolumeSize', props.rootVolumeSize, { min: 8, max: 16384 }) ?? VM_DEFAULTS.rootVolumeSizeGiB;
+  requireKnownAtSynth(where, app, baking, rootVolumeSizeGiB);
 
   const instanceTypes = props.instanceTypes ?? [new ec2.InstanceType(VM_DEFAULTS.instanceType)];
   if (instanceTypes.length < 1 || instanceTypes.length > 20) {
     throw new OrchestrationError(where, 'instanceTypes', instanceTypes.map(String), 'must list from 1 to 20 instance types');
   }
-  if (baking) checkConcrete(where, 'instanceTypes[0]', instanceTypes[0], 'the baked image\'s architecture (arm64 or x86_64) comes from it; with amiId it may be a deploy-time value');
+  if (baking) checkConcrete(where, 'instanceTypes[0]', instanceTypes[0], 'the baked image\'s architecture (arm64 or x86_64) comes from it; with VmImage.fromAmiId() it may be a deploy-time value');
   const known = instanceTypes.filter((t) => !isDeployTime(t));
   known.forEach((t) => checkInstanceType(where, `instanceTypes[${instanceTypes.indexOf(t)}]`, t));
   const architecture = known[0]?.architecture;
@@ -952,18 +903,15 @@ function resolveImage(where: Construct, props: VmServiceProps, app: ResolvedApp)
   if (mixed.length) {
     throw new OrchestrationError(where, 'instanceTypes', instanceTypes.map(String), `must share one architecture (one AMI serves them all): ${known[0]} is ${architecture}, ${mixed[0]} is ${mixed[0]!.architecture}`);
   }
-  const build = props.imageBuilder?.buildInstanceType;
-  if (build && !isDeployTime(build)) checkInstanceType(where, 'imageBuilder.buildInstanceType', build);
+  const build = image.bakeOptions?.buildInstanceType;
   if (build && !isDeployTime(build) && architecture && build.architecture !== architecture) {
-    throw new OrchestrationError(where, 'imageBuilder.buildInstanceType', String(build), `must have the fleet's architecture (${architecture})`);
+    throw new OrchestrationError(where, 'image.bakeOptions.buildInstanceType', String(build), `must have the fleet's architecture (${architecture})`);
   }
-  checkInteger(where, 'rootVolumeSizeGiB', props.rootVolumeSizeGiB, { min: 8, max: 16384 });
-  return { baking, instanceTypes, architecture, rootVolumeSizeGiB: props.rootVolumeSizeGiB ?? VM_DEFAULTS.rootVolumeSizeGiB };
+  return { image, baking, instanceTypes, architecture, rootVolumeSizeGiB, rootVolumeSize: props.rootVolumeSize };
 }
 
 /** The values the construct needs at synth (it reads, renders or hashes them): our error for a deploy-time value, saying why. */
-function requireKnownAtSynth(where: Construct, props: VmServiceProps, app: ResolvedApp, baking: boolean): void {
-  checkConcrete(where, 'amiParameterName', props.amiParameterName, 'it becomes the default of a template parameter CloudFormation reads at deploy time; pass the AMI id itself as amiId (that may be a deploy-time value)');
+function requireKnownAtSynth(where: Construct, app: ResolvedApp, baking: boolean, rootVolumeSizeGiB: number): void {
   checkConcrete(where, 'app.source.directory', app.source.directory, 'the directory is read at synth (its fingerprint is the app\'s version, and the baked image ships it)');
   checkConcrete(where, 'app.source.exclude', app.source.exclude, 'the patterns filter the directory at synth');
   checkConcrete(where, 'app.command', app.command, 'it is written into the systemd unit of the user data (and the image\'s test) at synth');
@@ -972,8 +920,7 @@ function requireKnownAtSynth(where: Construct, props: VmServiceProps, app: Resol
     const why = 'the image is baked in the stack and its version is a hash of its content, computed at synth';
     checkConcrete(where, 'app.version', app.version, why);
     checkConcrete(where, 'app.healthCheckPath', app.healthCheckPath, `the image's test phase calls it, and ${why}`);
-    checkConcrete(where, 'rootVolumeSizeGiB', props.rootVolumeSizeGiB, `it is the image recipe's volume size, and ${why}`);
-    checkConcrete(where, 'imageBuilder.nodeMajorVersion', props.imageBuilder?.nodeMajorVersion, `it names the Node.js package installed, and ${why}`);
+    checkConcrete(where, 'rootVolumeSize', rootVolumeSizeGiB, `it is the image recipe's volume size, and ${why}`);
   }
 }
 
@@ -990,8 +937,8 @@ function checkInstanceType(where: Construct, prop: string, instanceType: ec2.Ins
 function resolveCapacity(where: Construct, props: VmServiceProps, app: ResolvedApp): Pick<Settings, 'minCapacity' | 'maxCapacity'> {
   checkInteger(where, 'minCapacity', props.minCapacity, { min: 0, max: 1000 });
   checkInteger(where, 'maxCapacity', props.maxCapacity, { min: 1, max: 1000 });
-  agree(where, 'minCapacity', props.minCapacity, 'app.replicas.min', app.replicas.min);
-  agree(where, 'maxCapacity', props.maxCapacity, 'app.replicas.max', app.replicas.max);
+  checkAgrees(where, 'minCapacity', props.minCapacity, 'app.replicas.min', app.replicas.min);
+  checkAgrees(where, 'maxCapacity', props.maxCapacity, 'app.replicas.max', app.replicas.max);
   const minCapacity = props.minCapacity ?? app.replicas.min ?? VM_DEFAULTS.minCapacity;
   const minProp = props.minCapacity !== undefined ? 'minCapacity' : 'app.replicas.min';
   let maxCapacity = props.maxCapacity ?? app.replicas.max;
@@ -1008,7 +955,7 @@ function resolveCapacity(where: Construct, props: VmServiceProps, app: ResolvedA
 function resolveRefresh(where: Construct, props: VmServiceProps, app: ResolvedApp): Pick<Settings, 'minHealthyPercentage' | 'maxHealthyPercentage' | 'instanceWarmup' | 'bootAndStartSeconds' | 'checkpointPercentages' | 'checkpointDelay' | 'refreshBakeTime' | 'max5xxPercent' | 'autoRollback'> {
   const percentages = resolveHealthyPercentages(where, props, app);
 
-  agree(where, 'instanceWarmup', props.instanceWarmup, 'app.rollout.bakeTime', app.rollout.bakeTime);
+  checkAgrees(where, 'instanceWarmup', props.instanceWarmup, 'app.rollout.bakeTime', app.rollout.bakeTime);
   const warmupProp = props.instanceWarmup !== undefined ? 'instanceWarmup' : 'app.rollout.bakeTime';
   const instanceWarmup = props.instanceWarmup ?? app.rollout.bakeTime;
   checkSeconds(where, warmupProp, instanceWarmup, { min: Duration.seconds(0), max: Duration.hours(1) });
@@ -1064,8 +1011,8 @@ function resolveHealthyPercentages(where: Construct, props: VmServiceProps, app:
   checkConcrete(where, 'app.rollout.maxSurgePercent', app.rollout.maxSurgePercent, cannotSubtract('maxHealthyPercentage = 100 + maxSurgePercent'));
   const sharedMin = app.rollout.maxUnavailablePercent === undefined ? undefined : 100 - app.rollout.maxUnavailablePercent;
   const sharedMax = app.rollout.maxSurgePercent === undefined ? undefined : 100 + app.rollout.maxSurgePercent;
-  agree(where, 'minHealthyPercentage', props.minHealthyPercentage, 'app.rollout.maxUnavailablePercent', sharedMin, `which means ${sharedMin}`);
-  agree(where, 'maxHealthyPercentage', props.maxHealthyPercentage, 'app.rollout.maxSurgePercent', sharedMax, `which means ${sharedMax}`);
+  checkAgrees(where, 'minHealthyPercentage', props.minHealthyPercentage, 'app.rollout.maxUnavailablePercent', sharedMin, `which means ${sharedMin}`);
+  checkAgrees(where, 'maxHealthyPercentage', props.maxHealthyPercentage, 'app.rollout.maxSurgePercent', sharedMax, `which means ${sharedMax}`);
   const pick = (own: number | undefined, shared: number | undefined, fallback: number) => own ?? (shared === undefined ? fallback : Math.round(shared));
   const minHealthyPercentage = pick(props.minHealthyPercentage, sharedMin, VM_DEFAULTS.minHealthyPercentage);
   const maxHealthyPercentage = pick(props.maxHealthyPercentage, sharedMax, VM_DEFAULTS.maxHealthyPercentage);
@@ -1114,13 +1061,13 @@ function resolveLoadBalancer(where: Construct, props: VmServiceProps): Pick<Sett
   };
 }
 
-/** Target tracking, and the configuration that reaches a systemd EnvironmentFile. */
-function resolveScaling(where: Construct, props: VmServiceProps, app: ResolvedApp): Pick<Settings, 'scaleOn' | 'targetCpuPercent' | 'targetRequestsPerMinute'> {
-  checkConcrete(where, 'scaleOn', props.scaleOn, 'it decides which scaling policy the construct creates');
-  checkOneOf(where, 'scaleOn', props.scaleOn, ['cpu', 'requests'] as const);
-  checkInteger(where, 'targetRequestsPerMinute', props.targetRequestsPerMinute, { min: 1, max: 1_000_000 });
-  if (props.targetRequestsPerMinute !== undefined && props.scaleOn !== 'requests') {
-    throw new OrchestrationError(where, 'targetRequestsPerMinute', props.targetRequestsPerMinute, `only applies with scaleOn 'requests' (scaleOn is '${props.scaleOn ?? 'cpu'}')`);
+/** Target tracking (CPU, or requests per target), and the configuration that reaches a systemd EnvironmentFile. */
+function resolveScaling(where: Construct, props: VmServiceProps, app: ResolvedApp): Pick<Settings, 'targetCpuPercent' | 'targetRequestsPerMinute'> {
+  const scaling = props.scaling ?? VmScaling.cpuUtilization();
+  const shared = app.replicas.targetCpuPercent;
+  checkAgrees(where, 'scaling.targetCpuPercent', scaling.targetCpuPercent, 'app.replicas.targetCpuPercent', shared);
+  if (scaling.targetRequestsPerMinute !== undefined && shared !== undefined) {
+    Annotations.of(where).addWarningV2('cdk-orchestration:vm-cpu-target-ignored', 'app.replicas.targetCpuPercent does not apply: scaling is VmScaling.requestsPerTarget(), which tracks requests per instance, not CPU.');
   }
   for (const [k, v] of Object.entries(app.environment)) {
     if (!Token.isUnresolved(v) && /[\n\r\0]/.test(v)) {
@@ -1128,8 +1075,7 @@ function resolveScaling(where: Construct, props: VmServiceProps, app: ResolvedAp
     }
   }
   return {
-    scaleOn: props.scaleOn ?? 'cpu',
-    targetCpuPercent: app.replicas.targetCpuPercent ?? APP_DEFAULTS.targetCpuPercent,
-    targetRequestsPerMinute: props.targetRequestsPerMinute ?? VM_DEFAULTS.targetRequestsPerMinute,
+    targetCpuPercent: scaling.targetCpuPercent ?? shared ?? APP_DEFAULTS.targetCpuPercent,
+    targetRequestsPerMinute: scaling.targetRequestsPerMinute,
   };
 }

@@ -39,7 +39,7 @@ describe('ContainerSampleStack', () => {
 
   it('has the outputs the CLI and the README use', () => {
     const outputs = template.toJSON().Outputs;
-    for (const o of ['Style', 'ClusterName', 'NodegroupName', 'Namespace', 'DeploymentName', 'RepositoryUri', 'Region', 'ConfigureKubectlCommand']) {
+    for (const o of ['Style', 'Url', 'ClusterName', 'NodegroupName', 'Namespace', 'DeploymentName', 'RepositoryUri', 'Region', 'ConfigureKubectlCommand']) {
       expect(outputs[o], o).toBeDefined();
     }
     expect(outputs.Style.Value).toBe('container');
@@ -60,7 +60,11 @@ describe('ContainerSampleStack', () => {
     expect(ng.ScalingConfig).toMatchObject({ MinSize: 3, MaxSize: 10 });
     expect(ng.AmiType).not.toMatch(/^AL2_/);
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
-    const manifest = JSON.stringify(onlyResource(template, 'Custom::AWSCDK-EKS-KubernetesResource').Properties.Manifest);
+    const manifests = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource')).map((r: any) => JSON.stringify(r.Properties.Manifest));
+    const manifest = manifests.find((m) => m.includes('Deployment'))!;
+    // issue 12 item 7: no Service of type LoadBalancer (Kubernetes would create a load balancer outside CloudFormation)
+    expect(manifests.join('')).not.toContain('\\"LoadBalancer\\"');
+    expect(manifests.some((m) => m.includes('\\"kind\\":\\"TargetGroupBinding\\"'))).toBe(true);
     for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'ConfigMap']) expect(manifest).toContain(`\\"kind\\":\\"${kind}\\"`);
     expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxSurge: 3, maxUnavailable: 0 });
     const addons = Object.values(template.findResources('AWS::EKS::Addon')).map((a: any) => a.Properties.AddonName);

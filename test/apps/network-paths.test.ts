@@ -29,6 +29,8 @@ const DOC = {
   podIdentity: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html (the Pod Identity agent calls eks-auth AssumeRoleForPodIdentity)',
   eksSg: 'https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html (control plane to nodes: 443 and 10250; nodes to nodes: DNS 53)',
   albSg: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html (listener port in; instance listener and health-check port out)',
+  lbController: 'https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/targetgroupbinding/targetgroupbinding (the AWS Load Balancer Controller registers the pods of a TargetGroupBinding with elasticloadbalancing RegisterTargets; its IRSA credentials come from sts)',
+  podTargets: 'https://aws.github.io/aws-eks-best-practices/networking/sgpp/ (with the VPC CNI every pod uses its node\'s security groups, so an IP target is reached through the node\'s group)',
 };
 
 interface Need {
@@ -185,6 +187,7 @@ describe('container sample: nodes, the kubectl provider, the control plane', () 
     { to: { eksApi: 'CLUSTER' }, packet: tcp(443), doc: `${DOC.eksPrivate}; ${DOC.eksEndpoint}` },
     ...['ecr.api', 'ecr.dkr', 's3', 'sts', 'ec2', 'logs'].map((s) => https(s, DOC.eksPrivate)),
     https('eks-auth', DOC.podIdentity),
+    https('elasticloadbalancing', DOC.lbController),
   ];
   // The kubectl handler: kubectl to the API inside the VPC; `aws eks update-kubeconfig`
   // (eks:DescribeCluster on the eks public endpoint) and STS over egress.
@@ -212,6 +215,15 @@ describe('container sample: nodes, the kubectl provider, the control plane', () 
 
   it('the NAT instance reaches what its own set-up needs', () => {
     expectPaths('container', { workload: natOf('container') }, natNeeds('container'));
+  });
+
+  it('the internet reaches the load balancer on 80, the load balancer the pods on the app port, and only it does', () => {
+    const alb = idOf(sample.container.service.loadBalancer!);
+    const port = sample.container.service.app.port;
+    expectPaths('container', { internet: true }, [{ to: { workload: alb }, packet: tcp(80), doc: DOC.albSg }]);
+    expectPaths('container', { workload: alb }, [{ to: { workload: nodes() }, packet: tcp(port), doc: `${DOC.albSg}; ${DOC.podTargets}` }]);
+    expect(models.container.whoCanReach({ workload: nodes() }, tcp(port)).map((x) => x.id)).toContain(alb);
+    expect(models.container.reach({ internet: true }, { workload: nodes() }, tcp(port)).reachable).toBe(false);
   });
 
   it('every workload that runs code (including every Lambda function in the VPC) is covered above', () => {

@@ -1,12 +1,16 @@
-import { CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { bindSecrets } from '../../constructs/shared/secrets';
 import { describe, expect, it } from 'vitest';
-import { APP_DEFAULTS, resolveApp } from '../../lib/app';
+import { APP_DEFAULTS, AppSecret, AppSource, resolveApp, validateSecret } from '../../lib/app';
 import { formatValue, OrchestrationError } from '../../lib/errors';
 import { parseSecretReference, secretReference, secretRefEnvName } from '../../lib/secret-ref';
 import { checkConcrete, checkDuration, checkExclusive, checkInteger, checkIsDuration, checkKnownProps, checkOrdered, checkType, checkWholeUnits, durationIn, isDeployTime } from '../../lib/validate';
 import { environmentName, sampleStackName } from '../../lib/environments';
 
-const source = { directory: '/app' };
+const source = AppSource.fromDirectory('/app');
 
 describe('resolveApp: the shared app description', () => {
   it('fills in the documented defaults', () => {
@@ -33,8 +37,9 @@ describe('resolveApp: the shared app description', () => {
   });
 
   it.each([
-    [{ source: {} }, 'Where: app.source ({}) must set `directory` or `image`'],
-    [{ source: { directory: '/a', image: 'x' } }, /app.source.directory and app.source.image .* are mutually exclusive/],
+    [{ source: {} }, 'Where: app.source ({}) must be made with AppSource.fromDirectory() or AppSource.fromImage()'],
+    [{ source: { directory: '/a', image: 'x' } }, 'Where: app.source ({"directory":"/a","image":"x"}) must be made with AppSource.fromDirectory() or AppSource.fromImage()'],
+    [{}, 'Where: app.source (undefined) must be made with AppSource.fromDirectory() or AppSource.fromImage()'],
     [{ source, name: 'My App' }, 'Where: app.name ("My App") must be lowercase letters, digits and hyphens, starting with a letter, at most 40 characters'],
     [{ source, port: 0 }, 'Where: app.port (0) must be an integer from 1 to 65535'],
     [{ source, port: 70000 }, 'Where: app.port (70000) must be an integer from 1 to 65535'],
@@ -42,7 +47,7 @@ describe('resolveApp: the shared app description', () => {
     [{ source, command: [] }, 'Where: app.command ([]) must be a non-empty list of non-empty strings'],
     [{ source, environment: { 'BAD-NAME': 'x' } }, /app.environment key \("BAD-NAME"\) must be a valid environment variable name/],
     [{ source, environment: { PORT: '80' } }, 'Where: app.environment.PORT ("80") is set by the library (from app.port); remove it'],
-    [{ source, environment: { A: 'x' }, secrets: { A: { secretName: 'a' } } }, /app.secrets.A \("A"\) is also set in app.environment/],
+    [{ source, environment: { A: 'x' }, secrets: { A: AppSecret.fromSecretName('a') } }, /app.secrets.A \("A"\) is also set in app.environment/],
     [{ source, replicas: { min: 5, max: 3 } }, /app.replicas.min \(5\) must not exceed app.replicas.max \(3\)/],
     [{ source, replicas: { targetCpuPercent: 0 } }, 'Where: app.replicas.targetCpuPercent (0) must be an integer from 1 to 100'],
     [{ source, rollout: { maxUnavailablePercent: 120 } }, 'Where: app.rollout.maxUnavailablePercent (120) must be a number from 0 to 100'],
@@ -93,8 +98,8 @@ describe('validators', () => {
 
 describe('secret references', () => {
   it('round-trip through the one string format', () => {
-    expect(secretReference({ secretName: 'db', jsonField: 'pw' }, 'db')).toBe('secretsmanager:db#pw');
-    expect(secretReference({ parameterName: '/p' }, '/p')).toBe('ssm:/p');
+    expect(secretReference(AppSecret.fromSecretName('db', { jsonField: 'pw' }), 'db')).toBe('secretsmanager:db#pw');
+    expect(secretReference(AppSecret.fromParameterName('/p'), '/p')).toBe('ssm:/p');
     expect(parseSecretReference('secretsmanager:arn:aws:secretsmanager:eu-west-1:1:secret:db-x#pw')).toEqual({ service: 'secretsmanager', id: 'arn:aws:secretsmanager:eu-west-1:1:secret:db-x', jsonField: 'pw' });
     expect(parseSecretReference('ssm:/p')).toEqual({ service: 'ssm', id: '/p' });
     expect(() => parseSecretReference('vault:x')).toThrow(/not a secret reference/);
@@ -129,13 +134,12 @@ describe('checks for callers without a type checker', () => {
 });
 
 describe('resolveApp for callers without a type checker', () => {
-  const source = { directory: '/app' };
   it('names a misspelled field at any level, with the close one', () => {
     expect(() => resolveApp('W', { source, replica: { min: 2 } } as never)).toThrow('W: app.replica ({"min":2}) is not a known prop: did you mean app.replicas? known props are');
     expect(() => resolveApp('W', { source, replicas: { minimum: 2 } } as never)).toThrow('W: app.replicas.minimum (2) is not a known prop: did you mean app.replicas.min? known props are min, max, targetCpuPercent');
     expect(() => resolveApp('W', { source, rollout: { bake: 1 } } as never)).toThrow('W: app.rollout.bake (1) is not a known prop');
-    expect(() => resolveApp('W', { source: { dir: '/x' } } as never)).toThrow('W: app.source.dir ("/x") is not a known prop: did you mean app.source.directory?');
-    expect(() => resolveApp('W', { source, secrets: { DB: { name: 'db' } } } as never)).toThrow('W: app.secrets.DB.name ("db") is not a known prop');
+    expect(() => resolveApp('W', { source: { dir: '/x' } } as never)).toThrow('W: app.source ({"dir":"/x"}) must be made with AppSource.fromDirectory() or AppSource.fromImage()');
+    expect(() => resolveApp('W', { source, secrets: { DB: { name: 'db' } } } as never)).toThrow('W: app.secrets.DB ({"name":"db"}) must be made with AppSecret.fromSecret(), AppSecret.fromSecretName()');
   });
 
   it('rejects a wrong type where a pattern would have coerced it', () => {
@@ -164,5 +168,90 @@ describe('deploy-time values (tokens)', () => {
     expect(() => durationIn('W', 'timeout', Duration.minutes(token()), 'seconds', "Lambda's Timeout counts seconds")).toThrow(
       "must be written as Duration.seconds(...) when its amount is a deploy-time value: Lambda's Timeout counts seconds, and CloudFormation cannot convert units",
     );
+  });
+});
+
+describe('AppSource and AppSecret: modes as classes', () => {
+  const stack = () => new Stack();
+  const errorOf = (fn: () => unknown): OrchestrationError => {
+    try {
+      fn();
+    } catch (e) {
+      expect(e).toBeInstanceOf(OrchestrationError);
+      return e as OrchestrationError;
+    }
+    throw new Error('expected an OrchestrationError');
+  };
+
+  it('keep the read-only fields the constructs read', () => {
+    expect(AppSource.fromDirectory('/app', { exclude: ['*.md'] })).toMatchObject({ directory: '/app', exclude: ['*.md'], image: undefined });
+    expect(AppSource.fromImage('nginx:1.27')).toMatchObject({ directory: undefined, image: 'nginx:1.27' });
+    expect(AppSource.fromDirectory('/app').exclude).toBeUndefined();
+    expect(AppSecret.fromSecretName('prod/db', { jsonField: 'password' })).toMatchObject({ secretName: 'prod/db', jsonField: 'password', secretArn: undefined, parameterName: undefined, secret: undefined });
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf';
+    expect(AppSecret.fromSecretArn(arn)).toMatchObject({ secretArn: arn, jsonField: undefined });
+    expect(AppSecret.fromParameterName('/app/key')).toMatchObject({ parameterName: '/app/key', jsonField: undefined });
+    const s = stack();
+    const secret = secretsmanager.Secret.fromSecretNameV2(s, 'S', 'db');
+    expect(AppSecret.fromSecret(secret, { jsonField: 'pw' })).toMatchObject({ secret, jsonField: 'pw' });
+  });
+
+  it.each([
+    ['AppSource.fromDirectory(42)', () => AppSource.fromDirectory(42 as never), 'AppSource.fromDirectory(directory)', 42, 'must be a non-empty string: the path of a directory'],
+    ['AppSource.fromDirectory("")', () => AppSource.fromDirectory(''), 'AppSource.fromDirectory(directory)', '', 'must be a non-empty string: the path of a directory'],
+    ['AppSource.fromDirectory exclude with a number', () => AppSource.fromDirectory('/app', { exclude: ['*.md', 3] as never }), 'AppSource.fromDirectory(options.exclude)', ['*.md', 3], 'must be a list of glob patterns (strings)'],
+    ['AppSource.fromDirectory exclude as a string', () => AppSource.fromDirectory('/app', { exclude: '*.md' as never }), 'AppSource.fromDirectory(options.exclude)', '*.md', 'must be a list of glob patterns (strings)'],
+    ['AppSource.fromDirectory misspelled option', () => AppSource.fromDirectory('/app', { excludes: ['x'] } as never), 'AppSource.fromDirectory(options.excludes)', ['x'], 'is not a known option: known options are exclude'],
+    ['AppSource.fromImage(undefined)', () => AppSource.fromImage(undefined as never), 'AppSource.fromImage(image)', undefined, 'must be a non-empty string: a container image reference (registry/repo:tag or @sha256: digest)'],
+    ['AppSecret.fromSecretName with a space', () => AppSecret.fromSecretName('prod db'), 'AppSecret.fromSecretName(secretName)', 'prod db', 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)'],
+    ['AppSecret.fromSecretName(7)', () => AppSecret.fromSecretName(7 as never), 'AppSecret.fromSecretName(secretName)', 7, 'must be a string'],
+    ['AppSecret.fromSecretArn of an S3 bucket', () => AppSecret.fromSecretArn('arn:aws:s3:::bucket'), 'AppSecret.fromSecretArn(secretArn)', 'arn:aws:s3:::bucket', 'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-xxxxxx)'],
+    ['AppSecret.fromParameterName without "/"', () => AppSecret.fromParameterName('app/key'), 'AppSecret.fromParameterName(parameterName)', 'app/key', 'must be an SSM parameter name starting with "/"'],
+    ['AppSecret.fromSecret of a name', () => AppSecret.fromSecret('db' as never), 'AppSecret.fromSecret(secret)', 'db', 'must be a Secrets Manager secret (secretsmanager.ISecret), for example secretsmanager.Secret.fromSecretNameV2(...)'],
+    ['AppSecret.fromSecretName with an empty jsonField', () => AppSecret.fromSecretName('db', { jsonField: '' }), 'AppSecret.fromSecretName(options.jsonField)', '', 'must be a non-empty string: a key of the JSON secret'],
+    ['AppSecret.fromSecretArn with a misspelled option', () => AppSecret.fromSecretArn('arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf', { field: 'pw' } as never), 'AppSecret.fromSecretArn(options.field)', 'pw', 'is not a known option: known options are jsonField'],
+  ])('%s: our error naming the argument, the value and what is allowed', (_what, fn, prop, value, allowed) => {
+    const e = errorOf(fn);
+    expect([e.path, e.prop, e.value, e.allowed]).toEqual(['', prop, value, allowed]);
+    expect(e.message).toBe(`${prop} (${formatValue(value)}) ${allowed}`);
+  });
+
+  it('reject object literals (plain JavaScript) where a class is expected, naming the prop and the factories, never a TypeError', () => {
+    const source = errorOf(() => resolveApp('W', { source: { directory: 'x' } } as never));
+    expect([source.path, source.prop, source.value]).toEqual(['W', 'app.source', { directory: 'x' }]);
+    expect(source.message).toBe('W: app.source ({"directory":"x"}) must be made with AppSource.fromDirectory() or AppSource.fromImage()');
+    expect(() => resolveApp('W', { source: 'x' } as never)).toThrow('W: app.source ("x") must be made with AppSource.fromDirectory() or AppSource.fromImage()');
+    const secretFactories = 'must be made with AppSecret.fromSecret(), AppSecret.fromSecretName(), AppSecret.fromSecretArn() or AppSecret.fromParameterName()';
+    const secret = errorOf(() => resolveApp('W', { source: AppSource.fromDirectory('/app'), secrets: { DB: { secretName: 'db' } } } as never));
+    expect([secret.path, secret.prop, secret.value, secret.allowed]).toEqual(['W', 'app.secrets.DB', { secretName: 'db' }, secretFactories]);
+    expect(() => validateSecret('W', 'app.secrets.DB', 'db' as never)).toThrow(`W: app.secrets.DB ("db") ${secretFactories}`);
+    expect(() => validateSecret('W', 'app.secrets.DB', null as never)).toThrow(`W: app.secrets.DB (null) ${secretFactories}`);
+    // a secret object passed as is (not wrapped) names the construct, not its JSON
+    const s = stack();
+    expect(() => validateSecret('W', 'app.secrets.DB', secretsmanager.Secret.fromSecretNameV2(s, 'S', 'db') as never)).toThrow(`W: app.secrets.DB ("(construct Default/S)") ${secretFactories}`);
+  });
+
+  it('pass deploy-time strings (tokens) through to what the constructs read', () => {
+    const s = stack();
+    const name = new CfnParameter(s, 'Name', { type: 'String' }).valueAsString;
+    expect(AppSecret.fromParameterName(name).parameterName).toBe(name);
+    expect(AppSecret.fromSecretName(name, { jsonField: name })).toMatchObject({ secretName: name, jsonField: name });
+    expect(AppSecret.fromSecretArn(name).secretArn).toBe(name);
+    expect(AppSource.fromImage(name).image).toBe(name);
+    expect(AppSource.fromDirectory(name).directory).toBe(name);
+    expect(() => validateSecret('W', 'app.secrets.DB', AppSecret.fromParameterName(name))).not.toThrow();
+  });
+
+  it('AppSecret.fromParameterName(token) reaches the template: the Ref in the reference the app gets and in the read grant', () => {
+    const s = new Stack(undefined, 'T', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const name = new CfnParameter(s, 'ParamName', { type: 'String' }).valueAsString;
+    const role = new iam.Role(s, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const [bound] = bindSecrets(s, { KEY: AppSecret.fromParameterName(name) });
+    bound!.grantRead(role);
+    new CfnOutput(s, 'Reference', { value: bound!.reference });
+    const t = Template.fromStack(s).toJSON();
+    expect(t.Outputs.Reference.Value).toEqual({ 'Fn::Join': ['', ['ssm:', { Ref: 'ParamName' }]] });
+    const statements = Object.values<any>(t.Resources).filter((r) => r.Type === 'AWS::IAM::Policy').flatMap((r) => r.Properties.PolicyDocument.Statement);
+    expect(JSON.stringify(statements)).toContain('{"Ref":"ParamName"}');
   });
 });

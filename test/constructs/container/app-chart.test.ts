@@ -3,11 +3,13 @@ import { Testing } from 'cdk8s';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AppChart, type AppChartProps, exportSecretsScript, FETCH_SECRETS_SCRIPT } from '../../../constructs/container';
+import { AppChart, type AppChartProps, ImagePullPolicy, PercentOrCount, ZoneSpread } from '../../../constructs/container';
+import { exportSecretsScript, FETCH_SECRETS_SCRIPT } from '../../../constructs/container/private/secrets-scripts';
 import { SCHEMA_SOURCE, validateManifests } from '../../../scripts/k8s-schema';
 import { SAMPLE_APP_DIR, orchestrationErrorFrom } from '../../helpers';
+import { AppSecret, AppSource } from '../../../lib/app';
 
-const APP = { name: 'sample-app', source: { directory: SAMPLE_APP_DIR }, environment: { NODE_ENV: 'production' } };
+const APP = { name: 'sample-app', source: AppSource.fromDirectory(SAMPLE_APP_DIR), environment: { NODE_ENV: 'production' } };
 
 function synth(props: Partial<AppChartProps> = {}) {
   const chart = new AppChart(Testing.app(), 'app', { app: APP, image: 'sample-app:1', appVersion: 'v1', ...props } as AppChartProps);
@@ -108,9 +110,12 @@ describe('AppChart (defaults: the book\'s Deployment without its gaps)', () => {
     expect(spread[0]).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway' });
   });
 
-  it('exposes the app on port 80 through a LoadBalancer Service', () => {
+  it('exposes the app on port 80 through a ClusterIP Service (Kubernetes never creates a load balancer for it)', () => {
     const svc = find(objects, 'Service');
-    expect(svc.spec.type).toBe('LoadBalancer');
+    expect(svc.spec.type).toBe('ClusterIP');
+    expect(svc.spec.loadBalancerClass).toBeUndefined();
+    expect(svc.metadata.annotations).toBeUndefined();
+    expect(objects.filter((o: any) => o.kind === 'Ingress')).toEqual([]);
     expect(svc.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
     expect(svc.spec.selector).toEqual(deployment.spec.selector.matchLabels);
   });
@@ -138,10 +143,38 @@ describe('AppChart options', () => {
   it('maps the shared rollout percentages and the style props', () => {
     const a = find(synth({ app: { ...APP, replicas: { min: 4, max: 8 }, rollout: { maxSurgePercent: 25, maxUnavailablePercent: 25 } } }).objects, 'Deployment');
     expect(a.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 1 });
-    const b = find(synth({ maxSurge: '50%', maxUnavailable: 0 }).objects, 'Deployment');
+    const b = find(synth({ maxSurge: PercentOrCount.percent(50), maxUnavailable: PercentOrCount.count(0) }).objects, 'Deployment');
     expect(b.spec.strategy.rollingUpdate).toEqual({ maxSurge: '50%', maxUnavailable: 0 });
     const c = find(synth({ app: { ...APP, rollout: { maxSurgePercent: 0 } } }).objects, 'Deployment');
     expect(c.spec.strategy.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+  });
+
+  it('takes a percentage or a count that agrees with the shared percentage', () => {
+    const rollout = { maxSurgePercent: 50, maxUnavailablePercent: 25 };
+    const d = find(synth({ app: { ...APP, replicas: { min: 4, max: 8 }, rollout }, maxSurge: PercentOrCount.percent(50), maxUnavailable: PercentOrCount.count(1) }).objects, 'Deployment');
+    expect(d.spec.strategy.rollingUpdate).toEqual({ maxSurge: '50%', maxUnavailable: 1 });
+  });
+
+  it('renders the zone spread and the pull policy as Kubernetes spells them, schema-valid', async () => {
+    const { objects } = synth({ zoneSpread: ZoneSpread.DO_NOT_SCHEDULE, imagePullPolicy: ImagePullPolicy.ALWAYS });
+    const spec = find(objects, 'Deployment').spec.template.spec;
+    expect(spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');
+    expect(spec.topologySpreadConstraints[1].whenUnsatisfiable).toBe('ScheduleAnyway');
+    expect(spec.containers[0].imagePullPolicy).toBe('Always');
+    expect(await validateManifests(objects)).toEqual([]);
+    expect(Object.values(ZoneSpread)).toEqual(['ScheduleAnyway', 'DoNotSchedule']);
+    expect(Object.values(ImagePullPolicy)).toEqual(['Always', 'IfNotPresent', 'Never']);
+  });
+
+  it('puts every object in kubernetesNamespace, and creates no Namespace object for `default`', async () => {
+    const own = synth({ kubernetesNamespace: 'shop' });
+    expect(own.chart.namespaceName).toBe('shop');
+    expect(find(own.objects, 'Namespace').metadata.name).toBe('shop');
+    for (const o of own.objects.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace).toBe('shop');
+    const { objects } = synth({ kubernetesNamespace: 'default' });
+    expect(objects.some((o) => o.kind === 'Namespace')).toBe(false);
+    for (const o of objects) expect(o.metadata.namespace).toBe('default');
+    expect(await validateManifests(objects)).toEqual([]);
   });
 
   it('lets hardening be switched off explicitly', () => {
@@ -153,13 +186,9 @@ describe('AppChart options', () => {
     expect(sc.allowPrivilegeEscalation).toBe(false);
   });
 
-  it('renders an ALB Ingress and a ClusterIP Service on request, still schema-valid', async () => {
-    const { objects } = synth({ albIngress: true, serviceType: 'ClusterIP', namespace: 'default' });
+  it('renders no Namespace object for the default namespace, still schema-valid', async () => {
+    const { objects } = synth({ kubernetesNamespace: 'default' });
     expect(objects.some((o) => o.kind === 'Namespace')).toBe(false);
-    const ing = find(objects, 'Ingress');
-    expect(ing.spec.ingressClassName).toBe('alb');
-    expect(ing.metadata.annotations['alb.ingress.kubernetes.io/healthcheck-path']).toBe('/healthz');
-    expect(find(objects, 'Service').spec.type).toBe('ClusterIP');
     expect(await validateManifests(objects)).toEqual([]);
   });
 });
@@ -170,7 +199,7 @@ describe('AppChart secrets (EKS Pod Identity + an init container, never a value 
   let spec: any;
   beforeAll(() => {
     objects = synth({
-      app: { ...APP, secrets: { DB_PASSWORD: { secretArn, jsonField: 'password' }, API_KEY: { parameterName: '/app/api-key' } } },
+      app: { ...APP, secrets: { DB_PASSWORD: AppSecret.fromSecretArn(secretArn, { jsonField: 'password' }), API_KEY: AppSecret.fromParameterName('/app/api-key') } },
       awsRegion: 'eu-west-1',
     }).objects;
     spec = find(objects, 'Deployment').spec.template.spec;
@@ -213,13 +242,14 @@ describe('AppChart secrets (EKS Pod Identity + an init container, never a value 
   });
 
   it('requires the region', () => {
-    expectError(() => synth({ app: { ...APP, secrets: { X: { secretName: 'x' } } } }), 'awsRegion (undefined)', 'is required when app.secrets is set');
+    expectError(() => synth({ app: { ...APP, secrets: { X: AppSecret.fromSecretName('x') } } }), 'awsRegion (undefined)', 'is required when app.secrets is set');
   });
 });
 
 describe('AppChart bad input', () => {
   it('rejects maxSurge and maxUnavailable both 0', () => {
-    expectError(() => synth({ maxSurge: 0, maxUnavailable: 0 }), 'app: maxSurge and maxUnavailable ({"maxSurge":0,"maxUnavailable":0})', 'cannot both be 0');
+    expectError(() => synth({ maxSurge: PercentOrCount.count(0), maxUnavailable: PercentOrCount.count(0) }), 'app: maxSurge and maxUnavailable ({"maxSurge":0,"maxUnavailable":0})', 'cannot both be 0');
+    expectError(() => synth({ maxSurge: PercentOrCount.percent(0), maxUnavailable: PercentOrCount.count(0) }), 'app: maxSurge and maxUnavailable ({"maxSurge":"0%","maxUnavailable":0})', 'cannot both be 0');
   });
   it('rejects both shared percentages 0 (the shared check)', () => {
     expectError(() => synth({ app: { ...APP, rollout: { maxSurgePercent: 0, maxUnavailablePercent: 0 } } }), 'app.rollout.maxUnavailablePercent and app.rollout.maxSurgePercent', 'cannot both be 0');
@@ -232,27 +262,22 @@ describe('AppChart bad input', () => {
     expectError(() => synth({ livenessProbe: { port: 80 } }), 'livenessProbe.port (80)', 'app.port 8080');
   });
   it('rejects a maxSurge contradicting the shared maxSurgePercent', () => {
-    expectError(() => synth({ maxSurge: 2, app: { ...APP, rollout: { maxSurgePercent: 100 } } }), 'maxSurge and app.rollout.maxSurgePercent', 'disagree (100% of 3 replicas is 3)');
+    expectError(() => synth({ maxSurge: PercentOrCount.count(2), app: { ...APP, rollout: { maxSurgePercent: 100 } } }), 'maxSurge and app.rollout.maxSurgePercent', 'disagree (100% of 3 replicas is 3)');
+    expectError(() => synth({ maxSurge: PercentOrCount.percent(50), app: { ...APP, rollout: { maxSurgePercent: 100 } } }), 'maxSurge and app.rollout.maxSurgePercent ({"maxSurge":"50%","app.rollout.maxSurgePercent":100})', 'disagree');
   });
   it('rejects a malformed percentage, quantity, namespace and probe period', () => {
-    expectError(() => synth({ maxSurge: '150%' }), 'maxSurge ("150%")', 'percentage from "0%" to "100%"');
+    expectError(() => PercentOrCount.percent(150), 'PercentOrCount.percent() (150)', 'must be an integer from 0 to 100');
     expectError(() => synth({ resources: { memoryLimit: '256MB' } }), 'resources.memoryLimit ("256MB")', 'Kubernetes quantity');
-    expectError(() => synth({ namespace: 'My_App' }), 'namespace ("My_App")', 'DNS label');
+    expectError(() => synth({ kubernetesNamespace: 'My_App' }), 'app: kubernetesNamespace ("My_App")', 'DNS label');
     expectError(() => synth({ readinessProbe: { period: Duration.minutes(10) } }), 'readinessProbe.period (10 minutes)', 'must be from 1 second to 5 minutes');
     expectError(() => synth({ drainTimeout: Duration.millis(1500) }), 'app: drainTimeout (1 second 500 millis)', 'must be a whole number of seconds');
   });
 });
 
-describe('AppChart load balancer', () => {
-  it('is internet-facing by default (annotation read by Auto Mode and the AWS Load Balancer Controller) and takes a class', async () => {
-    const svc = find(synth().objects, 'Service');
-    expect(svc.metadata.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' });
-    expect(svc.spec.loadBalancerClass).toBeUndefined();
-    const { objects } = synth({ loadBalancerClass: 'eks.amazonaws.com/nlb', internetFacing: false });
-    const nlb = find(objects, 'Service');
-    expect(nlb.spec.loadBalancerClass).toBe('eks.amazonaws.com/nlb');
-    expect(nlb.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internal');
-    expect(await validateManifests(objects)).toEqual([]);
-    expectError(() => synth({ serviceType: 'ClusterIP', loadBalancerClass: 'x' }), 'loadBalancerClass ("x")', "only applies to serviceType 'LoadBalancer'");
+describe('AppChart Service exposure', () => {
+  it('has no load balancer options any more: the Service is ClusterIP, exposure is ContainerService\'s (ServiceExposure)', () => {
+    for (const old of ['serviceType', 'loadBalancerClass', 'internetFacing', 'albIngress']) {
+      expect(() => synth({ [old]: 'x' } as never)).toThrow(new RegExp(`${old} \\("x"\\) is not a known prop`));
+    }
   });
 });

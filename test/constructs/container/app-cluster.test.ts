@@ -1,8 +1,9 @@
+import { Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AppCluster, type AppClusterProps, SUPPORTED_KUBERNETES_VERSIONS } from '../../../constructs/container';
+import { AppCluster, type AppClusterProps, NodeCapacity, NodeOs, SUPPORTED_KUBERNETES_VERSIONS } from '../../../constructs/container';
 import { onlyResource, templateOf, testStack, orchestrationErrorFrom } from '../../helpers';
 
 function build(props: AppClusterProps = {}) {
@@ -65,6 +66,7 @@ describe('AppCluster (defaults)', () => {
     expect(ng.InstanceTypes).toEqual(['t4g.medium']);
     expect(ng.NodeRepairConfig).toEqual({ Enabled: true });
     expect(cluster.nodeArchitecture).toBe(ec2.InstanceArchitecture.ARM_64);
+    expect(cluster.capacity.isAutoMode).toBe(false);
   });
 
   it('requires IMDSv2 out of pods\' reach (hop limit 1) and encrypts the node disks', () => {
@@ -89,20 +91,22 @@ describe('AppCluster (defaults)', () => {
 
 describe('AppCluster options', () => {
   it('Auto Mode: no node group, compute managed by EKS', () => {
-    const { template } = build({ capacity: 'auto-mode' });
+    const { template, cluster } = build({ capacity: NodeCapacity.autoMode() });
     template.resourceCountIs('AWS::EKS::Nodegroup', 0);
+    template.resourceCountIs('AWS::EC2::LaunchTemplate', 0);
     const props = onlyResource(template, 'AWS::EKS::Cluster').Properties;
     expect(props.ComputeConfig).toMatchObject({ Enabled: true, NodePools: ['system', 'general-purpose'] });
+    expect(cluster.nodeArchitecture).toBe(ec2.InstanceArchitecture.X86_64);
+    expect(cluster.nodegroup).toBeUndefined();
+    expect(cluster.amiType).toBeUndefined();
   });
 
   it('Bottlerocket on x86, a private endpoint, extra logs and the ALB controller', () => {
     const { template } = build({
-      nodeOs: 'bottlerocket',
-      instanceTypes: [new ec2.InstanceType('m7i.large')],
+      capacity: NodeCapacity.nodegroup({ nodeOs: NodeOs.BOTTLEROCKET, instanceTypes: [new ec2.InstanceType('m7i.large')], podImdsAccess: true }),
       endpointAccess: eks.EndpointAccess.PRIVATE,
       clusterLogging: [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR, eks.ClusterLoggingTypes.SCHEDULER],
       albController: true,
-      podImdsAccess: true,
     });
     expect(onlyResource(template, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit).toBe(2);
     expect(onlyResource(template, 'AWS::EKS::Nodegroup').Properties.AmiType).toBe('BOTTLEROCKET_x86_64');
@@ -112,20 +116,31 @@ describe('AppCluster options', () => {
     expect(props.Logging.ClusterLogging.EnabledTypes).toHaveLength(4);
     expect(JSON.stringify(template.toJSON())).toContain('aws-load-balancer-controller');
   });
+
+  it('a node group of 2..6 nodes with 40 GiB root volumes (Size, in whole GiB)', () => {
+    const { template } = build({ capacity: NodeCapacity.nodegroup({ minNodes: 2, maxNodes: 6, rootVolumeSize: Size.gibibytes(40) }) });
+    const ng = onlyResource(template, 'AWS::EKS::Nodegroup').Properties;
+    expect(ng.ScalingConfig).toEqual({ MinSize: 2, MaxSize: 6, DesiredSize: 2 });
+    expect(ng.UpdateConfig).toEqual({ MaxUnavailable: 1 });
+    const lt = onlyResource(template, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData;
+    expect(lt.BlockDeviceMappings[0].Ebs.VolumeSize).toBe(40);
+    // Size.tebibytes(1) is 1024 GiB: converted, not rejected
+    const big = build({ capacity: NodeCapacity.nodegroup({ rootVolumeSize: Size.tebibytes(1) }) }).template;
+    expect(onlyResource(big, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData.BlockDeviceMappings[0].Ebs.VolumeSize).toBe(1024);
+  });
 });
 
 describe('AppCluster bad input', () => {
   it('rejects min nodes > max nodes', () => {
-    expectError(() => build({ minNodes: 5, maxNodes: 4 }), 'Test/Cluster: minNodes (5)', 'must not exceed maxNodes (4)');
+    expectError(() => NodeCapacity.nodegroup({ minNodes: 5, maxNodes: 4 }), 'minNodes (5) must not exceed maxNodes (4)');
   });
   it('rejects a Kubernetes version outside EKS standard support (or without a kubectl layer)', () => {
     for (const v of [eks.KubernetesVersion.V1_33, eks.KubernetesVersion.V1_37, eks.KubernetesVersion.of('1.29')]) {
       expectError(() => build({ version: v }), `Test/Cluster: version ("${v.version}")`, `one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`);
     }
   });
-  it('rejects node props with Auto Mode, mixed architectures and a malformed admin ARN', () => {
-    expectError(() => build({ capacity: 'auto-mode', minNodes: 3 }), 'Test/Cluster: minNodes (3)', "applies to capacity 'nodegroup' only");
-    expectError(() => build({ instanceTypes: [new ec2.InstanceType('t4g.medium'), new ec2.InstanceType('t3.medium')] }), 'instanceTypes', 'same architecture');
+  it('rejects mixed architectures and a malformed admin ARN', () => {
+    expectError(() => NodeCapacity.nodegroup({ instanceTypes: [new ec2.InstanceType('t4g.medium'), new ec2.InstanceType('t3.medium')] }), 'instanceTypes', 'same architecture');
     expectError(() => build({ adminPrincipalArn: 'Admin' }), 'adminPrincipalArn ("Admin")', 'IAM role or user ARN');
   });
   it('uses the bundled 1.36 kubectl layer for 1.35 (within kubectl\'s skew) and asks for the package for 1.34', () => {

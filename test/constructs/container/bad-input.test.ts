@@ -3,12 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as cdk8s from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { AppChart, type AppChartProps, ContainerRegistry, type ContainerRegistryProps, ContainerService, type ContainerServiceProps } from '../../../constructs/container';
-import type { AppDescription } from '../../../lib/app';
+import { AppChart, type AppChartProps, ContainerRegistry, type ContainerRegistryProps, ContainerService, type ContainerServiceProps, NodeCapacity, PercentOrCount, ServiceExposure } from '../../../constructs/container';
+import { type AppDescription, AppSecret, AppSource } from '../../../lib/app';
 import type { OrchestrationError } from '../../../lib/errors';
 import { orchestrationErrorFrom, testStack } from '../../helpers';
 
-const app: AppDescription = { source: { image: 'public.ecr.aws/nginx/nginx:1.27' } };
+const app: AppDescription = { source: AppSource.fromImage('public.ecr.aws/nginx/nginx:1.27') };
 
 /** Builds a ContainerService with the given props (as a plain-JavaScript caller could) and returns the error it throws. */
 function errorFor(props: Record<string, unknown>): OrchestrationError {
@@ -21,7 +21,7 @@ describe('ContainerService rejects bad input with the library\'s error (path, pr
     const e = errorFor({ clusterprops: {} });
     expect(e.path).toBe('Bad/Service');
     expect(e.prop).toBe('clusterprops');
-    expect(e.message).toBe('Bad/Service: clusterprops ({}) is not a known prop: did you mean cluster or clusterProps? known props are app, cluster, clusterProps, imageArchitecture, chart, waitForRollout');
+    expect(e.message).toBe('Bad/Service: clusterprops ({}) is not a known prop: did you mean cluster or clusterProps? known props are app, cluster, clusterProps, imageArchitecture, chart, exposure, waitForRollout');
   });
 
   it('no props at all (plain JavaScript)', () => {
@@ -41,7 +41,7 @@ describe('ContainerService rejects bad input with the library\'s error (path, pr
   });
 
   it('an image reference with a space', () => {
-    expect(message({ app: { source: { image: 'my app:1' } } })).toBe('Bad/Service: app.source.image ("my app:1") must be a container image reference (registry/repo:tag or @sha256 digest)');
+    expect(message({ app: { source: AppSource.fromImage('my app:1') } })).toBe('Bad/Service: app.source.image ("my app:1") must be a container image reference (registry/repo:tag or @sha256 digest)');
   });
 
   it('app.port as a string (the shared description\'s check, with this construct\'s path)', () => {
@@ -67,22 +67,26 @@ describe('ContainerService: the replicas and the rollout', () => {
     expect(e.message).toContain('app.replicas.max');
   });
 
-  it('chart.maxSurge above 100 %', () => {
-    expect(message({ chart: { maxSurge: '150%' } })).toBe('Bad/Service: chart.maxSurge ("150%") must be a non-negative integer or a percentage from "0%" to "100%"');
+  it('chart.maxSurge above 100 % (PercentOrCount.percent checks its argument)', () => {
+    expect(orchestrationErrorFrom(() => PercentOrCount.percent(150)).message).toBe('PercentOrCount.percent() (150) must be an integer from 0 to 100');
+  });
+
+  it('chart.maxSurge as a percentage string (the 0.x type, from plain JavaScript)', () => {
+    expect(message({ chart: { maxSurge: '150%' } })).toBe('Bad/Service: chart.maxSurge ("150%") must be made with PercentOrCount.percent() or PercentOrCount.count(), for example PercentOrCount.percent(25)');
   });
 
   it('chart.maxSurge of the wrong type', () => {
-    expect(message({ chart: { maxSurge: true } })).toBe('Bad/Service: chart.maxSurge (true) must be a non-negative integer or a percentage string such as "25%"');
+    expect(message({ chart: { maxSurge: true } })).toBe('Bad/Service: chart.maxSurge (true) must be made with PercentOrCount.percent() or PercentOrCount.count(), for example PercentOrCount.percent(25)');
   });
 
   it('chart.maxSurge and chart.maxUnavailable both 0', () => {
-    expect(message({ chart: { maxSurge: 0, maxUnavailable: 0 } })).toBe(
+    expect(message({ chart: { maxSurge: PercentOrCount.count(0), maxUnavailable: PercentOrCount.count(0) } })).toBe(
       'Bad/Service: chart.maxSurge and chart.maxUnavailable ({"chart.maxSurge":0,"chart.maxUnavailable":0}) cannot both be 0: the rollout could never replace a pod',
     );
   });
 
   it('chart.maxSurge contradicting app.rollout.maxSurgePercent', () => {
-    expect(message({ app: { ...app, rollout: { maxSurgePercent: 100 } }, chart: { maxSurge: 2 } })).toBe(
+    expect(message({ app: { ...app, rollout: { maxSurgePercent: 100 } }, chart: { maxSurge: PercentOrCount.count(2) } })).toBe(
       'Bad/Service: chart.maxSurge and app.rollout.maxSurgePercent ({"chart.maxSurge":2,"app.rollout.maxSurgePercent":100}) disagree (100% of 3 replicas is 3): set only one',
     );
   });
@@ -112,7 +116,7 @@ describe('ContainerService: the replicas and the rollout', () => {
 
 describe('ContainerService: the chart options', () => {
   it('an unknown chart option', () => {
-    expect(message({ chart: { maxsurge: 1 } })).toMatch(/^Bad\/Service: chart\.maxsurge \(1\) is not a known prop: did you mean chart\.maxSurge or chart\.maxUnavailable\? known props are namespace, /);
+    expect(message({ chart: { maxsurge: 1 } })).toMatch(/^Bad\/Service: chart\.maxsurge \(1\) is not a known prop: did you mean chart\.maxSurge or chart\.maxUnavailable\? known props are kubernetesNamespace, /);
   });
 
   it('an unknown probe option', () => {
@@ -156,43 +160,53 @@ describe('ContainerService: the chart options', () => {
   });
 
   it('a namespace that is not a DNS label', () => {
-    expect(message({ chart: { namespace: 'My_App' } })).toBe('Bad/Service: chart.namespace ("My_App") must be a DNS label (lowercase letters, digits and "-", at most 63 characters)');
+    expect(message({ chart: { kubernetesNamespace: 'My_App' } })).toBe('Bad/Service: chart.kubernetesNamespace ("My_App") must be a DNS label (lowercase letters, digits and "-", at most 63 characters)');
   });
 
   it('a namespace that is not a string', () => {
-    expect(message({ chart: { namespace: 5 } })).toBe('Bad/Service: chart.namespace (5) must be a string');
+    expect(message({ chart: { kubernetesNamespace: 5 } })).toBe('Bad/Service: chart.kubernetesNamespace (5) must be a string');
   });
 
-  it('internetFacing as a string', () => {
-    expect(message({ chart: { internetFacing: 'false' } })).toBe('Bad/Service: chart.internetFacing ("false") must be a boolean');
+  it('the 0.x `namespace` (C# reserves the word)', () => {
+    expect(message({ chart: { namespace: 'shop' } })).toMatch(/^Bad\/Service: chart\.namespace \("shop"\) is not a known prop: known props are kubernetesNamespace, /);
   });
 
-  it('an unknown service type', () => {
-    expect(message({ chart: { serviceType: 'Ingress' } })).toBe('Bad/Service: chart.serviceType ("Ingress") must be one of "LoadBalancer", "ClusterIP", "NodePort"');
+  it('the 0.x internetFacing (now ServiceExposure.loadBalancer({ internetFacing }))', () => {
+    expect(message({ chart: { internetFacing: 'false' } })).toBe('Bad/Service: chart.internetFacing ("false") is no longer a prop: pass exposure: ServiceExposure.loadBalancer({ internetFacing })');
   });
 
-  it('a load balancer class on a ClusterIP Service', () => {
-    expect(message({ chart: { serviceType: 'ClusterIP', loadBalancerClass: 'x' } })).toBe("Bad/Service: chart.loadBalancerClass (\"x\") only applies to chart.serviceType 'LoadBalancer' (got 'ClusterIP')");
+  it('the 0.x service type (the Service is always ClusterIP; exposure is a ServiceExposure)', () => {
+    expect(message({ chart: { serviceType: 'Ingress' } })).toBe('Bad/Service: chart.serviceType ("Ingress") is no longer a prop: pass exposure: ServiceExposure.loadBalancer() or ServiceExposure.clusterIp() (the Service is always ClusterIP)');
+  });
+
+  it('the 0.x load balancer class and ALB Ingress', () => {
+    expect(message({ chart: { loadBalancerClass: 'x' } })).toMatch(/^Bad\/Service: chart\.loadBalancerClass \("x"\) is no longer a prop: pass exposure: ServiceExposure\.loadBalancer\(\)/);
+    expect(message({ chart: { albIngress: true } })).toMatch(/^Bad\/Service: chart\.albIngress \(true\) is no longer a prop: pass exposure: ServiceExposure\.loadBalancer\(\)/);
   });
 
   it('an unknown zone spread', () => {
-    expect(message({ chart: { zoneSpread: 'Always' } })).toBe('Bad/Service: chart.zoneSpread ("Always") must be one of "ScheduleAnyway", "DoNotSchedule"');
+    expect(message({ chart: { zoneSpread: 'Always' } })).toBe('Bad/Service: chart.zoneSpread ("Always") must be one of ZoneSpread.SCHEDULE_ANYWAY ("ScheduleAnyway"), ZoneSpread.DO_NOT_SCHEDULE ("DoNotSchedule")');
   });
 
   it('an image pull policy in the wrong case', () => {
-    expect(message({ chart: { imagePullPolicy: 'always' } })).toBe('Bad/Service: chart.imagePullPolicy ("always") must be one of "Always", "IfNotPresent", "Never"');
+    expect(message({ chart: { imagePullPolicy: 'always' } })).toBe(
+      'Bad/Service: chart.imagePullPolicy ("always") must be one of ImagePullPolicy.ALWAYS ("Always"), ImagePullPolicy.IF_NOT_PRESENT ("IfNotPresent"), ImagePullPolicy.NEVER ("Never")',
+    );
   });
 });
 
 describe('ContainerService: the cluster props, named as the caller wrote them', () => {
   it('an unknown cluster prop', () => {
-    expect(message({ clusterProps: { minnodes: 5 } })).toMatch(/^Bad\/Service: clusterProps\.minnodes \(5\) is not a known prop: did you mean clusterProps\.minNodes\? known props are version, /);
+    expect(message({ clusterProps: { capacty: NodeCapacity.autoMode() } })).toMatch(/^Bad\/Service: clusterProps\.capacty \(\{.*\}\) is not a known prop: did you mean clusterProps\.capacity\? known props are version, /);
   });
 
-  it('min nodes above max nodes', () => {
-    expect(message({ clusterProps: { minNodes: 5, maxNodes: 4 } })).toBe(
-      'Bad/Service: clusterProps.minNodes (5) must not exceed clusterProps.maxNodes (4)',
-    );
+  it('min nodes above max nodes (NodeCapacity.nodegroup checks its options)', () => {
+    expect(orchestrationErrorFrom(() => NodeCapacity.nodegroup({ minNodes: 5, maxNodes: 4 })).message).toBe('minNodes (5) must not exceed maxNodes (4)');
+  });
+
+  it('a 0.x node-group prop on clusterProps says where it went', () => {
+    expect(message({ clusterProps: { minNodes: 5 } })).toBe('Bad/Service: clusterProps.minNodes (5) is no longer a prop: pass clusterProps.capacity: NodeCapacity.nodegroup({ minNodes: ... })');
+    expect(message({ clusterProps: { nodeDiskSize: 40 } })).toBe('Bad/Service: clusterProps.nodeDiskSize (40) is no longer a prop: pass clusterProps.capacity: NodeCapacity.nodegroup({ rootVolumeSize: Size.gibibytes(...) })');
   });
 
   it('a version given as a string', () => {
@@ -205,27 +219,27 @@ describe('ContainerService: the cluster props, named as the caller wrote them', 
     );
   });
 
-  it('an unknown capacity', () => {
-    expect(message({ clusterProps: { capacity: 'fargate' } })).toBe('Bad/Service: clusterProps.capacity ("fargate") must be one of "nodegroup", "auto-mode"');
+  it('an unknown capacity (a string, as in 0.x)', () => {
+    expect(message({ clusterProps: { capacity: 'fargate' } })).toBe('Bad/Service: clusterProps.capacity ("fargate") must be made with NodeCapacity.nodegroup() or NodeCapacity.autoMode()');
   });
 
-  it('a node disk size of NaN', () => {
-    expect(message({ clusterProps: { nodeDiskSize: Number.NaN } })).toBe('Bad/Service: clusterProps.nodeDiskSize (NaN) must be a number');
+  it('a root volume size of NaN (plain JavaScript, not a Size)', () => {
+    expect(orchestrationErrorFrom(() => NodeCapacity.nodegroup({ rootVolumeSize: Number.NaN as never })).message).toBe('rootVolumeSize (NaN) must be a Size in whole GiB from 8 to 16384, for example Size.gibibytes(20)');
   });
 
-  it('node props with Auto Mode', () => {
-    expect(message({ clusterProps: { capacity: 'auto-mode', minNodes: 3 } })).toBe("Bad/Service: clusterProps.minNodes (3) applies to clusterProps.capacity 'nodegroup' only (Auto Mode chooses and scales its nodes)");
+  it('node props with Auto Mode (they are no longer props of the cluster)', () => {
+    expect(message({ clusterProps: { capacity: NodeCapacity.autoMode(), minNodes: 3 } })).toBe('Bad/Service: clusterProps.minNodes (3) is no longer a prop: pass clusterProps.capacity: NodeCapacity.nodegroup({ minNodes: ... })');
   });
 
   it('instance types of two architectures', () => {
-    expect(message({ clusterProps: { instanceTypes: [new ec2.InstanceType('t4g.medium'), new ec2.InstanceType('t3.medium')] } })).toBe(
-      'Bad/Service: clusterProps.instanceTypes (["t4g.medium","t3.medium"]) must all have the same architecture',
+    expect(orchestrationErrorFrom(() => NodeCapacity.nodegroup({ instanceTypes: [new ec2.InstanceType('t4g.medium'), new ec2.InstanceType('t3.medium')] })).message).toBe(
+      'instanceTypes (["t4g.medium","t3.medium"]) must all have the same architecture',
     );
   });
 
   it('instance types as strings (plain JavaScript)', () => {
-    expect(message({ clusterProps: { instanceTypes: ['t4g.medium'] } })).toBe(
-      "Bad/Service: clusterProps.instanceTypes ([\"t4g.medium\"]) must be a non-empty list of ec2.InstanceType, for example [new ec2.InstanceType('t4g.medium')]",
+    expect(orchestrationErrorFrom(() => NodeCapacity.nodegroup({ instanceTypes: ['t4g.medium'] as never })).message).toBe(
+      "instanceTypes ([\"t4g.medium\"]) must be a non-empty list of ec2.InstanceType, for example [new ec2.InstanceType('t4g.medium')]",
     );
   });
 
@@ -238,7 +252,7 @@ describe('AppChart used on its own names its own props', () => {
   const chartError = (props: Record<string, unknown>) => orchestrationErrorFrom(() => new AppChart(new cdk8s.App(), 'app', { app, image: 'x:1', ...props } as unknown as AppChartProps));
 
   it('an unknown prop', () => {
-    expect(chartError({ namespce: 'a' }).message).toMatch(/^app: namespce \("a"\) is not a known prop: did you mean namespace\? known props are /);
+    expect(chartError({ kubernetesNamespce: 'a' }).message).toMatch(/^app: kubernetesNamespce \("a"\) is not a known prop: did you mean kubernetesNamespace\? known props are /);
   });
 
   it('no image', () => {
@@ -246,7 +260,7 @@ describe('AppChart used on its own names its own props', () => {
   });
 
   it('secrets without the region', () => {
-    expect(chartError({ app: { ...app, secrets: { A: { secretName: 'a' } } } }).message).toBe('app: awsRegion (undefined) is required when app.secrets is set (the region the init container reads secrets from)');
+    expect(chartError({ app: { ...app, secrets: { A: AppSecret.fromSecretName('a') } } }).message).toBe('app: awsRegion (undefined) is required when app.secrets is set (the region the init container reads secrets from)');
   });
 });
 
@@ -275,10 +289,11 @@ describe('ContainerRegistry rejects bad input', () => {
 });
 
 describe('ContainerService: what used to be rejected by mistake', () => {
-  it('a ClusterIP Service on an Auto Mode cluster (the construct\'s own load balancer class is only added to LoadBalancer Services)', () => {
-    const service = new ContainerService(testStack('Ok'), 'Service', { app, clusterProps: { capacity: 'auto-mode' }, chart: { serviceType: 'ClusterIP' } });
+  it('an in-cluster Service on an Auto Mode cluster (no load balancer class, no load balancer)', () => {
+    const service = new ContainerService(testStack('Ok'), 'Service', { app, clusterProps: { capacity: NodeCapacity.autoMode() }, exposure: ServiceExposure.clusterIp() });
     const svc = service.chart.toJson().find((o: any) => o.kind === 'Service');
     expect(svc.spec.type).toBe('ClusterIP');
     expect(svc.spec.loadBalancerClass).toBeUndefined();
+    expect(service.loadBalancer).toBeUndefined();
   });
 });

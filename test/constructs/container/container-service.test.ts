@@ -5,13 +5,21 @@ import * as path from 'node:path';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ContainerService } from '../../../constructs/container';
+import { ContainerService, NodeCapacity } from '../../../constructs/container';
 import { OrchestrationError } from '../../../lib/errors';
 import { onlyResource, SAMPLE_APP_DIR, templateOf, testStack } from '../../helpers';
+import { AppSecret, AppSource } from '../../../lib/app';
 
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf';
 
 // One stack with secrets serves the assertions on the service; the cluster itself is tested in app-cluster.test.ts.
+/** The manifest resource that applies the chart, with its logical ID (the other one is the TargetGroupBinding). */
+function chartManifest(template: Template): [string, any] {
+  const found = Object.entries(template.findResources('Custom::AWSCDK-EKS-KubernetesResource')).filter(([, r]: any) => JSON.stringify(r.Properties.Manifest).includes('Deployment'));
+  expect(found).toHaveLength(1);
+  return found[0] as [string, any];
+}
+
 describe('ContainerService', () => {
   let template: Template;
   let service: ContainerService;
@@ -19,10 +27,10 @@ describe('ContainerService', () => {
   beforeAll(() => {
     const stack = testStack();
     service = new ContainerService(stack, 'Service', {
-      app: { name: 'web', source: { directory: SAMPLE_APP_DIR }, secrets: { DB_PASSWORD: { secretArn } } },
+      app: { name: 'web', source: AppSource.fromDirectory(SAMPLE_APP_DIR), secrets: { DB_PASSWORD: AppSecret.fromSecretArn(secretArn) } },
     });
     template = templateOf(stack);
-    manifest = JSON.stringify(onlyResource(template, 'Custom::AWSCDK-EKS-KubernetesResource').Properties.Manifest);
+    manifest = JSON.stringify(chartManifest(template)[1].Properties.Manifest);
   });
 
   it('applies the chart through the cluster (addCdk8sChart), with the image built for the nodes\' architecture', () => {
@@ -63,13 +71,12 @@ describe('ContainerService', () => {
       TimeoutSeconds: 660,
     });
     expect(check.Properties.Revision).toMatch(/^[0-9a-f]{16}$/);
-    const manifestId = Object.keys(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))[0]!;
+    const manifestId = chartManifest(template)[0];
     expect(check.DependsOn).toContain(manifestId);
   });
 
   it('applies the manifest after metrics-server and the node group', () => {
-    const m = onlyResource(template, 'Custom::AWSCDK-EKS-KubernetesResource');
-    const deps: string[] = m.DependsOn;
+    const deps: string[] = chartManifest(template)[1].DependsOn;
     const addon = Object.entries(template.findResources('AWS::EKS::Addon')).find(([, a]: any) => a.Properties.AddonName === 'metrics-server')![0];
     const ng = Object.keys(template.findResources('AWS::EKS::Nodegroup'))[0]!;
     expect(deps).toEqual(expect.arrayContaining([addon, ng]));
@@ -85,53 +92,51 @@ describe('ContainerService options and bad input', () => {
       defaultCapacity: 0,
       kubectlProviderOptions: { kubectlLayer: new (require('@aws-cdk/lambda-layer-kubectl-v36').KubectlV36Layer)(stack, 'Layer') },
     });
-    const service = new ContainerService(stack, 'Service', { app: { source: { image: 'public.ecr.aws/nginx/nginx:1.27' }, port: 80 }, cluster, waitForRollout: false });
+    const service = new ContainerService(stack, 'Service', { app: { source: AppSource.fromImage('public.ecr.aws/nginx/nginx:1.27'), port: 80 }, cluster, waitForRollout: false });
     expect(service.imageAsset).toBeUndefined();
     expect(service.imageUri).toBe('public.ecr.aws/nginx/nginx:1.27');
     const t = templateOf(stack);
     t.resourceCountIs('Custom::AWSCDK-EKS-KubernetesObjectValue', 0);
-    t.resourceCountIs('AWS::EKS::PodIdentityAssociation', 0);
+    // the pods always get a role (the service's grantPrincipal), secrets or not
+    t.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
+    expect(service.grantPrincipal).toBe(service.podRole);
   });
 
-  it('on an Auto Mode cluster: Auto Mode\'s NLB class, no Pod Identity add-on (built into its nodes), an x86 image', () => {
+  it('on an Auto Mode cluster: a ClusterIP Service (no Auto Mode NLB), no Pod Identity add-on (built into its nodes), an x86 image', () => {
     const stack = testStack();
     const service = new ContainerService(stack, 'Service', {
-      app: { source: { directory: SAMPLE_APP_DIR }, secrets: { TOKEN: { parameterName: '/app/token' } } },
-      clusterProps: { capacity: 'auto-mode' },
+      app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR), secrets: { TOKEN: AppSecret.fromParameterName('/app/token') } },
+      clusterProps: { capacity: NodeCapacity.autoMode() },
     });
     const t = templateOf(stack);
     const addons = Object.values(t.findResources('AWS::EKS::Addon')).map((a: any) => a.Properties.AddonName);
     expect(addons).toEqual(['metrics-server']);
     t.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
-    expect(service.chart.toJson().find((o: any) => o.kind === 'Service').spec.loadBalancerClass).toBe('eks.amazonaws.com/nlb');
+    const svc = service.chart.toJson().find((o: any) => o.kind === 'Service');
+    expect(svc.spec.type).toBe('ClusterIP');
+    expect(svc.spec.loadBalancerClass).toBeUndefined();
     expect(service.appCluster!.nodeArchitecture).toBe(ec2.InstanceArchitecture.X86_64);
   });
 
-  it('with the AWS Load Balancer Controller: an ALB Ingress applied after the controller', () => {
+  it('with clusterProps.albController: the cluster\'s controller (no second one), the chart applied after it', () => {
     const stack = testStack();
-    new ContainerService(stack, 'Service', {
-      app: { source: { image: 'public.ecr.aws/nginx/nginx:1.27' }, port: 80 },
+    const service = new ContainerService(stack, 'Service', {
+      app: { source: AppSource.fromImage('public.ecr.aws/nginx/nginx:1.27'), port: 80 },
       clusterProps: { albController: true },
-      chart: { albIngress: true, serviceType: 'ClusterIP' },
     });
     const t = templateOf(stack);
-    const m = Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource')).find((r: any) => JSON.stringify(r.Properties.Manifest).includes('Ingress')) as any;
-    const text = JSON.stringify(m.Properties.Manifest);
-    expect(text).toContain('\\"ingressClassName\\":\\"alb\\"');
-    expect(text).toContain('internet-facing');
-    expect(text).not.toContain('kubernetes.io/ingress.class');
-    const helm = Object.entries(t.findResources('Custom::AWSCDK-EKS-HelmChart')).find(([, r]: any) => r.Properties.Chart === 'aws-load-balancer-controller');
-    expect(helm).toBeDefined();
-    const controller = helm![0];
-    expect(m.DependsOn).toContain(controller);
+    expect(service.loadBalancerController).toBeUndefined();
+    const helm = Object.entries(t.findResources('Custom::AWSCDK-EKS-HelmChart')).filter(([, r]: any) => r.Properties.Chart === 'aws-load-balancer-controller');
+    expect(helm).toHaveLength(1);
+    expect(chartManifest(t)[1].DependsOn).toContain(helm[0]![0]);
   });
 
   it('rejects cluster and clusterProps together, and chart bad input with the service path', () => {
     const stack = testStack();
-    expect(() => new ContainerService(stack, 'A', { app: { source: { image: 'x:1' } }, cluster: {} as eks.Cluster, clusterProps: {} })).toThrow(OrchestrationError);
-    expect(() => new ContainerService(testStack(), 'B', { app: { source: { image: 'x:1' }, replicas: { min: 0 } } })).toThrow(/app\.replicas\.min \(0\) must be at least 1/);
-    expect(() => new ContainerService(testStack(), 'C', { app: { source: { image: 'x:1' } }, clusterProps: { minNodes: 4, maxNodes: 3 } })).toThrow(
-      'Test/C: clusterProps.minNodes (4) must not exceed clusterProps.maxNodes (3)',
+    expect(() => new ContainerService(stack, 'A', { app: { source: AppSource.fromImage('x:1') }, cluster: {} as eks.Cluster, clusterProps: {} })).toThrow(OrchestrationError);
+    expect(() => new ContainerService(testStack(), 'B', { app: { source: AppSource.fromImage('x:1'), replicas: { min: 0 } } })).toThrow(/app\.replicas\.min \(0\) must be at least 1/);
+    expect(() => new ContainerService(testStack(), 'C', { app: { source: AppSource.fromImage('x:1') }, clusterProps: { capacity: 'nodegroup' as never } })).toThrow(
+      'Test/C: clusterProps.capacity ("nodegroup") must be made with NodeCapacity.nodegroup() or NodeCapacity.autoMode()',
     );
   });
 });

@@ -1,7 +1,7 @@
 // The lists of known props (for callers without a type checker) match the props interfaces: checked
 // by the compiler (`tsc --noEmit` is part of `npm test`) and at run time.
 import { describe, expect, it } from 'vitest';
-import type { AppChartOptions, AppChartProps, AppClusterProps, AppProbeOptions, AppResources, ContainerRegistryProps, ContainerServiceProps } from '../../../constructs/container';
+import type { AppChartOptions, AppChartProps, AppClusterProps, AppProbeOptions, AppResources, ContainerRegistryProps, ContainerServiceProps, NodegroupCapacityOptions } from '../../../constructs/container';
 import {
   APP_CHART_OPTIONS,
   APP_CHART_PROPS,
@@ -10,6 +10,7 @@ import {
   APP_RESOURCES,
   CONTAINER_REGISTRY_PROPS,
   CONTAINER_SERVICE_PROPS,
+  NODEGROUP_CAPACITY_OPTIONS,
 } from '../../../constructs/container/known-props';
 
 /** `true` only when A and B are the same type (here: the same set of keys). */
@@ -24,11 +25,12 @@ const SAME_KEYS: Record<string, true> = {
   AppResources: true satisfies Equals<keyof typeof APP_RESOURCES, keyof AppResources>,
   AppClusterProps: true satisfies Equals<keyof typeof APP_CLUSTER_PROPS, keyof AppClusterProps>,
   ContainerRegistryProps: true satisfies Equals<keyof typeof CONTAINER_REGISTRY_PROPS, keyof ContainerRegistryProps>,
+  NodegroupCapacityOptions: true satisfies Equals<keyof typeof NODEGROUP_CAPACITY_OPTIONS, keyof NodegroupCapacityOptions>,
 };
 
 describe('known props of the container style', () => {
   it('each list has exactly the keys of its interface (compile-time check above)', () => {
-    expect(Object.keys(SAME_KEYS)).toHaveLength(7);
+    expect(Object.keys(SAME_KEYS)).toHaveLength(8);
   });
 
   it('the chart props are the chart options plus what only a direct caller passes', () => {

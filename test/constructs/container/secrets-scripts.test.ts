@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTAINER_DEFAULTS, exportSecretsScript, FETCH_SECRETS_SCRIPT } from '../../../constructs/container';
+import { exportSecretsScript, FETCH_SECRETS_SCRIPT, SECRETS_MOUNT_PATH } from '../../../constructs/container/private/secrets-scripts';
 
-const MOUNT = CONTAINER_DEFAULTS.secretsMountPath;
+const MOUNT = SECRETS_MOUNT_PATH;
 
 describe('secret scripts', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { NGINX_DEFAULTS, renderNginxConfig, rolloutPause } from '../../../constructs/server/nginx-config';
+import { LoadBalancingAlgorithm, NGINX_DEFAULTS, renderNginxConfig, rolloutPause } from '../../../constructs/server/nginx-config';
 
 const upstreams = [
   { address: '10.0.2.10', port: 8080 },
@@ -18,7 +18,7 @@ describe('renderNginxConfig (pure)', () => {
 
   it('balances round-robin by default and least-connections on request', () => {
     expect(conf).not.toContain('least_conn');
-    expect(renderNginxConfig({ upstreams, algorithm: 'least-conn' })).toMatch(/upstream app \{\n\s+zone app 64k;\n\s+least_conn;/);
+    expect(renderNginxConfig({ upstreams, algorithm: LoadBalancingAlgorithm.LEAST_CONN })).toMatch(/upstream app \{\n\s+zone app 64k;\n\s+least_conn;/);
   });
 
   it('retries on the next server for errors, timeouts, 502 and 503, with bounded tries and time', () => {
@@ -88,7 +88,10 @@ describe('renderNginxConfig rejects what nginx would reject', () => {
     ['"off" with other conditions', { upstreams, proxyNextUpstream: ['off', 'error'] }, /^proxyNextUpstream \(\["off","error"\]\) cannot combine "off"/],
     ['unbounded tries', { upstreams, proxyNextUpstreamTries: 0 }, /^proxyNextUpstreamTries \(0\) must be an integer from 1 to 100$/],
     ['a connect timeout over 75 s', { upstreams, connectTimeout: Duration.seconds(90) }, /^connectTimeout \(1 minute 30 seconds\) must be from 1 milli to 1 minute 15 seconds$/],
-    ['an unknown algorithm', { upstreams, algorithm: 'ip-hash' }, /^algorithm \("ip-hash"\) must be one of "round-robin", "least-conn"$/],
+    ['an unknown algorithm (a plain-JavaScript string)', { upstreams, algorithm: 'ip-hash' }, /^algorithm \("ip-hash"\) must be LoadBalancingAlgorithm.ROUND_ROBIN or LoadBalancingAlgorithm.LEAST_CONN$/],
+    ['an algorithm object literal', { upstreams, algorithm: { name: 'least-conn' } }, /^algorithm \(\{"name":"least-conn"\}\) must be a string$/],
+    ['"auto" worker processes from plain JavaScript (leave it out instead)', { upstreams, workerProcesses: 'auto' }, /^workerProcesses \("auto"\) must be a number from 1 to 256 \(leave it out for auto, one worker per CPU core\)$/],
+    ['0 worker processes', { upstreams, workerProcesses: 0 }, /^workerProcesses \(0\) must be an integer from 1 to 256$/],
     ['an invalid listen port', { upstreams, listenPort: 0 }, /^listenPort \(0\) must be an integer from 1 to 65535$/],
     ['a health path with a space', { upstreams, healthCheckPath: '/a b' }, /^healthCheckPath \("\/a b"\) must be a path/],
     ['a path with a semicolon', { upstreams, pidFile: '/run/x;evil' }, /^pidFile \("\/run\/x;evil"\) must be a plain path/],

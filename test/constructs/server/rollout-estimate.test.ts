@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ServerFleet } from '../../../constructs/server';
 import { bookServerRolloutTiming, estimateRollout } from '../../../lib/rollout-estimate';
 import { SAMPLE_APP_DIR, testStack } from '../../helpers';
+import { AppSource } from '../../../lib/app';
 
-const app = { source: { directory: SAMPLE_APP_DIR } };
+const app = { source: AppSource.fromDirectory(SAMPLE_APP_DIR) };
 
 describe('server rollout duration, from the shared estimator', () => {
   it('gives the sample defaults: 3 steps of install + health wait + pause + graceful stop', () => {

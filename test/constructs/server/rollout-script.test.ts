@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerFleet } from '../../../constructs/server';
 import { freePort, SAMPLE_APP_DIR, testStack } from '../../helpers';
 import { flatten } from './template-text';
+import { AppSecret, AppSource } from '../../../lib/app';
 
 const TOOLS = ['bash', 'curl', 'unzip', 'zip', 'base64'];
 const missing = TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
@@ -86,7 +87,7 @@ describe.runIf(missing.length === 0)('the rollout script, as synthesized', () =>
     const fleet = new ServerFleet(stack, 'Fleet', {
       fleetSize: 1,
       healthCheckTimeout: Duration.seconds(5),
-      app: { name: 'demo', source: { directory: sourceDir }, port, version, environment: { GREETING_STYLE: 'plain "quoted" words' }, secrets: { GREETING: { parameterName: '/demo/greeting' } } },
+      app: { name: 'demo', source: AppSource.fromDirectory(sourceDir), port, version, environment: { GREETING_STYLE: 'plain "quoted" words' }, secrets: { GREETING: AppSecret.fromParameterName('/demo/greeting') } },
     });
     const template = Template.fromStack(stack).toJSON();
     const assoc = template.Resources[stack.getLogicalId(fleet.association)].Properties;

@@ -7,9 +7,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NginxLoadBalancer, renderNginxConfig, ServerFleet, ServerService } from '../../../constructs/server';
+import { LoadBalancingAlgorithm, NginxLoadBalancer, renderNginxConfig, ServerFleet, ServerService } from '../../../constructs/server';
 import { SAMPLE_APP_DIR, testStack } from '../../helpers';
 import { flatten } from './template-text';
+import { AppSecret, AppSource } from '../../../lib/app';
 
 const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
 const params = (t: Template) => {
@@ -19,7 +20,7 @@ const params = (t: Template) => {
 
 function fleetStack(props: Partial<ConstructorParameters<typeof ServerFleet>[2]> = {}, dir = SAMPLE_APP_DIR) {
   const stack = testStack();
-  const fleet = new ServerFleet(stack, 'Fleet', { ...props, app: { source: { directory: dir }, ...(props.app ?? {}) } });
+  const fleet = new ServerFleet(stack, 'Fleet', { ...props, app: { source: AppSource.fromDirectory(dir), ...(props.app ?? {}) } });
   return { stack, fleet, template: Template.fromStack(stack) };
 }
 
@@ -41,7 +42,7 @@ describe('ServerFleet alone', () => {
 
   it('allowFrom opens the app port to one peer only', () => {
     const stack = testStack();
-    const fleet = new ServerFleet(stack, 'Fleet', { app: { source: { directory: SAMPLE_APP_DIR }, port: 3000 } });
+    const fleet = new ServerFleet(stack, 'Fleet', { app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR), port: 3000 } });
     const other = new ec2.SecurityGroup(stack, 'Other', { vpc: fleet.vpc });
     fleet.allowFrom(other);
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
@@ -54,8 +55,8 @@ describe('ServerFleet alone', () => {
 
 describe('a new app version re-applies the association and nothing else', () => {
   it('changes only the association parameters (never user data, which would stop every server at once)', () => {
-    const v1 = fleetStack({ app: { source: { directory: SAMPLE_APP_DIR }, version: 'v1' } }).template.toJSON().Resources;
-    const v2 = fleetStack({ app: { source: { directory: SAMPLE_APP_DIR }, version: 'v2' } }).template.toJSON().Resources;
+    const v1 = fleetStack({ app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR), version: 'v1' } }).template.toJSON().Resources;
+    const v2 = fleetStack({ app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR), version: 'v2' } }).template.toJSON().Resources;
     const changed = Object.keys(v1).filter((id) => JSON.stringify(v1[id]) !== JSON.stringify(v2[id]));
     expect(changed).toEqual([Object.keys(v1).find((id) => v1[id].Type === 'AWS::SSM::Association')]);
   });
@@ -82,7 +83,7 @@ describe('a new app version re-applies the association and nothing else', () => 
 describe('the shared app description maps onto the fleet', () => {
   it('replicas.min is the fleet size, maxUnavailablePercent the serial, maxFailurePercent MaxErrors, bakeTime the pause', () => {
     const { fleet, template } = fleetStack({
-      app: { source: { directory: SAMPLE_APP_DIR }, replicas: { min: 4 }, rollout: { maxUnavailablePercent: 50, maxFailurePercent: 25, bakeTime: Duration.seconds(10) } },
+      app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR), replicas: { min: 4 }, rollout: { maxUnavailablePercent: 50, maxFailurePercent: 25, bakeTime: Duration.seconds(10) } },
     });
     expect(fleet.instances).toHaveLength(4);
     template.hasResourceProperties('AWS::SSM::Association', { MaxConcurrency: '2', MaxErrors: '25%', WaitForSuccessTimeoutSeconds: 2 * (120 + 30 + 120 + 10 + 30) + 600 });
@@ -98,7 +99,7 @@ describe('the shared app description maps onto the fleet', () => {
   });
 
   it('secrets reach the server as references, read at start by the launcher with the servers role', () => {
-    const { template } = fleetStack({ app: { source: { directory: SAMPLE_APP_DIR }, secrets: { DB_PASSWORD: { secretName: 'prod/db', jsonField: 'password' }, API_KEY: { parameterName: '/app/api-key' } } } });
+    const { template } = fleetStack({ app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR), secrets: { DB_PASSWORD: AppSecret.fromSecretName('prod/db', { jsonField: 'password' }), API_KEY: AppSecret.fromParameterName('/app/api-key') } } });
     const env = decode(params(template).environmentFile!);
     expect(env).toContain('DB_PASSWORD_SECRET_REF="secretsmanager:prod/db#password"');
     expect(env).toContain('API_KEY_SECRET_REF="ssm:/app/api-key"');
@@ -122,7 +123,7 @@ describe('the shared app description maps onto the fleet', () => {
   });
 
   it('warns that maxSurgePercent does not apply to in-place updates', () => {
-    const { stack } = fleetStack({ app: { source: { directory: SAMPLE_APP_DIR }, rollout: { maxSurgePercent: 50 } } });
+    const { stack } = fleetStack({ app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR), rollout: { maxSurgePercent: 50 } } });
     Annotations.fromStack(stack).hasWarning('/Test/Fleet', Match.stringLikeRegexp('maxSurgePercent \\(50\\) is ignored'));
   });
 });
@@ -135,10 +136,10 @@ describe('NginxLoadBalancer alone', () => {
 
   it('installs exactly renderNginxConfig(options) and opens only its port', () => {
     const stack = testStack();
-    const lb = new NginxLoadBalancer(stack, 'Lb', { upstreams, algorithm: 'least-conn', listenPort: 8081, allowFrom: ec2.Peer.ipv4('203.0.113.0/24'), elasticIp: false });
+    const lb = new NginxLoadBalancer(stack, 'Lb', { upstreams, algorithm: LoadBalancingAlgorithm.LEAST_CONN, listenPort: 8081, allowFrom: ec2.Peer.ipv4('203.0.113.0/24'), elasticIp: false });
     const template = Template.fromStack(stack);
     const config = decode(params(template).config!);
-    expect(config).toBe(renderNginxConfig({ upstreams, algorithm: 'least-conn', listenPort: 8081, logTag: lb.logTag }));
+    expect(config).toBe(renderNginxConfig({ upstreams, algorithm: LoadBalancingAlgorithm.LEAST_CONN, listenPort: 8081, logTag: lb.logTag }));
     expect(lb.logTag).toBe('TestLb3E1057D6'); // Names.uniqueId: the stack and the construct path
     expect(config).toContain('least_conn;');
     expect(lb.config).toBe(config);
@@ -159,7 +160,7 @@ describe('NginxLoadBalancer alone', () => {
 describe('ServerService passes one fail timeout to both halves', () => {
   it('loadBalancerFailTimeout alone reaches nginx.conf too (nginx kept its 1 s default before)', () => {
     const stack = testStack();
-    const svc = new ServerService(stack, 'Svc', { app: { source: { directory: SAMPLE_APP_DIR } }, fleetSize: 1, loadBalancerFailTimeout: Duration.seconds(5) });
+    const svc = new ServerService(stack, 'Svc', { app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR) }, fleetSize: 1, loadBalancerFailTimeout: Duration.seconds(5) });
     expect(svc.loadBalancer.config).toContain('max_fails=1 fail_timeout=5s;');
     expect(svc.fleet.rolloutTiming.pause.toSeconds()).toBe(6);
   });
@@ -168,7 +169,7 @@ describe('ServerService passes one fail timeout to both halves', () => {
 describe('ServerService as a connectable, grantable service', () => {
   it('grants to the app servers\' role and connects through their security group', () => {
     const stack = testStack();
-    const service = new ServerService(stack, 'Svc', { app: { source: { directory: SAMPLE_APP_DIR } } });
+    const service = new ServerService(stack, 'Svc', { app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR) } });
     const table = new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
     table.grantReadData(service);
     const db = new ec2.SecurityGroup(stack, 'Db', { vpc: service.vpc });

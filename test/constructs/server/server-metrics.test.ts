@@ -10,6 +10,7 @@ import { NGINX_ACCESS_LOG_FIELDS, NGINX_METRICS, NginxLoadBalancer, nginxMetricF
 import type { IAppService } from '../../../constructs/shared/service';
 import { SAMPLE_APP_DIR, testStack } from '../../helpers';
 import { matchSpaceDelimited, metricValueOf, parsePattern, tokenize } from './filter-pattern';
+import { AppSource } from '../../../lib/app';
 
 let stack: Stack;
 let service: ServerService;
@@ -17,7 +18,7 @@ let template: Template;
 
 beforeAll(() => {
   stack = testStack();
-  service = new ServerService(stack, 'Svc', { app: { name: 'demo', version: '1.2.3', source: { directory: SAMPLE_APP_DIR } } });
+  service = new ServerService(stack, 'Svc', { app: { name: 'demo', version: '1.2.3', source: AppSource.fromDirectory(SAMPLE_APP_DIR) } });
   template = Template.fromStack(stack);
 });
 
@@ -109,7 +110,7 @@ describe('the metrics', () => {
 
   it('an alarm on the errors renders the metric in the template', () => {
     const s = testStack();
-    const svc = new ServerService(s, 'Svc', { app: { source: { directory: SAMPLE_APP_DIR } }, fleetSize: 1 });
+    const svc = new ServerService(s, 'Svc', { app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR) }, fleetSize: 1 });
     new cloudwatch.Alarm(s, 'Errors', { metric: svc.metricErrors(), threshold: 1, evaluationPeriods: 1 });
     new cloudwatch.Alarm(s, 'Slow', { metric: svc.metricLatency(), threshold: 500, evaluationPeriods: 1 });
     const t = Template.fromStack(s);
@@ -126,7 +127,7 @@ describe('the metrics', () => {
 describe('ServerService through IAppService only', () => {
   it('grants, measures and answers on its url like any other style', () => {
     const s = testStack();
-    const appService: IAppService = new ServerService(s, 'Svc', { app: { name: 'demo', version: '1.2.3', source: { directory: SAMPLE_APP_DIR } }, fleetSize: 2 });
+    const appService: IAppService = new ServerService(s, 'Svc', { app: { name: 'demo', version: '1.2.3', source: AppSource.fromDirectory(SAMPLE_APP_DIR) }, fleetSize: 2 });
     const table = new dynamodb.Table(s, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
     table.grantReadData(appService);
     expect([appService.app.name, appService.appVersion, appService.rolloutAlarms]).toEqual(['demo', '1.2.3', []]);

@@ -1,17 +1,17 @@
 // Deploy-time values (tokens) in the server style: one test per numeric, Duration and string prop.
 // Each asserts the parameter's { Ref } at the exact template property it reaches, or our error
 // (path, prop, why the value must be known at synth). Props the style ignores assert the warning.
-import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Size, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import type { AppDescription } from '../../../lib/app';
+import { type AppDescription, AppSecret, AppSource } from '../../../lib/app';
 import { NginxLoadBalancer, type NginxLoadBalancerOptions, renderNginxConfig, ServerFleet, type ServerFleetProps, ServerService } from '../../../constructs/server';
 import { orchestrationErrorFrom, SAMPLE_APP_DIR, testStack } from '../../helpers';
 import { flatten } from './template-text';
 
-const source = { directory: SAMPLE_APP_DIR };
+const source = AppSource.fromDirectory(SAMPLE_APP_DIR);
 const REF = { Ref: 'P' };
 type Kind = 'number' | 'string';
 
@@ -106,9 +106,16 @@ describe('ServerFleet: deploy-time values CloudFormation accepts pass through', 
     expect(association(json).Parameters.keepReleases).toEqual([REF]);
   });
 
-  it('rootVolumeSize → each server root volume VolumeSize', () => {
-    const { json, fleet, stack } = fleetWith('number', (v) => ({ rootVolumeSize: v }));
+  it('rootVolumeSize: Size.gibibytes(param) → each server root volume VolumeSize', () => {
+    const { json, fleet, stack } = fleetWith('number', (v) => ({ rootVolumeSize: Size.gibibytes(v) }));
     expect(json.Resources[server(stack, fleet)].Properties.BlockDeviceMappings[0].Ebs.VolumeSize).toEqual(REF);
+  });
+
+  it('rootVolumeSize: Size.mebibytes(param) → our error (CloudFormation cannot convert units), not aws-cdk-lib\'s unscoped one', () => {
+    const e = orchestrationErrorFrom(() => fleetWith('number', (v) => ({ rootVolumeSize: Size.mebibytes(v) })));
+    expect(e.path).toBe('Test/Fleet');
+    expect(e.prop).toBe('rootVolumeSize');
+    expect(e.allowed).toMatch(/^must be written as Size\.gibibytes\(\.\.\.\) when its amount is a deploy-time value/);
   });
 
   it('logRetention → the log group RetentionInDays', () => {
@@ -143,25 +150,25 @@ describe('ServerFleet: deploy-time values CloudFormation accepts pass through', 
   });
 
   it('app.secrets.<name>.secretName → the reference in the environment file and the read grant', () => {
-    const { json, fleet, stack } = fleetWith('string', (v) => ({ app: { secrets: { DB: { secretName: v } } } }));
+    const { json, fleet, stack } = fleetWith('string', (v) => ({ app: { secrets: { DB: AppSecret.fromSecretName(v) } } }));
     expect(parameterText(json, 'environmentFile')).toContain('DB_SECRET_REF="secretsmanager:${P}"');
     expect(JSON.stringify(secretStatement(json, stack, fleet).Resource)).toContain('{"Ref":"P"},"-??????"');
   });
 
   it('app.secrets.<name>.secretArn → the reference in the environment file and the read grant', () => {
-    const { json, fleet, stack } = fleetWith('string', (v) => ({ app: { secrets: { DB: { secretArn: v } } } }));
+    const { json, fleet, stack } = fleetWith('string', (v) => ({ app: { secrets: { DB: AppSecret.fromSecretArn(v) } } }));
     expect(parameterText(json, 'environmentFile')).toContain('DB_SECRET_REF="secretsmanager:${P}"');
     expect(secretStatement(json, stack, fleet).Resource).toEqual(REF);
   });
 
   it('app.secrets.<name>.parameterName → the reference in the environment file and the read grant\'s parameter ARN (aws-cdk-lib threw before)', () => {
-    const { json } = fleetWith('string', (v) => ({ app: { secrets: { KEY: { parameterName: v } } } }));
+    const { json } = fleetWith('string', (v) => ({ app: { secrets: { KEY: AppSecret.fromParameterName(v) } } }));
     expect(parameterText(json, 'environmentFile')).toContain('KEY_SECRET_REF="ssm:${P}"');
     expect(JSON.stringify(json.Resources)).toContain(':parameter",{"Ref":"P"}]]');
   });
 
   it('app.secrets.<name>.jsonField → the reference in the environment file', () => {
-    const { json } = fleetWith('string', (v) => ({ app: { secrets: { DB: { secretName: 'prod/db', jsonField: v } } } }));
+    const { json } = fleetWith('string', (v) => ({ app: { secrets: { DB: AppSecret.fromSecretName('prod/db', { jsonField: v }) } } }));
     expect(parameterText(json, 'environmentFile')).toContain('DB_SECRET_REF="secretsmanager:prod/db#${P}"');
   });
 
@@ -203,10 +210,10 @@ describe('ServerFleet: values needed at synth get our error', () => {
     expectFleetError('string', (v) => ({ app: { command: ['node', v] } }), 'app.command', /quoted for systemd into the unit's ExecStart/);
   });
   it('app.source.directory: packaged as an asset at synth', () => {
-    expectFleetError('string', (v) => ({ app: { source: { directory: v } } }), 'app.source.directory', /packaged as an asset at synth/);
+    expectFleetError('string', (v) => ({ app: { source: AppSource.fromDirectory(v) } }), 'app.source.directory', /packaged as an asset at synth/);
   });
   it('app.source.exclude: the asset and its hash are made at synth (it was silently ignored before)', () => {
-    expectFleetError('string', (v) => ({ app: { source: { directory: SAMPLE_APP_DIR, exclude: [v] } } }), 'app.source.exclude', /asset and its hash are made at synth/);
+    expectFleetError('string', (v) => ({ app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR, { exclude: [v] }) } }), 'app.source.exclude', /asset and its hash are made at synth/);
   });
   it('instanceType without a machineImage: the default image is chosen for its architecture (aws-cdk-lib threw before)', () => {
     const e = orchestrationErrorFrom(() => fleetWith('string', (v) => ({ instanceType: new ec2.InstanceType(v) })));
@@ -254,6 +261,13 @@ describe('ServerService: nginx.conf is rendered at synth, so what goes into it m
     expectServiceError(kind, (v) => ({ loadBalancer: make(v) }), `loadBalancer.${name}`, /nginx\.conf is rendered and checked at synth/);
   });
 
+  it('renderNginxConfig workerProcesses: our error (rendered into nginx.conf)', () => {
+    const stack = testStack();
+    const e = orchestrationErrorFrom(() => renderNginxConfig({ upstreams: [{ address: '10.0.0.1', port: 8080 }], workerProcesses: parameter(stack, 'number') }));
+    expect(e.prop).toBe('workerProcesses');
+    expect(e.allowed).toMatch(/^must be a concrete value, not a deploy-time value \(token\): nginx\.conf is rendered and checked at synth/);
+  });
+
   it('app.port: nginx.conf lists each server with the app port', () => {
     expectServiceError('number', (v) => ({ app: { port: v } }), 'app.port', /nginx\.conf, which lists each server's address and the app port/);
   });
@@ -277,7 +291,7 @@ describe('ServerService: nginx.conf is rendered at synth, so what goes into it m
 
   it('loadBalancer.rootVolumeSize → the nginx root volume VolumeSize (not in nginx.conf)', () => {
     const stack = testStack();
-    const svc = new ServerService(stack, 'Svc', { app: { source }, fleetSize: 1, loadBalancer: { rootVolumeSize: parameter(stack, 'number') } });
+    const svc = new ServerService(stack, 'Svc', { app: { source }, fleetSize: 1, loadBalancer: { rootVolumeSize: Size.gibibytes(parameter(stack, 'number')) } });
     const nginx = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(svc.loadBalancer.instance.node.defaultChild as ec2.CfnInstance)];
     expect(nginx.Properties.BlockDeviceMappings[0].Ebs.VolumeSize).toEqual(REF);
   });

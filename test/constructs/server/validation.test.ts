@@ -1,13 +1,14 @@
 // Bad input to the server style fails synth with an OrchestrationError that names the
 // construct path, the prop, the value and what is allowed. One test per mistake.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
 import { NginxLoadBalancer, ServerFleet, type ServerServiceProps, ServerService } from '../../../constructs/server';
 import { SAMPLE_APP_DIR, testStack, orchestrationErrorFrom } from '../../helpers';
+import { AppSource } from '../../../lib/app';
 
-const source = { directory: SAMPLE_APP_DIR };
+const source = AppSource.fromDirectory(SAMPLE_APP_DIR);
 
 function service(props: Partial<ServerServiceProps>) {
   return () => new ServerService(testStack(), 'Svc', { ...props, app: { source, ...(props.app ?? {}) } } as ServerServiceProps);
@@ -120,13 +121,20 @@ describe('upstream options nginx would reject', () => {
 
 describe('other input', () => {
   it('rejects a container image as the source', () => {
-    expectError(() => new ServerFleet(testStack(), 'Fleet', { app: { source: { image: 'nginx:1.27' } } }), { path: 'Test/Fleet', prop: 'app.source.image', message: /is for the container style/ });
+    expectError(() => new ServerFleet(testStack(), 'Fleet', { app: { source: AppSource.fromImage('nginx:1.27') } }), { path: 'Test/Fleet', prop: 'app.source.image', message: /is for the container style/ });
   });
   it('rejects a missing source directory', () => {
-    expectError(() => new ServerFleet(testStack(), 'Fleet', { app: { source: { directory: '/nonexistent/app' } } }), { path: 'Test/Fleet', prop: 'app.source.directory', message: /must be an existing directory/ });
+    expectError(() => new ServerFleet(testStack(), 'Fleet', { app: { source: AppSource.fromDirectory('/nonexistent/app') } }), { path: 'Test/Fleet', prop: 'app.source.directory', message: /must be an existing directory/ });
   });
   it('rejects a root volume smaller than the AL2023 image', () => {
-    expectError(service({ rootVolumeSize: 4 }), { path: FLEET, prop: 'rootVolumeSize', message: /rootVolumeSize \(4\) must be an integer from 8 to 16384$/ });
+    expectError(service({ rootVolumeSize: Size.gibibytes(4) }), { path: FLEET, prop: 'rootVolumeSize', message: /rootVolumeSize \(4 GiB\) must be a whole number of GiB from 8 to 16384 \(EBS volume sizes count GiB\)$/ });
+  });
+  it('rejects a root volume that is not whole GiB', () => {
+    expectError(service({ rootVolumeSize: Size.mebibytes(8500) }), { path: FLEET, prop: 'rootVolumeSize', message: /rootVolumeSize \(8\.3 GiB\) must be a whole number of GiB/ });
+    expectError(service({ loadBalancer: { rootVolumeSize: Size.mebibytes(8500) } }), { path: LB, prop: 'loadBalancer.rootVolumeSize', message: /loadBalancer\.rootVolumeSize \(8\.3 GiB\) must be a whole number of GiB/ });
+  });
+  it('rejects an unknown load-balancing algorithm', () => {
+    expectError(service({ loadBalancer: { algorithm: 'ip-hash' as never } }), { path: LB, prop: 'loadBalancer.algorithm', message: /loadBalancer\.algorithm \("ip-hash"\) must be LoadBalancingAlgorithm\.ROUND_ROBIN or LoadBalancingAlgorithm\.LEAST_CONN$/ });
   });
   it('rejects a node package name that is not a package name', () => {
     expectError(service({ nodejsPackage: 'nodejs24; rm -rf /' }), { path: FLEET, prop: 'nodejsPackage', message: /must be a dnf package name/ });
@@ -176,7 +184,8 @@ describe('callers without a type checker (plain JavaScript, other languages)', (
     ['serial', Number.NaN, /serial \(NaN\) must be a number$/],
     ['maxFailPercentage', '30', /maxFailPercentage \("30"\) must be a number$/],
     ['keepReleases', '3', /keepReleases \("3"\) must be a number$/],
-    ['rootVolumeSize', '20', /rootVolumeSize \("20"\) must be a number$/],
+    ['rootVolumeSize', '20', /rootVolumeSize \("20"\) must be a Size in whole GiB from 8 to 16384, for example Size\.gibibytes\(20\)$/],
+    ['rootVolumeSize', 20, /rootVolumeSize \(20\) must be a Size in whole GiB from 8 to 16384, for example Size\.gibibytes\(20\)$/],
     ['healthCheckTimeout', 30, /healthCheckTimeout \(30\) must be a Duration, for example Duration\.seconds\(30\)$/],
     ['stopTimeout', '30s', /stopTimeout \("30s"\) must be a Duration/],
     ['waitForSuccessTimeout', 600, /waitForSuccessTimeout \(600\) must be a Duration/],
@@ -201,7 +210,8 @@ describe('callers without a type checker (plain JavaScript, other languages)', (
     ['loadBalancer.algorithm', { algorithm: 1 }, /loadBalancer\.algorithm \(1\) must be a string$/],
     ['loadBalancer.elasticIp', { elasticIp: 'yes' }, /loadBalancer\.elasticIp \("yes"\) must be a boolean$/],
     ['loadBalancer.allowFrom', { allowFrom: '0.0.0.0/0' }, /loadBalancer\.allowFrom \("0\.0\.0\.0\/0"\) must be an ec2\.IPeer/],
-    ['loadBalancer.rootVolumeSize', { rootVolumeSize: '20' }, /loadBalancer\.rootVolumeSize \("20"\) must be a number$/],
+    ['loadBalancer.rootVolumeSize', { rootVolumeSize: '20' }, /loadBalancer\.rootVolumeSize \("20"\) must be a Size in whole GiB/],
+    ['loadBalancer.algorithm', { algorithm: 'LEAST_CONN' }, /loadBalancer\.algorithm \("LEAST_CONN"\) must be LoadBalancingAlgorithm\.ROUND_ROBIN or LoadBalancingAlgorithm\.LEAST_CONN$/],
   ] as [string, Record<string, unknown>, RegExp][])('%s', (prop, loadBalancer, message) => {
     expectError(js({ loadBalancer }), { path: LB, prop, message });
   });

@@ -5,13 +5,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FunctionService } from '../../../constructs/serverless';
+import { FunctionService, TrafficShift } from '../../../constructs/serverless';
 import { ServerlessSampleStack } from '../../../apps/serverless-stack';
 import { ENVIRONMENT_SIZES } from '../../../lib/environments';
 import { onlyResource, SAMPLE_APP_DIR, testApp, testStack } from '../../helpers';
 import { normalizeSnapshotText } from '../../normalize';
+import { AppSecret, AppSource } from '../../../lib/app';
 
-const app = { source: { directory: SAMPLE_APP_DIR } };
+const app = { source: AppSource.fromDirectory(SAMPLE_APP_DIR) };
 
 describe('FunctionService defaults (a construct with only an app)', () => {
   let t: Template;
@@ -167,10 +168,10 @@ describe('FunctionService options', () => {
       app: {
         ...app,
         secrets: {
-          DB_PASSWORD: { secretName: 'prod/db', jsonField: 'password' },
-          API_KEY: { parameterName: '/sample/api-key' },
-          TOKEN: { secret: owned },
-          OTHER: { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:other-AbCdEf' },
+          DB_PASSWORD: AppSecret.fromSecretName('prod/db', { jsonField: 'password' }),
+          API_KEY: AppSecret.fromParameterName('/sample/api-key'),
+          TOKEN: AppSecret.fromSecret(owned),
+          OTHER: AppSecret.fromSecretArn('arn:aws:secretsmanager:eu-west-1:123456789012:secret:other-AbCdEf'),
         },
       },
     });
@@ -192,11 +193,11 @@ describe('FunctionService options', () => {
 
   it('uses a predefined CodeDeploy config when one matches, a custom one otherwise', () => {
     const linear = testStack();
-    new FunctionService(linear, 'Service', { app, trafficShift: { type: 'linear', percentage: 10, interval: Duration.minutes(1) } });
+    new FunctionService(linear, 'Service', { app, trafficShift: TrafficShift.linear(10, Duration.minutes(1)) });
     expect(onlyResource(Template.fromStack(linear), 'AWS::CodeDeploy::DeploymentGroup').Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaLinear10PercentEvery1Minute');
 
     const custom = testStack();
-    new FunctionService(custom, 'Service', { app, trafficShift: { type: 'canary', percentage: 25, interval: Duration.minutes(7) } });
+    new FunctionService(custom, 'Service', { app, trafficShift: TrafficShift.canary(25, Duration.minutes(7)) });
     const t = Template.fromStack(custom);
     expect(onlyResource(t, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig).toEqual({
       Type: 'TimeBasedCanary',
@@ -204,7 +205,7 @@ describe('FunctionService options', () => {
     });
 
     const once = testStack();
-    new FunctionService(once, 'Service', { app, trafficShift: { type: 'all-at-once' } });
+    new FunctionService(once, 'Service', { app, trafficShift: TrafficShift.allAtOnce() });
     expect(onlyResource(Template.fromStack(once), 'AWS::CodeDeploy::DeploymentGroup').Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaAllAtOnce');
   });
 
@@ -218,7 +219,7 @@ describe('FunctionService options', () => {
 
   it('takes user-bundled code instead of the source directory', () => {
     const stack = testStack();
-    new FunctionService(stack, 'Service', { app: { source: { directory: SAMPLE_APP_DIR }, version: 'custom' }, code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 })'), });
+    new FunctionService(stack, 'Service', { app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR), version: 'custom' }, code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 })'), });
     const fn = onlyResource(Template.fromStack(stack), 'AWS::Lambda::Function');
     expect(fn.Properties.Code.ZipFile).toMatch(/statusCode: 200/);
   });

@@ -6,12 +6,12 @@ import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { AppDescription } from '../../../lib/app';
-import { FunctionService, type FunctionServiceProps } from '../../../constructs/serverless';
+import { type AppDescription, AppSecret, AppSource } from '../../../lib/app';
+import { FunctionService, type FunctionServiceProps, TrafficShift } from '../../../constructs/serverless';
 import { onlyResource, orchestrationErrorFrom, SAMPLE_APP_DIR, testStack } from '../../helpers';
 
 const REF = { Ref: 'P' };
-const source = { directory: SAMPLE_APP_DIR };
+const source = AppSource.fromDirectory(SAMPLE_APP_DIR);
 
 /** A deploy-time number or string: a CloudFormation parameter `P` of the test's stack. */
 interface Param {
@@ -163,34 +163,34 @@ describe('FunctionService props: deploy-time values reach the template', () => {
     expect(url(templateWith((p) => ({ cors: { allowedMethods: [p.str() as never] } }))).Cors.AllowMethods).toEqual([REF]);
   });
 
-  it('trafficShift.type: our error (it decides which CodeDeploy config exists)', () => {
-    const e = errorWith((p) => ({ trafficShift: { type: p.str() as never } }));
-    expect(e.prop).toBe('trafficShift.type');
-    expect(e.allowed).toBe('must be a concrete value, not a deploy-time value (token): it decides whether CodeDeploy uses a predefined config, a custom one or all-at-once');
-  });
-
-  it('trafficShift.percentage (canary) -> a custom DeploymentConfig\'s CanaryPercentage', () => {
-    const t = templateWith((p) => ({ trafficShift: { type: 'canary', percentage: p.num() } }));
+  it('trafficShift.percentage (TrafficShift.canary) -> a custom DeploymentConfig\'s CanaryPercentage', () => {
+    const t = templateWith((p) => ({ trafficShift: TrafficShift.canary(p.num()) }));
     const routing = onlyResource(t, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig;
     expect(routing).toEqual({ Type: 'TimeBasedCanary', TimeBasedCanary: { CanaryPercentage: REF, CanaryInterval: 5 } });
     expect(onlyResource(t, 'AWS::CodeDeploy::DeploymentGroup').Properties.DeploymentConfigName).toEqual({ Ref: expect.stringMatching(/^ServiceDeploymentConfig/) });
   });
 
-  it('trafficShift.percentage (linear) -> a custom DeploymentConfig\'s LinearPercentage', () => {
-    const t = templateWith((p) => ({ trafficShift: { type: 'linear', percentage: p.num() } }));
+  it('trafficShift.percentage (TrafficShift.linear) -> a custom DeploymentConfig\'s LinearPercentage', () => {
+    const t = templateWith((p) => ({ trafficShift: TrafficShift.linear(p.num()) }));
     const routing = onlyResource(t, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig;
     expect(routing).toEqual({ Type: 'TimeBasedLinear', TimeBasedLinear: { LinearPercentage: REF, LinearInterval: 1 } });
   });
 
   it('trafficShift.interval as Duration.minutes(token) -> a custom DeploymentConfig\'s CanaryInterval', () => {
-    const t = templateWith((p) => ({ trafficShift: { type: 'canary', percentage: 10, interval: Duration.minutes(p.num()) } }));
+    const t = templateWith((p) => ({ trafficShift: TrafficShift.canary(10, Duration.minutes(p.num())) }));
     const routing = onlyResource(t, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig;
     expect(routing).toEqual({ Type: 'TimeBasedCanary', TimeBasedCanary: { CanaryPercentage: 10, CanaryInterval: REF } });
   });
 
-  it('trafficShift.interval in another unit: our error (CodeDeploy counts minutes)', () => {
-    const e = errorWith((p) => ({ trafficShift: { type: 'linear', interval: Duration.seconds(p.num()) } }));
-    expect(e.prop).toBe('trafficShift.interval');
+  it('trafficShift.interval (TrafficShift.linear) as Duration.minutes(token) -> a custom DeploymentConfig\'s LinearInterval', () => {
+    const t = templateWith((p) => ({ trafficShift: TrafficShift.linear(10, Duration.minutes(p.num())) }));
+    const routing = onlyResource(t, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig;
+    expect(routing).toEqual({ Type: 'TimeBasedLinear', TimeBasedLinear: { LinearPercentage: 10, LinearInterval: REF } });
+  });
+
+  it('trafficShift.interval in another unit: our error from the factory (CodeDeploy counts minutes)', () => {
+    const e = orchestrationErrorFrom(() => withParam((p) => ({ trafficShift: TrafficShift.linear(10, Duration.seconds(p.num())) })));
+    expect(e.prop).toBe('TrafficShift.linear(interval)');
     expect(e.allowed).toBe("must be written as Duration.minutes(...) when its amount is a deploy-time value: CodeDeploy's interval counts minutes, and CloudFormation cannot convert units");
   });
 
@@ -230,42 +230,42 @@ describe('the shared app description, as this style reads it: deploy-time values
   });
 
   it('app.source.directory: our error (the code is packaged at synth)', () => {
-    const e = errorWith((p) => ({ app: { source: { directory: p.str() } } }));
+    const e = errorWith((p) => ({ app: { source: AppSource.fromDirectory(p.str()) } }));
     expect(e.prop).toBe('app.source.directory');
     expect(e.allowed).toBe('must be a concrete value, not a deploy-time value (token): the code is packaged and hashed at synth');
   });
 
   it('app.source.exclude: our error (the exclusions shape the asset at synth)', () => {
-    const e = errorWith((p) => ({ app: { source: { ...source, exclude: ['*.md', p.str()] } } }));
+    const e = errorWith((p) => ({ app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR, { exclude: ['*.md', p.str()] }) } }));
     expect(e.prop).toBe('app.source.exclude[1]');
     expect(e.allowed).toBe('must be a concrete value, not a deploy-time value (token): the code is packaged and hashed at synth');
   });
 
   it('app.secrets key: our error (it names an environment variable)', () => {
-    const e = errorWith(withApp((p) => ({ secrets: { [p.str()]: { secretName: 'db' } } })));
+    const e = errorWith(withApp((p) => ({ secrets: { [p.str()]: AppSecret.fromSecretName('db') } })));
     expect(e.prop).toBe('app.secrets key');
   });
 
   it('app.secrets.<NAME>.secretName -> the *_SECRET_REF variable and the read grant\'s ARN', () => {
-    const t = templateWith(withApp((p) => ({ secrets: { DB: { secretName: p.str() } } })));
+    const t = templateWith(withApp((p) => ({ secrets: { DB: AppSecret.fromSecretName(p.str()) } })));
     expect(fn(t).Environment.Variables.DB_SECRET_REF).toEqual({ 'Fn::Join': ['', ['secretsmanager:', REF]] });
     expect(JSON.stringify(onlyResource(t, 'AWS::IAM::Policy').Properties.PolicyDocument)).toContain(':secret:",{"Ref":"P"},"-??????"');
   });
 
   it('app.secrets.<NAME>.secretArn -> the *_SECRET_REF variable and the read grant\'s Resource', () => {
-    const t = templateWith(withApp((p) => ({ secrets: { DB: { secretArn: p.str() } } })));
+    const t = templateWith(withApp((p) => ({ secrets: { DB: AppSecret.fromSecretArn(p.str()) } })));
     expect(fn(t).Environment.Variables.DB_SECRET_REF).toEqual({ 'Fn::Join': ['', ['secretsmanager:', REF]] });
     const statements = onlyResource(t, 'AWS::IAM::Policy').Properties.PolicyDocument.Statement as any[];
     expect(statements.find((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue')).Resource).toEqual(REF);
   });
 
   it('app.secrets.<NAME>.jsonField -> the *_SECRET_REF variable', () => {
-    const t = templateWith(withApp((p) => ({ secrets: { DB: { secretName: 'db', jsonField: p.str() } } })));
+    const t = templateWith(withApp((p) => ({ secrets: { DB: AppSecret.fromSecretName('db', { jsonField: p.str() }) } })));
     expect(fn(t).Environment.Variables.DB_SECRET_REF).toEqual({ 'Fn::Join': ['', ['secretsmanager:db#', REF]] });
   });
 
   it('app.secrets.<NAME>.parameterName -> the *_SECRET_REF variable and the read grant\'s parameter ARN', () => {
-    const t = templateWith(withApp((p) => ({ secrets: { KEY: { parameterName: p.str() } } })));
+    const t = templateWith(withApp((p) => ({ secrets: { KEY: AppSecret.fromParameterName(p.str()) } })));
     expect(fn(t).Environment.Variables.KEY_SECRET_REF).toEqual({ 'Fn::Join': ['', ['ssm:', REF]] });
     const statements = onlyResource(t, 'AWS::IAM::Policy').Properties.PolicyDocument.Statement as any[];
     const read = statements.find((s) => JSON.stringify(s.Action).includes('ssm:GetParameter'));

@@ -1,11 +1,12 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AppNetwork, NAT_SETUP_TIMEOUT_MINUTES } from '../../../constructs/shared/network';
+import { AppNetwork, EgressMode, NAT_SETUP_TIMEOUT_MINUTES, NetworkEgress } from '../../../constructs/shared/network';
 import { onlyResource, orchestrationErrorFrom, SAMPLE_APP_DIR, testStack } from '../../helpers';
 import { CfnParameter, type Stack } from 'aws-cdk-lib';
 import { flatten } from '../server/template-text';
 import * as root from '../../../index';
+import { AppSource } from '../../../lib/app';
 
 describe('AppNetwork defaults', () => {
   let t: Template;
@@ -87,7 +88,7 @@ describe('AppNetwork defaults', () => {
 describe('AppNetwork options and bad input', () => {
   it('uses one NAT gateway per AZ with egress nat-gateway', () => {
     const stack = testStack();
-    new AppNetwork(stack, 'Network', { egress: 'nat-gateway', maxAzs: 3 });
+    new AppNetwork(stack, 'Network', { egress: NetworkEgress.natGateway(), maxAzs: 3 });
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::EC2::NatGateway', 3);
     t.resourceCountIs('AWS::EC2::Instance', 0);
@@ -95,38 +96,41 @@ describe('AppNetwork options and bad input', () => {
 
   it('has isolated private subnets and no NAT with egress none', () => {
     const stack = testStack();
-    const net = new AppNetwork(stack, 'Network', { egress: 'none' });
+    const net = new AppNetwork(stack, 'Network', { egress: NetworkEgress.none() });
+    expect(net.egress.mode).toBe(EgressMode.NONE);
     expect(net.vpc.isolatedSubnets).toHaveLength(2);
     Template.fromStack(stack).resourceCountIs('AWS::EC2::NatGateway', 0);
   });
 
   it('picks the x86_64 image for an x86 NAT instance type, and takes an image the user passes', () => {
     const x86 = testStack();
-    new AppNetwork(x86, 'Network', { natInstanceType: new ec2.InstanceType('t3.nano') });
+    new AppNetwork(x86, 'Network', { egress: NetworkEgress.natInstance({ instanceType: new ec2.InstanceType('t3.nano') }) });
     expect(onlyResource(Template.fromStack(x86), 'AWS::EC2::Instance').Properties.ImageId).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
     const pinned = testStack();
-    new AppNetwork(pinned, 'Network', { natMachineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0123456789abcdef0' }) });
+    new AppNetwork(pinned, 'Network', { egress: NetworkEgress.natInstance({ machineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0123456789abcdef0' }) }) });
     expect(onlyResource(Template.fromStack(pinned), 'AWS::EC2::Instance').Properties.ImageId).toBe('ami-0123456789abcdef0');
   });
 
-  it('rejects a NAT image without a NAT instance', () => {
-    expect(() => new AppNetwork(testStack('Bad'), 'Network', { egress: 'none', natMachineImage: ec2.MachineImage.latestAmazonLinux2023() })).toThrow(
-      "Bad/Network: natMachineImage (\"(an image)\") only applies with egress 'nat-instance' (egress is 'none')",
-    );
+  it('cannot express a NAT image or type without a NAT instance: only NetworkEgress.natInstance() takes them', () => {
+    // (was: natMachineImage/natInstanceType with egress 'none'/'nat-gateway' rejected at run time)
+    expect(NetworkEgress.none().instanceType).toBeUndefined();
+    expect(NetworkEgress.natGateway().machineImage).toBeUndefined();
+    expect(NetworkEgress.natInstance().mode).toBe(EgressMode.NAT_INSTANCE);
   });
 
   it('rejects a single AZ', () => {
     expect(() => new AppNetwork(testStack('Bad'), 'Network', { maxAzs: 1 })).toThrow('Bad/Network: maxAzs (1) must be an integer from 2 to 6');
   });
 
-  it('rejects an unknown egress mode', () => {
-    expect(() => new AppNetwork(testStack('Bad'), 'Network', { egress: 'vpn' as never })).toThrow('Bad/Network: egress ("vpn") must be one of "nat-instance", "nat-gateway", "none"');
+  it('rejects an egress that is not a NetworkEgress (a string or an object literal from plain JavaScript)', () => {
+    const factories = 'must be made with NetworkEgress.natInstance(), NetworkEgress.natGateway() or NetworkEgress.none()';
+    expect(() => new AppNetwork(testStack('Bad'), 'Network', { egress: 'nat-gateway' as never })).toThrow(`Bad/Network: egress ("nat-gateway") ${factories}`);
+    const e = orchestrationErrorFrom(() => new AppNetwork(testStack('Bad'), 'Network', { egress: { mode: 'none' } as never }));
+    expect([e.path, e.prop, e.value, e.allowed]).toEqual(['Bad/Network', 'egress', { mode: 'none' }, factories]);
   });
 
-  it('rejects a NAT instance type without a NAT instance', () => {
-    expect(() => new AppNetwork(testStack('Bad'), 'Network', { egress: 'nat-gateway', natInstanceType: new ec2.InstanceType('t4g.micro') })).toThrow(
-      "Bad/Network: natInstanceType (\"t4g.micro\") only applies with egress 'nat-instance' (egress is 'nat-gateway')",
-    );
+  it('rejects the removed props natInstanceType and natMachineImage as unknown, naming their replacement', () => {
+    expect(() => new AppNetwork(testStack('Bad'), 'Network', { natInstanceType: new ec2.InstanceType('t4g.micro') } as never)).toThrow(/^Bad\/Network: natInstanceType \(.*\) is not a known prop: .*known props are maxAzs, egress, flowLogRetention, flowLogRemovalPolicy$/);
   });
 });
 
@@ -134,8 +138,8 @@ describe('one network for several services', () => {
   it('is exported from the package root, and two services on its VPC create no second one', () => {
     const stack = testStack();
     const network = new root.AppNetwork(stack, 'Network', { maxAzs: 2 });
-    const a = new root.ServerService(stack, 'A', { app: { name: 'a', source: { directory: SAMPLE_APP_DIR } }, vpc: network.vpc });
-    const b = new root.ServerService(stack, 'B', { app: { name: 'b', source: { directory: SAMPLE_APP_DIR } }, vpc: network.vpc });
+    const a = new root.ServerService(stack, 'A', { app: { name: 'a', source: AppSource.fromDirectory(SAMPLE_APP_DIR) }, vpc: network.vpc });
+    const b = new root.ServerService(stack, 'B', { app: { name: 'b', source: AppSource.fromDirectory(SAMPLE_APP_DIR) }, vpc: network.vpc });
     expect(a.network).toBeUndefined();
     expect(b.vpc).toBe(network.vpc);
     const t = Template.fromStack(stack);
@@ -153,13 +157,12 @@ describe('AppNetwork with deploy-time values', () => {
   });
   it('passes a NAT instance type through when the image is given', () => {
     const stack = testStack();
-    new AppNetwork(stack, 'Network', { natInstanceType: new ec2.InstanceType(param(stack, 'String').valueAsString), natMachineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0123456789abcdef0' }) });
+    new AppNetwork(stack, 'Network', { egress: NetworkEgress.natInstance({ instanceType: new ec2.InstanceType(param(stack, 'String').valueAsString), machineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0123456789abcdef0' }) }) });
     expect(onlyResource(Template.fromStack(stack), 'AWS::EC2::Instance').Properties.InstanceType).toEqual({ Ref: 'P' });
   });
   it.each([
     ['maxAzs', (s: Stack) => ({ maxAzs: param(s, 'Number').valueAsNumber }), /decides how many subnets, routes and NAT gateways exist/],
-    ['egress', (s: Stack) => ({ egress: param(s, 'String').valueAsString as never }), /decides whether a NAT instance, NAT gateways or neither exist/],
-    ['natInstanceType', (s: Stack) => ({ natInstanceType: new ec2.InstanceType(param(s, 'String').valueAsString) }), /picked for its architecture at synth; pass natMachineImage too/],
+    ['egress.instanceType', (s: Stack) => ({ egress: NetworkEgress.natInstance({ instanceType: new ec2.InstanceType(param(s, 'String').valueAsString) }) }), /picked for its architecture at synth; pass NetworkEgress.natInstance\(\{ machineImage \}\) too/],
   ])('rejects a deploy-time %s with our error', (prop, props, why) => {
     const stack = testStack('Bad');
     const e = orchestrationErrorFrom(() => new AppNetwork(stack, 'Network', props(stack)));
@@ -169,5 +172,43 @@ describe('AppNetwork with deploy-time values', () => {
   });
   it('names an unknown prop', () => {
     expect(() => new AppNetwork(testStack('Bad'), 'Network', { maxAz: 3 } as never)).toThrow('Bad/Network: maxAz (3) is not a known prop: did you mean maxAzs?');
+  });
+});
+
+describe('NetworkEgress', () => {
+  it('keeps what its factory was given', () => {
+    const instanceType = new ec2.InstanceType('t4g.micro');
+    const machineImage = ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0123456789abcdef0' });
+    expect(NetworkEgress.natInstance({ instanceType, machineImage })).toMatchObject({ mode: EgressMode.NAT_INSTANCE, instanceType, machineImage });
+    expect(NetworkEgress.natGateway()).toMatchObject({ mode: EgressMode.NAT_GATEWAY, instanceType: undefined, machineImage: undefined });
+    expect(NetworkEgress.none().mode).toBe('none');
+  });
+
+  it.each([
+    ['a string instance type', { instanceType: 't4g.nano' }, 'NetworkEgress.natInstance(options.instanceType)', 't4g.nano', /must be an ec2.InstanceType, for example new ec2.InstanceType\('t4g.nano'\)/],
+    ['an image without getImage', { machineImage: 'ami-0123456789abcdef0' }, 'NetworkEgress.natInstance(options.machineImage)', 'ami-0123456789abcdef0', /must be an ec2.IMachineImage/],
+    ['a misspelled option', { instancetype: new ec2.InstanceType('t4g.nano') }, 'NetworkEgress.natInstance(options.instancetype)', expect.anything(), /is not a known option: known options are instanceType, machineImage/],
+    ['options that are not an object', 't4g.nano', 'NetworkEgress.natInstance(options)', 't4g.nano', /must be an object/],
+  ])('natInstance() rejects %s from plain JavaScript with our error', (_what, options, prop, value, allowed) => {
+    const e = orchestrationErrorFrom(() => NetworkEgress.natInstance(options as never));
+    expect(e.path).toBe('');
+    expect(e.prop).toBe(prop);
+    expect(e.value).toEqual(value);
+    expect(e.allowed).toMatch(allowed);
+    expect(e.message.startsWith(`${prop} (`)).toBe(true);
+  });
+
+  it('natInstance() passes a deploy-time instance type through to the NAT instance when the image is given (the Ref at InstanceType)', () => {
+    const stack = testStack();
+    const type = new CfnParameter(stack, 'NatType', { type: 'String' }).valueAsString;
+    new AppNetwork(stack, 'Network', { egress: NetworkEgress.natInstance({ instanceType: new ec2.InstanceType(type), machineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0123456789abcdef0' }) }) });
+    expect(onlyResource(Template.fromStack(stack), 'AWS::EC2::Instance').Properties.InstanceType).toEqual({ Ref: 'NatType' });
+  });
+
+  it('is exported from the package root with its option interface', () => {
+    expect(root.NetworkEgress).toBe(NetworkEgress);
+    expect(root.EgressMode).toBe(EgressMode);
+    const options: root.NatInstanceOptions = { instanceType: new ec2.InstanceType('t4g.nano') };
+    expect(NetworkEgress.natInstance(options).instanceType).toBe(options.instanceType);
   });
 });

@@ -5,12 +5,15 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
+import { ContainerService } from '../../../constructs/container';
 import type { IAppService } from '../../../constructs/shared/service';
 import { ServerService } from '../../../constructs/server';
 import { FunctionService } from '../../../constructs/serverless';
-import { VmService } from '../../../constructs/vm';
+import { VmImage, VmService } from '../../../constructs/vm';
 import { SAMPLE_APP_DIR, testStack } from '../../helpers';
+import { AppSource } from '../../../lib/app';
 
 /** The [namespace, metric name] pairs a metric (or math expression) reads. */
 function published(metric: cloudwatch.IMetric): string[][] {
@@ -41,7 +44,7 @@ function throughContract(stack: Stack, service: IAppService) {
 describe('IAppService', () => {
   it('serverless: URL metrics of the live alias, published by Lambda', () => {
     const stack = testStack();
-    const service = new FunctionService(stack, 'Svc', { app: { name: 'api', source: { directory: SAMPLE_APP_DIR } } });
+    const service = new FunctionService(stack, 'Svc', { app: { name: 'api', source: AppSource.fromDirectory(SAMPLE_APP_DIR) } });
     const seen = throughContract(stack, service);
     expect(seen.grantedTo).toEqual([{ Ref: stack.getLogicalId(service.role.node.defaultChild as any) }]);
     expect(seen.publishers).toEqual({ requests: [['AWS/Lambda', 'UrlRequestCount']], errors: [['AWS/Lambda', 'Url5xxCount']], latency: [['AWS/Lambda', 'UrlRequestLatency']] });
@@ -53,7 +56,7 @@ describe('IAppService', () => {
 
   it('vm: the load balancer\'s metrics, published by Elastic Load Balancing, latency in ms', () => {
     const stack = testStack();
-    const service = new VmService(stack, 'Svc', { app: { name: 'web', source: { directory: SAMPLE_APP_DIR } }, amiId: 'ami-0123456789abcdef0' });
+    const service = new VmService(stack, 'Svc', { app: { name: 'web', source: AppSource.fromDirectory(SAMPLE_APP_DIR) }, image: VmImage.fromAmiId('ami-0123456789abcdef0') });
     const seen = throughContract(stack, service);
     expect(seen.grantedTo).toEqual([{ Ref: stack.getLogicalId(service.role.node.defaultChild as any) }]);
     expect(seen.publishers).toEqual({
@@ -65,12 +68,12 @@ describe('IAppService', () => {
     expect(service.rolloutAlarms).toBe(service.refreshAlarms);
     expect(service.rolloutAlarms.length).toBeGreaterThan(0);
     expect(seen.url).toBe(service.url);
-    expect(service.rolloutEstimate.totalSeconds).toBeGreaterThan(0);
+    expect(service.rolloutEstimate!.totalSeconds).toBeGreaterThan(0);
   });
 
   it('server: nginx\'s metrics, published by our metric filters over its access log', () => {
     const stack = testStack();
-    const service = new ServerService(stack, 'Svc', { app: { name: 'web', source: { directory: SAMPLE_APP_DIR } } });
+    const service = new ServerService(stack, 'Svc', { app: { name: 'web', source: AppSource.fromDirectory(SAMPLE_APP_DIR) } });
     const seen = throughContract(stack, service);
     expect(seen.grantedTo).toEqual([{ Ref: stack.getLogicalId(service.fleet.role.node.defaultChild as any) }]);
     expect(seen.publishers).toEqual({
@@ -83,5 +86,33 @@ describe('IAppService', () => {
     expect(filters.map((f) => f.Properties.MetricTransformations[0].MetricName).sort()).toEqual(['RequestTime', 'Requests', 'ServerErrors']);
     expect(service.rolloutAlarms).toEqual([]);
     expect(seen.url).toBe(service.url);
+  });
+
+  it('container: the load balancer CloudFormation owns in front of the pods (published by Elastic Load Balancing), the pods\' role and security group', () => {
+    const stack = testStack();
+    const service = new ContainerService(stack, 'Svc', { app: { name: 'web', source: AppSource.fromImage('public.ecr.aws/nginx/nginx:1.27'), port: 8080 } });
+    // the contract's connections: a database lets the pods in on its port
+    const db = new ec2.SecurityGroup(stack, 'Db', { vpc: service.cluster.vpc });
+    db.connections.allowFrom(service as ec2.IConnectable, ec2.Port.tcp(5432));
+    const seen = throughContract(stack, service);
+    expect(seen.grantedTo).toEqual([{ Ref: stack.getLogicalId(service.podRole.node.defaultChild as any) }]);
+    expect(seen.publishers).toEqual({
+      requests: [['AWS/ApplicationELB', 'RequestCount']],
+      errors: [['AWS/ApplicationELB', 'HTTPCode_Target_5XX_Count'], ['AWS/ApplicationELB', 'HTTPCode_ELB_5XX_Count']],
+      latency: [['AWS/ApplicationELB', 'TargetResponseTime']],
+    });
+    // the publisher exists: the metrics' LoadBalancer dimension is the template's load balancer
+    const t = Template.fromStack(stack);
+    const albs = Object.keys(t.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+    expect(albs).toHaveLength(1);
+    expect(stack.resolve(service.metricRequests().toMetricConfig().metricStat!.dimensions)).toEqual([{ name: 'LoadBalancer', value: { 'Fn::GetAtt': [albs[0], 'LoadBalancerFullName'] } }]);
+    expect((service.metricLatency().toMetricConfig().mathExpression as any).expression).toBe('seconds * 1000');
+    expect(stack.resolve(seen.url)).toEqual({ 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [albs[0], 'DNSName'] }]] });
+    expect(service.rolloutAlarms).toEqual([]);
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [stack.getLogicalId(db.node.defaultChild as any), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Object.keys(t.findResources('AWS::EKS::Cluster'))[0], 'ClusterSecurityGroupId'] },
+      FromPort: 5432,
+    });
   });
 });

@@ -1,15 +1,15 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { AppImage, type AppImageProps, type ImageBuilderOptions, VmService, type VmServiceProps } from '../../../constructs/vm';
+import { AppImage, type AppImageProps, type ImageBuilderOptions, VmImage, VmScaling, VmService, type VmServiceProps } from '../../../constructs/vm';
 import { APP_IMAGE_PROPS, IMAGE_BUILDER_OPTIONS, VM_SERVICE_PROPS } from '../../../constructs/vm/known-props';
-import type { AppDescription } from '../../../lib/app';
+import { type AppDescription, AppSource } from '../../../lib/app';
 import { OrchestrationError } from '../../../lib/errors';
 import { SAMPLE_APP_DIR, testStack, orchestrationErrorFrom } from '../../helpers';
 
-const app: AppDescription = { source: { directory: SAMPLE_APP_DIR } };
+const app: AppDescription = { source: AppSource.fromDirectory(SAMPLE_APP_DIR) };
 
 /** Builds a VmService with the given props and returns the error it throws. */
 function errorFor(props: Partial<VmServiceProps>): OrchestrationError {
@@ -98,21 +98,13 @@ describe('VmService rejects bad input with the library\'s error (path, prop, val
     expect(errorFor({ unhealthyThresholdCount: 11 }).message).toBe('Bad/Vm: unhealthyThresholdCount (11) must be an integer from 2 to 10');
   });
 
-  it('both an AMI id and an SSM parameter', () => {
-    const e = errorFor({ amiId: 'ami-0123456789abcdef0', amiParameterName: '/golden/ami' });
-    expect(e.message).toBe(
-      'Bad/Vm: amiId and amiParameterName ({"amiId":"ami-0123456789abcdef0","amiParameterName":"/golden/ami"}) are mutually exclusive: set only one of amiId, amiParameterName',
-    );
-  });
+  // An AMI id and an SSM parameter, or bake options with an AMI, can no longer be combined: one VmImage is one source.
 
-  it('image builder options with an AMI id', () => {
-    expect(errorFor({ amiId: 'ami-0123456789abcdef0', imageBuilder: { nodeMajorVersion: 22 } }).message).toBe(
-      'Bad/Vm: imageBuilder ({"nodeMajorVersion":22}) only applies when the construct bakes the image; remove it or remove amiId',
-    );
-  });
-
-  it('a malformed AMI id', () => {
-    expect(errorFor({ amiId: 'ubuntu-22' }).message).toBe('Bad/Vm: amiId ("ubuntu-22") must be an AMI id (ami- followed by 8 or 17 hex digits)');
+  it('a malformed AMI id (VmImage.fromAmiId checks its argument)', () => {
+    const e = orchestrationErrorFrom(() => VmImage.fromAmiId('ubuntu-22'));
+    expect(e.message).toBe('VmImage.fromAmiId(amiId) ("ubuntu-22") must be an AMI id (ami- followed by 8 or 17 hex digits)');
+    expect(e.prop).toBe('VmImage.fromAmiId(amiId)');
+    expect(e.value).toBe('ubuntu-22');
   });
 
   it('instance types of two architectures', () => {
@@ -126,13 +118,23 @@ describe('VmService rejects bad input with the library\'s error (path, prop, val
   });
 
   it('a build instance of another architecture', () => {
-    expect(errorFor({ imageBuilder: { buildInstanceType: new ec2.InstanceType('t3.small') } }).message).toBe(
-      'Bad/Vm: imageBuilder.buildInstanceType ("t3.small") must have the fleet\'s architecture (arm64)',
+    expect(errorFor({ image: VmImage.bake({ buildInstanceType: new ec2.InstanceType('t3.small') }) }).message).toBe(
+      'Bad/Vm: image.bakeOptions.buildInstanceType ("t3.small") must have the fleet\'s architecture (arm64)',
     );
   });
 
   it('a root volume below 8 GiB', () => {
-    expect(errorFor({ rootVolumeSizeGiB: 4 }).message).toBe('Bad/Vm: rootVolumeSizeGiB (4) must be an integer from 8 to 16384');
+    expect(errorFor({ rootVolumeSize: Size.gibibytes(4) }).message).toBe('Bad/Vm: rootVolumeSize (4 GiB) must be a whole number of GiB from 8 to 16384 (EBS volume sizes count GiB)');
+  });
+
+  it('a root volume that is not whole GiB', () => {
+    const e = errorFor({ rootVolumeSize: Size.mebibytes(10_000) });
+    expect(e.message).toBe('Bad/Vm: rootVolumeSize (9.77 GiB) must be a whole number of GiB from 8 to 16384 (EBS volume sizes count GiB)');
+    expect(e.prop).toBe('rootVolumeSize');
+  });
+
+  it('a root volume in another unit that is whole GiB is accepted', () => {
+    expect(() => new VmService(testStack('Tib'), 'Vm', { app, rootVolumeSize: Size.tebibytes(1), image: VmImage.fromAmiId('ami-0123456789abcdef0') })).not.toThrow();
   });
 
   it('checkpoints that do not end at 100', () => {
@@ -163,22 +165,44 @@ describe('VmService rejects bad input with the library\'s error (path, prop, val
     );
   });
 
-  it('an unknown scaling metric', () => {
-    expect(errorFor({ scaleOn: 'memory' as never }).message).toBe('Bad/Vm: scaleOn ("memory") must be one of "cpu", "requests"');
+  // A requests target without request scaling cannot be written any more: VmScaling.requestsPerTarget(500) is both.
+
+  it('a CPU target contradicting app.replicas.targetCpuPercent (the shared agree check)', () => {
+    const e = errorFor({ scaling: VmScaling.cpuUtilization(70), app: { ...app, replicas: { targetCpuPercent: 50 } } });
+    expect(e.message).toBe('Bad/Vm: scaling.targetCpuPercent (70) contradicts app.replicas.targetCpuPercent (50); set one of them, or make them agree');
+    expect(e.prop).toBe('scaling.targetCpuPercent');
   });
 
-  it('a requests target without request scaling', () => {
-    expect(errorFor({ targetRequestsPerMinute: 500 }).message).toBe('Bad/Vm: targetRequestsPerMinute (500) only applies with scaleOn \'requests\' (scaleOn is \'cpu\')');
+  it('a CPU target above 100 % (VmScaling.cpuUtilization checks its argument)', () => {
+    const e = orchestrationErrorFrom(() => VmScaling.cpuUtilization(150));
+    expect(e.message).toBe('VmScaling.cpuUtilization(targetPercent) (150) must be an integer from 1 to 100');
+    expect(e.value).toBe(150);
+  });
+
+  it('a requests target of 0 (VmScaling.requestsPerTarget checks its argument)', () => {
+    expect(orchestrationErrorFrom(() => VmScaling.requestsPerTarget(0)).message).toBe('VmScaling.requestsPerTarget(perMinute) (0) must be an integer from 1 to 1000000');
+  });
+
+  it('a fractional requests target', () => {
+    expect(orchestrationErrorFrom(() => VmScaling.requestsPerTarget(10.5)).message).toBe('VmScaling.requestsPerTarget(perMinute) (10.5) must be an integer from 1 to 1000000');
+  });
+
+  it('a Node.js major version below 18 (VmImage.bake checks its options)', () => {
+    expect(orchestrationErrorFrom(() => VmImage.bake({ nodeMajorVersion: 16 })).message).toBe('VmImage.bake(options).nodeMajorVersion (16) must be an integer from 18 to 99');
+  });
+
+  it('a malformed SSM parameter name', () => {
+    expect(orchestrationErrorFrom(() => VmImage.fromSsmParameter('golden ami')).message).toBe('VmImage.fromSsmParameter(parameterName) ("golden ami") must be an SSM parameter name (letters, digits and _.-/)');
   });
 
   it('a container image as the source', () => {
-    expect(errorFor({ app: { source: { image: 'nginx:1.27' } } }).message).toBe(
-      'Bad/Vm: app.source.image ("nginx:1.27") is for the container style; the vm style bakes app.source.directory into an AMI (or runs amiId / amiParameterName)',
+    expect(errorFor({ app: { source: AppSource.fromImage('nginx:1.27') } }).message).toBe(
+      'Bad/Vm: app.source.image ("nginx:1.27") is for the container style; the vm style bakes app.source.directory into an AMI (or runs VmImage.fromAmiId() / VmImage.fromSsmParameter())',
     );
   });
 
   it('a source directory that does not exist', () => {
-    expect(errorFor({ app: { source: { directory: '/nonexistent/app' } } }).message).toBe('Bad/Vm: app.source.directory ("/nonexistent/app") must be an existing directory');
+    expect(errorFor({ app: { source: AppSource.fromDirectory('/nonexistent/app') } }).message).toBe('Bad/Vm: app.source.directory ("/nonexistent/app") must be an existing directory');
   });
 
   it('network settings with an existing VPC', () => {
@@ -210,12 +234,12 @@ describe('VmService rejects bad input with the library\'s error (path, prop, val
 
 describe('VmService: bad input that used to fail inside aws-cdk-lib or a child construct gets our error, in the caller\'s terms', () => {
   it('a malformed instance type', () => {
-    expect(errorFor({ instanceTypes: [new ec2.InstanceType('t4g-micro')], amiId: 'ami-0123456789abcdef0' }).message).toBe(
+    expect(errorFor({ instanceTypes: [new ec2.InstanceType('t4g-micro')], image: VmImage.fromAmiId('ami-0123456789abcdef0') }).message).toBe(
       'Bad/Vm: instanceTypes[0] ("t4g-micro") must be an EC2 instance type such as t4g.micro (family, generation and attributes, a dot, the size)',
     );
   });
   it('a malformed build instance type', () => {
-    expect(errorFor({ imageBuilder: { buildInstanceType: new ec2.InstanceType('small') } }).message).toMatch(/^Bad\/Vm: imageBuilder.buildInstanceType \("small"\) must be an EC2 instance type/);
+    expect(orchestrationErrorFrom(() => VmImage.bake({ buildInstanceType: new ec2.InstanceType('small') })).message).toMatch(/^VmImage.bake\(options\).buildInstanceType \("small"\) must be an EC2 instance type/);
   });
   it('subnets the VPC does not have', () => {
     const stack = testStack('NoIsolated');
@@ -274,7 +298,38 @@ describe('VmService: callers without a type checker (plain JavaScript, other lan
     expect(jsError({ memsize: 512 }).message).toMatch(/^Bad\/Vm: memsize \(512\) is not a known prop: known props are app, /);
   });
   it('an unknown image builder option', () => {
-    expect(jsError({ imageBuilder: { nodeVersion: 22 } }).message).toMatch(/^Bad\/Vm: imageBuilder.nodeVersion \(22\) is not a known prop: did you mean imageBuilder.nodeMajorVersion\?/);
+    const e = orchestrationErrorFrom(() => VmImage.bake({ nodeVersion: 22 } as never));
+    expect(e.message).toMatch(/^VmImage.bake\(options\).nodeVersion \(22\) is not a known prop: did you mean VmImage.bake\(options\).nodeMajorVersion\?/);
+  });
+  it('an object literal for the image (the old props), not a VmImage', () => {
+    const e = jsError({ image: { amiId: 'ami-0123456789abcdef0' } });
+    expect(e.message).toBe('Bad/Vm: image ({"amiId":"ami-0123456789abcdef0"}) must be made with VmImage.bake(), VmImage.fromAmiId() or VmImage.fromSsmParameter()');
+    expect(e.prop).toBe('image');
+  });
+  it('an AMI id string for the image', () => {
+    expect(jsError({ image: 'ami-0123456789abcdef0' }).message).toBe('Bad/Vm: image ("ami-0123456789abcdef0") must be made with VmImage.bake(), VmImage.fromAmiId() or VmImage.fromSsmParameter()');
+  });
+  it('the old image props are unknown, with a suggestion', () => {
+    expect(jsError({ amiId: 'ami-0123456789abcdef0' }).message).toMatch(/^Bad\/Vm: amiId \("ami-0123456789abcdef0"\) is not a known prop: /);
+  });
+  it('a string for the scaling mode (the old scaleOn value)', () => {
+    expect(jsError({ scaling: 'requests' }).message).toBe('Bad/Vm: scaling ("requests") must be made with VmScaling.cpuUtilization() or VmScaling.requestsPerTarget()');
+  });
+  it('an object literal for the scaling mode', () => {
+    expect(jsError({ scaling: { targetRequestsPerMinute: 600 } }).message).toBe('Bad/Vm: scaling ({"targetRequestsPerMinute":600}) must be made with VmScaling.cpuUtilization() or VmScaling.requestsPerTarget()');
+  });
+  it('a string for a scaling target', () => {
+    expect(orchestrationErrorFrom(() => VmScaling.requestsPerTarget('600' as never)).message).toBe('VmScaling.requestsPerTarget(perMinute) ("600") must be a number');
+    expect(orchestrationErrorFrom(() => VmScaling.cpuUtilization(Number.NaN)).message).toBe('VmScaling.cpuUtilization(targetPercent) (NaN) must be a number');
+  });
+  it('no requests target', () => {
+    expect(orchestrationErrorFrom(() => (VmScaling.requestsPerTarget as (n?: number) => VmScaling)()).message).toBe(
+      'VmScaling.requestsPerTarget(perMinute) (undefined) must be a number of requests per instance per minute, an integer from 1 to 1000000',
+    );
+  });
+  it('a number for the AMI id, a number for the root volume size', () => {
+    expect(orchestrationErrorFrom(() => VmImage.fromAmiId(42 as never)).message).toBe('VmImage.fromAmiId(amiId) (42) must be a string');
+    expect(jsError({ rootVolumeSize: 20 }).message).toBe('Bad/Vm: rootVolumeSize (20) must be a Size in whole GiB from 8 to 16384, for example Size.gibibytes(20)');
   });
   it('props that are not an object', () => {
     expect(orchestrationErrorFrom(() => new VmService(testStack('Bad'), 'Vm', null as never)).message).toBe('Bad/Vm: props (null) must be an object');
@@ -301,10 +356,12 @@ describe('VmService: callers without a type checker (plain JavaScript, other lan
     expect(jsError({ checkpointPercentages: '50,100' }).message).toBe('Bad/Vm: checkpointPercentages ("50,100") must be a list of numbers, for example [50, 100]');
   });
   it('a string for an image builder switch', () => {
-    expect(jsError({ imageBuilder: { runTests: 'false' } }).message).toBe('Bad/Vm: imageBuilder.runTests ("false") must be a boolean');
+    expect(orchestrationErrorFrom(() => VmImage.bake({ runTests: 'false' } as never)).message).toBe('VmImage.bake(options).runTests ("false") must be a boolean');
   });
   it('a string for the build instance type', () => {
-    expect(jsError({ imageBuilder: { buildInstanceType: 't4g.small' } }).message).toBe('Bad/Vm: imageBuilder.buildInstanceType ("t4g.small") must be an ec2.InstanceType, for example new ec2.InstanceType(\'t4g.small\')');
+    expect(orchestrationErrorFrom(() => VmImage.bake({ buildInstanceType: 't4g.small' } as never)).message).toBe(
+      'VmImage.bake(options).buildInstanceType ("t4g.small") must be an ec2.InstanceType, for example new ec2.InstanceType(\'t4g.small\')',
+    );
   });
   it('an unknown removal policy', () => {
     expect(jsError({ logRemovalPolicy: 'keep' }).message).toBe('Bad/Vm: logRemovalPolicy ("keep") must be one of "destroy", "retain", "snapshot", "retain-on-update-or-delete"');
@@ -326,14 +383,17 @@ describe('VmService: callers without a type checker (plain JavaScript, other lan
   it('a number for app.version', () => {
     expect(jsError({ app: { ...app, version: 2 } }).message).toBe('Bad/Vm: app.version (2) must be a string');
   });
-  it('a number for app.source.directory', () => {
-    expect(jsError({ app: { source: { directory: 42 } } }).message).toBe('Bad/Vm: app.source.directory (42) must be a string');
+  it('a number for app.source.directory: our error from the factory', () => {
+    expect(() => AppSource.fromDirectory(42 as never)).toThrow('AppSource.fromDirectory(directory) (42) must be a non-empty string: the path of a directory');
+  });
+  it('an object literal for app.source (the old shape)', () => {
+    expect(jsError({ app: { source: { directory: SAMPLE_APP_DIR } } }).message).toBe(`Bad/Vm: app.source (${JSON.stringify({ directory: SAMPLE_APP_DIR })}) must be made with AppSource.fromDirectory() or AppSource.fromImage()`);
   });
   it('a string for app.port (checked by the shared app description)', () => {
     expect(jsError({ app: { ...app, port: '8080' } }).message).toBe('Bad/Vm: app.port ("8080") must be a number');
   });
   it('a number in app.source.exclude', () => {
-    expect(jsError({ app: { source: { directory: SAMPLE_APP_DIR, exclude: ['*.md', 3] } } }).message).toBe('Bad/Vm: app.source.exclude[1] (3) must be a glob pattern (a string)');
+    expect(() => AppSource.fromDirectory(SAMPLE_APP_DIR, { exclude: ['*.md', 3] as never })).toThrow('AppSource.fromDirectory(options.exclude) (["*.md",3]) must be a list of glob patterns (strings)');
   });
 });
 
@@ -345,7 +405,7 @@ describe('the known-prop lists match the props interfaces', () => {
   });
   it('at run time: every listed prop is accepted', () => {
     const everyProp = Object.fromEntries(Object.keys(VM_SERVICE_PROPS).map((prop) => [prop, undefined]));
-    expect(() => new VmService(testStack('Known'), 'Vm', { ...everyProp, app, amiId: 'ami-0123456789abcdef0' } as VmServiceProps)).not.toThrow();
+    expect(() => new VmService(testStack('Known'), 'Vm', { ...everyProp, app, image: VmImage.fromAmiId('ami-0123456789abcdef0') } as VmServiceProps)).not.toThrow();
   });
 });
 
@@ -355,7 +415,7 @@ describe('AppImage rejects bad input with the library\'s error', () => {
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
     const props = {
       sourceDirectory: SAMPLE_APP_DIR, exclude: [], command: ['node', 'server.js'], port: 8080, healthCheckPath: '/healthz', appVersion: '1.0.0',
-      architecture: ec2.InstanceArchitecture.ARM_64, rootVolumeSizeGiB: 8, vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, ...extra,
+      architecture: ec2.InstanceArchitecture.ARM_64, rootVolumeSize: Size.gibibytes(8), vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, ...extra,
     };
     return orchestrationErrorFrom(() => new AppImage(stack, 'Image', props as AppImageProps));
   }
@@ -363,7 +423,7 @@ describe('AppImage rejects bad input with the library\'s error', () => {
     expect(imageError({ nodeVersion: 22 }).message).toMatch(/^Bad\/Image: nodeVersion \(22\) is not a known prop: did you mean nodeMajorVersion\?/);
   });
   it('a string for a number', () => {
-    expect(imageError({ rootVolumeSizeGiB: '8' }).message).toBe('Bad/Image: rootVolumeSizeGiB ("8") must be a number');
+    expect(imageError({ rootVolumeSize: '8' }).message).toBe('Bad/Image: rootVolumeSize ("8") must be a Size in whole GiB from 8 to 16384, for example Size.gibibytes(20)');
   });
   it('a build instance of another architecture', () => {
     expect(imageError({ buildInstanceType: new ec2.InstanceType('t3.small') }).message).toBe('Bad/Image: buildInstanceType ("t3.small") must have the image\'s architecture (arm64)');

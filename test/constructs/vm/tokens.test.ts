@@ -2,17 +2,18 @@
 // VmService (the shared app fields as the vm style reads them included) and AppImage, either the
 // parameter's Ref at the exact template property, or our error saying why the value must be known
 // at synth. "Does not throw" is not a token test.
-import { CfnParameter, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, type RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { AppImage, type AppImageProps, VmService, type VmServiceProps } from '../../../constructs/vm';
-import type { AppDescription } from '../../../lib/app';
+import { AppImage, type AppImageProps, VmImage, VmScaling, VmService, type VmServiceProps } from '../../../constructs/vm';
+import { NetworkEgress } from '../../../constructs/shared/network';
+import { type AppDescription, AppSecret, AppSource } from '../../../lib/app';
 import { SAMPLE_APP_DIR, onlyResource, orchestrationErrorFrom, templateOf, testApp, testStack } from '../../helpers';
 
-const app: AppDescription = { source: { directory: SAMPLE_APP_DIR } };
+const app: AppDescription = { source: AppSource.fromDirectory(SAMPLE_APP_DIR) };
 const AMI = 'ami-0123456789abcdef0';
 const REF = { Ref: 'P' };
 
@@ -68,15 +69,15 @@ describe('VmService: the shared app fields as deploy-time values', () => {
   });
 
   it('app.source.directory: our error (read and fingerprinted at synth)', () => {
-    expectConcreteError(errorFor((s) => ({ app: { source: { directory: stringParam(s) } } })), 'app.source.directory', /read at synth/);
+    expectConcreteError(errorFor((s) => ({ app: { source: AppSource.fromDirectory(stringParam(s)) } })), 'app.source.directory', /read at synth/);
   });
 
   it('app.source.exclude: our error (filters the directory at synth)', () => {
-    expectConcreteError(errorFor((s) => ({ app: { source: { directory: SAMPLE_APP_DIR, exclude: listParam(s) } } })), 'app.source.exclude', /at synth/);
+    expectConcreteError(errorFor((s) => ({ app: { source: AppSource.fromDirectory(SAMPLE_APP_DIR, { exclude: listParam(s) }) } })), 'app.source.exclude', /at synth/);
   });
 
   it('app.source.image: our error (the vm style bakes a directory; an image is for the container style)', () => {
-    const e = errorFor((s) => ({ app: { source: { image: stringParam(s) } } }));
+    const e = errorFor((s) => ({ app: { source: AppSource.fromImage(stringParam(s)) } }));
     expect(e.prop).toBe('app.source.image');
     expect(e.message).toMatch(/^Tokens\/Vm: app\.source\.image \(".+"\) is for the container style; the vm style bakes app\.source\.directory into an AMI/);
   });
@@ -91,13 +92,13 @@ describe('VmService: the shared app fields as deploy-time values', () => {
   });
 
   it('app.version with amiId: passes through to APP_VERSION in the user data', () => {
-    const { t, service } = synth((s) => ({ app: { ...app, version: stringParam(s) }, amiId: AMI }));
+    const { t, service } = synth((s) => ({ app: { ...app, version: stringParam(s) }, image: VmImage.fromAmiId(AMI) }));
     expect(userDataOf(t)).toContain('APP_VERSION="{"Ref":"P"}"');
     expect(Stack.of(service).resolve(service.appVersion)).toEqual(REF);
   });
 
   it('app.command: our error (written into the systemd unit at synth)', () => {
-    expectConcreteError(errorFor((s) => ({ app: { ...app, command: ['node', stringParam(s)] }, amiId: AMI })), 'app.command', /systemd unit/);
+    expectConcreteError(errorFor((s) => ({ app: { ...app, command: ['node', stringParam(s)] }, image: VmImage.fromAmiId(AMI) })), 'app.command', /systemd unit/);
   });
 
   it('app.port: passes through to the target group\'s Port, the ingress rule and PORT in the user data', () => {
@@ -113,7 +114,7 @@ describe('VmService: the shared app fields as deploy-time values', () => {
   });
 
   it('app.healthCheckPath with amiId: passes through to the target group\'s HealthCheckPath', () => {
-    const { t } = synth((s) => ({ app: { ...app, healthCheckPath: stringParam(s) }, amiId: AMI }));
+    const { t } = synth((s) => ({ app: { ...app, healthCheckPath: stringParam(s) }, image: VmImage.fromAmiId(AMI) }));
     expect(tg(t).HealthCheckPath).toEqual(REF);
   });
 
@@ -123,25 +124,25 @@ describe('VmService: the shared app fields as deploy-time values', () => {
   });
 
   it('app.secrets.*.parameterName: passes through to the reference in the user data and the role\'s parameter ARN', () => {
-    const { t } = synth((s) => ({ app: { ...app, secrets: { API_KEY: { parameterName: stringParam(s) } } } }));
+    const { t } = synth((s) => ({ app: { ...app, secrets: { API_KEY: AppSecret.fromParameterName(stringParam(s)) } } }));
     expect(userDataOf(t)).toContain('API_KEY=ssm:{"Ref":"P"}');
     expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('"arn:aws:ssm:eu-west-1:123456789012:parameter",{"Ref":"P"}]]');
   });
 
   it('app.secrets.*.secretName: passes through to the reference in the user data', () => {
-    const { t } = synth((s) => ({ app: { ...app, secrets: { DB: { secretName: stringParam(s) } } } }));
+    const { t } = synth((s) => ({ app: { ...app, secrets: { DB: AppSecret.fromSecretName(stringParam(s)) } } }));
     expect(userDataOf(t)).toContain('DB=secretsmanager:{"Ref":"P"}');
   });
 
   it('app.secrets.*.secretArn: passes through to the reference in the user data and the grant', () => {
-    const { t } = synth((s) => ({ app: { ...app, secrets: { DB: { secretArn: stringParam(s) } } } }));
+    const { t } = synth((s) => ({ app: { ...app, secrets: { DB: AppSecret.fromSecretArn(stringParam(s)) } } }));
     expect(userDataOf(t)).toContain('DB=secretsmanager:{"Ref":"P"}');
     const policy = resourceById(t, 'AWS::IAM::Policy', /^VmInstanceRole/);
     expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('{"Ref":"P"}');
   });
 
   it('app.secrets.*.jsonField: passes through to the reference in the user data', () => {
-    const { t } = synth((s) => ({ app: { ...app, secrets: { DB: { secretName: 'db', jsonField: stringParam(s) } } } }));
+    const { t } = synth((s) => ({ app: { ...app, secrets: { DB: AppSecret.fromSecretName('db', { jsonField: stringParam(s) }) } } }));
     expect(userDataOf(t)).toContain('DB=secretsmanager:db#{"Ref":"P"}');
   });
 
@@ -195,22 +196,37 @@ describe('VmService: the shared app fields as deploy-time values', () => {
 });
 
 describe('VmService: its own props as deploy-time values', () => {
-  it('amiId: passes through to the launch template\'s ImageId (and is the app version)', () => {
-    const { t } = synth((s) => ({ amiId: stringParam(s) }));
+  it('VmImage.fromAmiId(amiId): passes through to the launch template\'s ImageId (and is the app version)', () => {
+    const { t } = synth((s) => ({ image: VmImage.fromAmiId(stringParam(s)) }));
     expect(lt(t).ImageId).toEqual(REF);
     expect(userDataOf(t)).toContain('APP_VERSION="{"Ref":"P"}"');
   });
 
-  it('amiParameterName: our error (it becomes a template parameter\'s default)', () => {
-    expectConcreteError(errorFor((s) => ({ amiParameterName: stringParam(s) })), 'amiParameterName', /pass the AMI id itself as amiId/);
+  it('VmImage.fromSsmParameter(parameterName): our error from the factory (it becomes a template parameter\'s default)', () => {
+    const stack = testStack('Tokens');
+    const e = orchestrationErrorFrom(() => VmImage.fromSsmParameter(stringParam(stack)));
+    expect(e.path).toBe('');
+    expect(e.prop).toBe('VmImage.fromSsmParameter(parameterName)');
+    expect(e.message).toMatch(/^VmImage.fromSsmParameter\(parameterName\) \("\$\{Token\[/);
+    expect(e.allowed).toMatch(/^must be a concrete value, not a deploy-time value \(token\): .*pass the AMI id itself with VmImage.fromAmiId\(\)/);
   });
 
-  it('imageBuilder.nodeMajorVersion: our error (names the package the image installs)', () => {
-    expectConcreteError(errorFor((s) => ({ imageBuilder: { nodeMajorVersion: numberParam(s) } })), 'imageBuilder.nodeMajorVersion', /Node.js package/);
+  it('VmImage.fromSsmParameter with a concrete name: the launch template\'s ImageId is a template parameter of type AWS::SSM::Parameter::Value<AWS::EC2::Image::Id> defaulting to the name', () => {
+    const { t } = synth(() => ({ image: VmImage.fromSsmParameter('/golden/app-ami') }));
+    const ref = lt(t).ImageId.Ref as string;
+    expect(t.toJSON().Parameters[ref]).toEqual({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/golden/app-ami' });
   });
 
-  it('imageBuilder.buildInstanceType: passes through to the infrastructure configuration\'s InstanceTypes', () => {
-    const { t } = synth((s) => ({ imageBuilder: { buildInstanceType: new ec2.InstanceType(stringParam(s)) } }));
+  it('VmImage.bake({ nodeMajorVersion }): our error from the factory (names the package the image installs)', () => {
+    const stack = testStack('Tokens');
+    const e = orchestrationErrorFrom(() => VmImage.bake({ nodeMajorVersion: numberParam(stack) }));
+    expect(e.prop).toBe('VmImage.bake(options).nodeMajorVersion');
+    expect(e.message).toMatch(/\("\$\{Token\[/);
+    expect(e.allowed).toMatch(/^must be a concrete value, not a deploy-time value \(token\): it names the Node.js package/);
+  });
+
+  it('VmImage.bake({ buildInstanceType }): passes through to the infrastructure configuration\'s InstanceTypes', () => {
+    const { t } = synth((s) => ({ image: VmImage.bake({ buildInstanceType: new ec2.InstanceType(stringParam(s)) }) }));
     expect(onlyResource(t, 'AWS::ImageBuilder::InfrastructureConfiguration').Properties.InstanceTypes).toEqual([REF]);
   });
 
@@ -218,18 +234,25 @@ describe('VmService: its own props as deploy-time values', () => {
     expectConcreteError(errorFor((s) => ({ instanceTypes: [new ec2.InstanceType(stringParam(s))] })), 'instanceTypes[0]', /architecture/);
   });
 
-  it('instanceTypes with amiId: passes through to the launch template\'s InstanceType', () => {
-    const { t } = synth((s) => ({ instanceTypes: [new ec2.InstanceType(stringParam(s))], amiId: AMI }));
+  it('instanceTypes with VmImage.fromAmiId: passes through to the launch template\'s InstanceType', () => {
+    const { t } = synth((s) => ({ instanceTypes: [new ec2.InstanceType(stringParam(s))], image: VmImage.fromAmiId(AMI) }));
     expect(lt(t).InstanceType).toEqual(REF);
   });
 
-  it('rootVolumeSizeGiB with a baked image: our error (the recipe\'s volume, part of the image version)', () => {
-    expectConcreteError(errorFor((s) => ({ rootVolumeSizeGiB: numberParam(s) })), 'rootVolumeSizeGiB', /recipe's volume size/);
+  it('rootVolumeSize with a baked image: our error (the recipe\'s volume, part of the image version)', () => {
+    expectConcreteError(errorFor((s) => ({ rootVolumeSize: Size.gibibytes(numberParam(s)) })), 'rootVolumeSize', /recipe's volume size/);
   });
 
-  it('rootVolumeSizeGiB with amiId: passes through to the launch template\'s VolumeSize', () => {
-    const { t } = synth((s) => ({ rootVolumeSizeGiB: numberParam(s), amiId: AMI }));
+  it('rootVolumeSize with VmImage.fromAmiId: Size.gibibytes(param) passes through to the launch template\'s VolumeSize', () => {
+    const { t } = synth((s) => ({ rootVolumeSize: Size.gibibytes(numberParam(s)), image: VmImage.fromAmiId(AMI) }));
     expect(lt(t).BlockDeviceMappings[0].Ebs.VolumeSize).toEqual(REF);
+  });
+
+  it('rootVolumeSize as Size.mebibytes(param): our error (CloudFormation cannot convert units), not aws-cdk-lib\'s unscoped one', () => {
+    const e = errorFor((s) => ({ rootVolumeSize: Size.mebibytes(numberParam(s)), image: VmImage.fromAmiId(AMI) }));
+    expect(e.path).toBe('Tokens/Vm');
+    expect(e.prop).toBe('rootVolumeSize');
+    expect(e.allowed).toMatch(/^must be written as Size.gibibytes\(...\) when its amount is a deploy-time value/);
   });
 
   it('minCapacity: passes through to MinSize', () => {
@@ -295,12 +318,22 @@ describe('VmService: its own props as deploy-time values', () => {
     expect(JSON.stringify(alarm.AlarmDescription)).toContain('{"Ref":"P"}');
   });
 
-  it('scaleOn: our error (it decides which scaling policy exists)', () => {
-    expectConcreteError(errorFor((s) => ({ scaleOn: stringParam(s) as never })), 'scaleOn', /which scaling policy/);
+  // The scaling mode is a class (VmScaling), so it cannot be a deploy-time value; its targets can.
+
+  it('VmScaling.requestsPerTarget(perMinute): passes through to the request scaling policy\'s TargetValue', () => {
+    const { t } = synth((s) => ({ scaling: VmScaling.requestsPerTarget(numberParam(s)) }));
+    expect(scalingPolicy(t).PredefinedMetricSpecification.PredefinedMetricType).toBe('ALBRequestCountPerTarget');
+    expect(scalingPolicy(t).TargetValue).toEqual(REF);
   });
 
-  it('targetRequestsPerMinute: passes through to the request scaling policy\'s TargetValue', () => {
-    const { t } = synth((s) => ({ scaleOn: 'requests', targetRequestsPerMinute: numberParam(s) }));
+  it('VmScaling.cpuUtilization(targetPercent): passes through to the CPU scaling policy\'s TargetValue', () => {
+    const { t } = synth((s) => ({ scaling: VmScaling.cpuUtilization(numberParam(s)) }));
+    expect(scalingPolicy(t).PredefinedMetricSpecification.PredefinedMetricType).toBe('ASGAverageCPUUtilization');
+    expect(scalingPolicy(t).TargetValue).toEqual(REF);
+  });
+
+  it('VmScaling.cpuUtilization(param) beside a concrete app.replicas.targetCpuPercent: not compared (a deploy-time value), the style prop wins', () => {
+    const { t } = synth((s) => ({ scaling: VmScaling.cpuUtilization(numberParam(s)), app: { ...app, replicas: { targetCpuPercent: 60 } } }));
     expect(scalingPolicy(t).TargetValue).toEqual(REF);
   });
 
@@ -334,24 +367,27 @@ describe('VmService: its own props as deploy-time values', () => {
   });
 
   it('network.flowLogRetention: passes through to the flow log group\'s RetentionInDays', () => {
-    const { t } = synth((s) => ({ network: { flowLogRetention: numberParam(s) as logs.RetentionDays }, amiId: AMI }));
+    const { t } = synth((s) => ({ network: { flowLogRetention: numberParam(s) as logs.RetentionDays }, image: VmImage.fromAmiId(AMI) }));
     expect(resourceById(t, 'AWS::Logs::LogGroup', /^VmNetworkFlowLogs/).Properties.RetentionInDays).toEqual(REF);
   });
 
   it('network.maxAzs: our error (it decides how many subnets exist), named as the caller wrote it', () => {
-    expectConcreteError(errorFor((s) => ({ network: { maxAzs: numberParam(s) }, amiId: AMI })), 'network.maxAzs', /how many subnets/);
+    expectConcreteError(errorFor((s) => ({ network: { maxAzs: numberParam(s) }, image: VmImage.fromAmiId(AMI) })), 'network.maxAzs', /how many subnets/);
   });
 
-  it('network.egress: our error (it decides which NAT resources exist), named as the caller wrote it', () => {
-    expectConcreteError(errorFor((s) => ({ network: { egress: stringParam(s) as never }, amiId: AMI })), 'network.egress', /NAT instance, NAT gateways or neither/);
+  it('network.egress: a deploy-time string is not a NetworkEgress (it decides which NAT resources exist): our error, named as the caller wrote it', () => {
+    const e = errorFor((s) => ({ network: { egress: stringParam(s) as never }, image: VmImage.fromAmiId(AMI) }));
+    expect([e.path, e.prop]).toEqual(['Tokens/Vm', 'network.egress']);
+    expect(e.message).toMatch(/[#$]\{Token\[/);
+    expect(e.allowed).toBe('must be made with NetworkEgress.natInstance(), NetworkEgress.natGateway() or NetworkEgress.none()');
   });
 
-  it('network.natInstanceType without natMachineImage: our error (the NAT image is chosen for its architecture)', () => {
-    expectConcreteError(errorFor((s) => ({ network: { natInstanceType: new ec2.InstanceType(stringParam(s)) }, amiId: AMI })), 'network.natInstanceType', /architecture/);
+  it('network.egress NAT instance type without a machine image: our error (the NAT image is chosen for its architecture)', () => {
+    expectConcreteError(errorFor((s) => ({ network: { egress: NetworkEgress.natInstance({ instanceType: new ec2.InstanceType(stringParam(s)) }) }, image: VmImage.fromAmiId(AMI) })), 'network.egress.instanceType', /architecture/);
   });
 
-  it('network.natInstanceType with natMachineImage: passes through to the NAT instance\'s InstanceType', () => {
-    const { t } = synth((s) => ({ network: { natInstanceType: new ec2.InstanceType(stringParam(s)), natMachineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0123456789abcdef0' }) }, amiId: AMI }));
+  it('network.egress NAT instance type with a machine image: passes through to the NAT instance\'s InstanceType', () => {
+    const { t } = synth((s) => ({ network: { egress: NetworkEgress.natInstance({ instanceType: new ec2.InstanceType(stringParam(s)), machineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0123456789abcdef0' }) }) }, image: VmImage.fromAmiId(AMI) }));
     expect(onlyResource(t, 'AWS::EC2::Instance').Properties.InstanceType).toEqual(REF);
   });
 
@@ -383,7 +419,7 @@ describe('VmService: its own props as deploy-time values', () => {
   it('the rollout estimate takes the worst case of a deploy-time setting, and says so', () => {
     const { service, stack } = synth((s) => ({ deregistrationDelay: Duration.seconds(numberParam(s)) }));
     // one batch: boot 90 + checks 10 × 2 + warmup 30 + drain 3600 (its largest value)
-    expect(service.rolloutEstimate.totalSeconds).toBe(90 + 20 + 30 + 3600);
+    expect(service.rolloutEstimate!.totalSeconds).toBe(90 + 20 + 30 + 3600);
     expect(warningsOf(stack).some((w) => w.includes('deregistrationDelay as 3600 s'))).toBe(true);
   });
 });
@@ -399,7 +435,7 @@ describe('AppImage: deploy-time values', () => {
       healthCheckPath: '/healthz',
       appVersion: '1.0.0',
       architecture: ec2.InstanceArchitecture.ARM_64,
-      rootVolumeSizeGiB: 8,
+      rootVolumeSize: Size.gibibytes(8),
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       ...extra,
@@ -415,7 +451,7 @@ describe('AppImage: deploy-time values', () => {
     ['command', (s) => ({ command: ['node', stringParam(s)] }), /test script/],
     ['healthCheckPath', (s) => ({ healthCheckPath: stringParam(s) }), /test script/],
     ['appVersion', (s) => ({ appVersion: stringParam(s) }), /hash of its content/],
-    ['rootVolumeSizeGiB', (s) => ({ rootVolumeSizeGiB: numberParam(s) }), /recipe's volume size/],
+    ['rootVolumeSize', (s) => ({ rootVolumeSize: Size.gibibytes(numberParam(s)) }), /recipe's volume size/],
     ['nodeMajorVersion', (s) => ({ nodeMajorVersion: numberParam(s) }), /Node.js package/],
     ['architecture', (s) => ({ architecture: stringParam(s) as ec2.InstanceArchitecture }), /parent image/],
   ];

@@ -1,6 +1,6 @@
 // VmService: every setting of the issue asserted on the template, the rollout fragment
 // snapshotted on its own, and the options that change them.
-import { type App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type App, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -11,10 +11,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acknowledgeNag } from '../../../constructs/shared/nag';
-import { VmService } from '../../../constructs/vm';
+import { VmImage, VmScaling, VmService } from '../../../constructs/vm';
 import { SAMPLE_APP_DIR, onlyResource, testApp, testStack } from '../../helpers';
+import { AppSecret, AppSource } from '../../../lib/app';
 
-const app = { name: 'sample-app', source: { directory: SAMPLE_APP_DIR }, environment: { NODE_ENV: 'production' } };
+const app = { name: 'sample-app', source: AppSource.fromDirectory(SAMPLE_APP_DIR), environment: { NODE_ENV: 'production' } };
 
 const stack = testStack('Vm');
 const service = new VmService(stack, 'Service', { app });
@@ -118,7 +119,7 @@ describe('VmService defaults: alarms that fail a refresh', () => {
   });
   it('exposes the alarms and the rollout estimate', () => {
     expect(service.refreshAlarms).toHaveLength(2);
-    expect(service.rolloutEstimate.summary).toBe('1 batch × 2 min 50 s = 2 min 50 s');
+    expect(service.rolloutEstimate!.summary).toBe('1 batch × 2 min 50 s = 2 min 50 s');
   });
 });
 
@@ -254,7 +255,7 @@ describe('a new app version is a new image (and so a refresh)', () => {
     fs.cpSync(SAMPLE_APP_DIR, dir, { recursive: true });
     const build = () => {
       const s = testStack('Vm');
-      const svc = new VmService(s, 'Service', { app: { ...app, source: { directory: dir } } });
+      const svc = new VmService(s, 'Service', { app: { ...app, source: AppSource.fromDirectory(dir) } });
       return { v: svc.image!.version, c: onlyResource(Template.fromStack(s), 'AWS::ImageBuilder::Component').Properties };
     };
     const before = build();
@@ -288,22 +289,21 @@ describe('VmService options', () => {
       ...app,
       port: 3000,
       healthCheckPath: '/ready',
-      secrets: { DB_PASSWORD: { secret, jsonField: 'password' }, API_KEY: { parameterName: '/app/api-key' } },
+      secrets: { DB_PASSWORD: AppSecret.fromSecret(secret, { jsonField: 'password' }), API_KEY: AppSecret.fromParameterName('/app/api-key') },
       replicas: { min: 4, max: 12, targetCpuPercent: 60 },
       rollout: { maxUnavailablePercent: 10, maxSurgePercent: 50, bakeTime: Duration.seconds(60) },
     },
     vpc,
     instanceTypes: [new ec2.InstanceType('t4g.small'), new ec2.InstanceType('t4g.medium')],
     certificate: acm.Certificate.fromCertificateArn(s, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),
-    scaleOn: 'requests',
-    targetRequestsPerMinute: 600,
+    scaling: VmScaling.requestsPerTarget(600),
     checkpointPercentages: [25, 100],
     checkpointDelay: Duration.minutes(10),
     refreshBakeTime: Duration.minutes(5),
     deregistrationDelay: Duration.seconds(15),
     healthCheckInterval: Duration.seconds(5),
     healthyThresholdCount: 3,
-    imageBuilder: { nodeMajorVersion: 20, runTests: false, deleteReplacedImages: false },
+    image: VmImage.bake({ nodeMajorVersion: 20, runTests: false, deleteReplacedImages: false }),
   });
   const o = Template.fromStack(s);
   const asg = onlyResource(o, 'AWS::AutoScaling::AutoScalingGroup');
@@ -368,9 +368,9 @@ describe('VmService options', () => {
   });
   it('estimates the rollout from the same settings', () => {
     // 4 instances, 10 % of 4 rounds to 0 unavailable, 50 % of 4 = 2 surge: 2 batches
-    expect(svc.rolloutEstimate.batches).toBe(2);
-    expect(svc.rolloutEstimate.perBatchSeconds).toBe(90 + 5 * 3 + 60 + 15);
-    expect(svc.rolloutEstimate.totalSeconds).toBe(2 * 180 + 600 + 300);
+    expect(svc.rolloutEstimate!.batches).toBe(2);
+    expect(svc.rolloutEstimate!.perBatchSeconds).toBe(90 + 5 * 3 + 60 + 15);
+    expect(svc.rolloutEstimate!.totalSeconds).toBe(2 * 180 + 600 + 300);
   });
   it('passes the AwsSolutions checks with its own acknowledgements (synthesized with the gate)', () => {
     // the test's own fixtures (a VPC without flow logs, a secret without rotation) are acknowledged here
@@ -384,7 +384,7 @@ describe('VmService options', () => {
 describe('VmService with an existing AMI', () => {
   it('boots an AMI id and bakes nothing', () => {
     const s = testStack('Ami');
-    const svc = new VmService(s, 'Service', { app, amiId: 'ami-0123456789abcdef0' });
+    const svc = new VmService(s, 'Service', { app, image: VmImage.fromAmiId('ami-0123456789abcdef0') });
     const a = Template.fromStack(s);
     expect(svc.appVersion).toBe('ami-0123456789abcdef0');
     expect(svc.image).toBeUndefined();
@@ -394,12 +394,47 @@ describe('VmService with an existing AMI', () => {
   });
   it('reads an SSM parameter at deploy time, not at synth', () => {
     const s = new Stack(testApp(), 'Ssm'); // region-agnostic, offline
-    new VmService(s, 'Service', { app, amiParameterName: '/golden/app-ami' });
+    new VmService(s, 'Service', { app, image: VmImage.fromSsmParameter('/golden/app-ami') });
     const a = Template.fromStack(s);
     const params = a.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
     const p = Object.values(params).find((x) => x.Default === '/golden/app-ami')!;
     expect(p.Type).toBe('AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>');
     a.resourceCountIs('AWS::ImageBuilder::Image', 0);
+  });
+});
+
+describe('VmService scaling modes and the root volume', () => {
+  const policyOf = (s: Stack) => onlyResource(Template.fromStack(s), 'AWS::AutoScaling::ScalingPolicy').Properties.TargetTrackingConfiguration;
+  it('by default tracks average CPU at app.replicas.targetCpuPercent', () => {
+    const s = testStack('CpuShared');
+    new VmService(s, 'Service', { app: { ...app, replicas: { targetCpuPercent: 65 } } });
+    expect(policyOf(s)).toMatchObject({ PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: 65 });
+  });
+  it('VmScaling.cpuUtilization() without a value: app.replicas.targetCpuPercent, else 50', () => {
+    const s = testStack('CpuDefault');
+    new VmService(s, 'Service', { app, scaling: VmScaling.cpuUtilization() });
+    expect(policyOf(s).TargetValue).toBe(50);
+  });
+  it('VmScaling.cpuUtilization(70) agreeing with app.replicas.targetCpuPercent 70 is accepted', () => {
+    const s = testStack('CpuAgree');
+    new VmService(s, 'Service', { app: { ...app, replicas: { targetCpuPercent: 70 } }, scaling: VmScaling.cpuUtilization(70) });
+    expect(policyOf(s).TargetValue).toBe(70);
+  });
+  it('VmScaling.requestsPerTarget(600): one ALBRequestCountPerTarget policy on the target group, and a warning when app.replicas.targetCpuPercent is set', () => {
+    const s = testStack('Requests');
+    new VmService(s, 'Service', { app: { ...app, replicas: { targetCpuPercent: 60 } }, scaling: VmScaling.requestsPerTarget(600) });
+    const policy = policyOf(s);
+    expect(policy.PredefinedMetricSpecification.PredefinedMetricType).toBe('ALBRequestCountPerTarget');
+    expect(policy.TargetValue).toBe(600);
+    const warnings = s.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data)));
+    expect(warnings.some((w) => w.includes('app.replicas.targetCpuPercent does not apply'))).toBe(true);
+  });
+  it('rootVolumeSize: Size.gibibytes(20) is the launch template\'s and the recipe\'s VolumeSize in GiB', () => {
+    const s = testStack('Volume');
+    new VmService(s, 'Service', { app, rootVolumeSize: Size.gibibytes(20) });
+    const t = Template.fromStack(s);
+    expect(onlyResource(t, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData.BlockDeviceMappings[0].Ebs.VolumeSize).toBe(20);
+    expect(onlyResource(t, 'AWS::ImageBuilder::ImageRecipe').Properties.BlockDeviceMappings[0].Ebs.VolumeSize).toBe(20);
   });
 });
 

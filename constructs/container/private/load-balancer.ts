@@ -1,0 +1,144 @@
+import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeNag } from '../../shared/nag';
+import { enableAccessLogs } from '../../shared/access-logs';
+import type { LoadBalancerExposureOptions } from '../service-exposure';
+
+/** The TargetGroupBinding API of the AWS Load Balancer Controller, and of EKS Auto Mode's load balancing. */
+export const TARGET_GROUP_BINDING_API = { controller: 'elbv2.k8s.aws/v1beta1', autoMode: 'eks.amazonaws.com/v1' } as const;
+
+/** What the load balancer needs from the service. */
+export interface ServiceLoadBalancerProps {
+  readonly cluster: eks.Cluster;
+  readonly options: LoadBalancerExposureOptions;
+  /** The container port (the pods' IP targets listen on it). */
+  readonly port: number;
+  readonly healthCheckPath: string;
+  /** How long the load balancer lets in-flight requests finish on a deregistered pod (the chart's drain timeout). */
+  readonly deregistrationDelay: Duration;
+  /** The security groups of the pods' network interfaces. */
+  readonly podSecurityGroups: ec2.ISecurityGroup[];
+  /** The Service the binding points at, its namespace and port. */
+  readonly serviceName: string;
+  readonly namespace: string;
+  readonly servicePort: number;
+  readonly labels: Record<string, string>;
+  /** Whether EKS Auto Mode (rather than the AWS Load Balancer Controller) registers the targets. */
+  readonly autoMode: boolean;
+}
+
+/**
+ * An Application Load Balancer CloudFormation owns, with an IP target group bound to the app's
+ * Kubernetes Service by a `TargetGroupBinding` (applied by the cluster's kubectl provider). The
+ * binding has no `networking` section: the security group rule from the load balancer to the pods
+ * is a CloudFormation resource too, so the controller creates and deletes nothing in EC2.
+ * Internal to {@link ContainerService}.
+ */
+export class ServiceLoadBalancer extends Construct {
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  public readonly listener: elbv2.ApplicationListener;
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  public readonly accessLogsBucket?: s3.IBucket;
+  /** The `TargetGroupBinding` manifest. */
+  public readonly binding: eks.KubernetesManifest;
+
+  constructor(scope: Construct, id: string, props: ServiceLoadBalancerProps) {
+    super(scope, id);
+    const internetFacing = props.options.internetFacing ?? true;
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Resource', {
+      vpc: props.cluster.vpc,
+      internetFacing,
+      vpcSubnets: { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : privateSubnetType(props.cluster.vpc) },
+      dropInvalidHeaderFields: true,
+    });
+    this.accessLogsBucket = this.configureAccessLogs(props.options);
+    this.targetGroup = this.createTargetGroup(props);
+    this.listener = this.loadBalancer.addListener('Http', { protocol: elbv2.ApplicationProtocol.HTTP, port: 80, open: internetFacing, defaultTargetGroups: [this.targetGroup] });
+    this.allowTraffic(props, internetFacing);
+    this.binding = this.bind(props);
+  }
+
+  /** An IP target group on the container port, health-checked on the app's health path. */
+  private createTargetGroup(props: ServiceLoadBalancerProps): elbv2.ApplicationTargetGroup {
+    const targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      vpc: props.cluster.vpc,
+      port: props.port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: props.deregistrationDelay,
+      healthCheck: {
+        path: props.healthCheckPath,
+        protocol: elbv2.Protocol.HTTP,
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 2,
+        healthyHttpCodes: '200',
+      },
+    });
+    // Auto Mode's cluster role manages load balancing resources tagged with the cluster's name;
+    // the tag is harmless for the AWS Load Balancer Controller, whose policy allows any target group.
+    if (props.autoMode) Tags.of(targetGroup).add('eks:eks-cluster-name', props.cluster.clusterName);
+    return targetGroup;
+  }
+
+  /** In: the internet (or the VPC) on 80. Out: the pods' security groups on the container port, nothing else. */
+  private allowTraffic(props: ServiceLoadBalancerProps, internetFacing: boolean): void {
+    if (!internetFacing) this.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(props.cluster.vpc.vpcCidrBlock), ec2.Port.tcp(80), 'The VPC to the internal load balancer');
+    for (const sg of props.podSecurityGroups) {
+      this.loadBalancer.connections.allowTo(sg, ec2.Port.tcp(props.port), 'Load balancer to the app pods (IP targets)');
+    }
+    for (const sg of this.loadBalancer.connections.securityGroups) {
+      const from = internetFacing ? 'the public web on 80' : "the VPC's CIDR block on 80";
+      acknowledgeNag(sg, 'AwsSolutions-EC23', `The ${internetFacing ? 'internet-facing' : 'internal'} load balancer accepts ${from} only and sends only to the pods' security group on the app port.`);
+    }
+  }
+
+  /** Access logs into a new SSE-S3 bucket (load balancers cannot write to a KMS-encrypted one), or the acknowledged finding. */
+  private configureAccessLogs(options: LoadBalancerExposureOptions): s3.IBucket | undefined {
+    if (options.accessLogs === false) {
+      acknowledgeNag(this.loadBalancer, 'AwsSolutions-ELB2', 'Access logs were switched off with ServiceExposure.loadBalancer({ accessLogs: false }).');
+      return undefined;
+    }
+    const removalPolicy = options.accessLogsRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const bucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      removalPolicy,
+      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    acknowledgeNag(bucket, 'AwsSolutions-S1', "This bucket only receives the load balancer's access logs; logging access to it into another bucket would add a bucket per bucket with no new information.");
+    enableAccessLogs(this, this.loadBalancer, bucket, 'alb');
+    return bucket;
+  }
+
+  /** The TargetGroupBinding: the pods behind the Service, registered by IP (targetType ip). */
+  private bind(props: ServiceLoadBalancerProps): eks.KubernetesManifest {
+    return new eks.KubernetesManifest(this, 'TargetGroupBinding', {
+      cluster: props.cluster,
+      manifest: [
+        {
+          apiVersion: props.autoMode ? TARGET_GROUP_BINDING_API.autoMode : TARGET_GROUP_BINDING_API.controller,
+          kind: 'TargetGroupBinding',
+          metadata: { name: props.serviceName, namespace: props.namespace, labels: props.labels },
+          spec: {
+            serviceRef: { name: props.serviceName, port: props.servicePort },
+            targetGroupARN: this.targetGroup.targetGroupArn,
+            targetType: 'ip',
+          },
+        },
+      ],
+    });
+  }
+}
+
+function privateSubnetType(vpc: ec2.IVpc): ec2.SubnetType {
+  return vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
+}
+

@@ -1,0 +1,95 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { OrchestrationError } from '../../lib/errors';
+import { checkKnownProps, checkOneOf, checkType } from '../../lib/validate';
+
+/** Options of {@link ServiceExposure.loadBalancer}. */
+export interface LoadBalancerExposureOptions {
+  /**
+   * Whether the load balancer is internet-facing (in the public subnets, port 80 open to the
+   * internet) or internal (in the private subnets, port 80 open to the VPC's CIDR block).
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+  /**
+   * Write the load balancer's access logs to an S3 bucket (SSE-S3, 90-day expiry) the construct creates.
+   * @default true
+   */
+  readonly accessLogs?: boolean;
+  /**
+   * What happens to the access log bucket when it leaves the stack (`DESTROY` also empties it).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly accessLogsRemovalPolicy?: RemovalPolicy;
+}
+
+const LOAD_BALANCER_OPTIONS: Readonly<Record<keyof LoadBalancerExposureOptions, true>> = {
+  internetFacing: true,
+  accessLogs: true,
+  accessLogsRemovalPolicy: true,
+};
+
+const FACTORIES = 'ServiceExposure.loadBalancer() or ServiceExposure.clusterIp()';
+
+/**
+ * How the app's Kubernetes Service is reached. Either way the Service is a `ClusterIP` Service:
+ * Kubernetes never creates a load balancer, security group or network interface outside
+ * CloudFormation (so `cdk destroy` leaves nothing behind).
+ *
+ * @example
+ * new ContainerService(this, 'Service', {
+ *   app: { source: AppSource.fromDirectory(path.join(__dirname, 'app')) },
+ *   exposure: ServiceExposure.loadBalancer({ internetFacing: false }),
+ * });
+ */
+export class ServiceExposure {
+  /**
+   * An Application Load Balancer that CloudFormation owns (listener on port 80, an IP target group
+   * health-checked on the app's health path), bound to the Service with a `TargetGroupBinding`: the
+   * AWS Load Balancer Controller (node groups; installed by {@link ContainerService} when its cluster
+   * has none) or EKS Auto Mode's built-in load balancing registers the pods' IP addresses as targets.
+   * The service's `url` is the load balancer's, its metrics the load balancer's (`AWS/ApplicationELB`).
+   */
+  public static loadBalancer(options: LoadBalancerExposureOptions = {}): ServiceExposure {
+    checkLoadBalancerOptions('', options ?? {}, 'options.');
+    return new ServiceExposure({ ...(options ?? {}) });
+  }
+
+  /**
+   * Inside the cluster only: the Service's DNS name (`http://<name>.<namespace>.svc.cluster.local`)
+   * is the service's `url`. Nothing publishes request metrics for it: `metricRequests()`,
+   * `metricErrors()` and `metricLatency()` throw (put a load balancer or a service mesh in front).
+   */
+  public static clusterIp(): ServiceExposure {
+    return new ServiceExposure(undefined);
+  }
+
+  /**
+   * Checks a value a caller passed as an exposure (plain JavaScript may pass an object literal).
+   * @internal
+   */
+  public static _check(where: IConstruct | string, prop: string, value: unknown): ServiceExposure | undefined {
+    if (value === undefined) return undefined;
+    if (!(value instanceof ServiceExposure)) throw new OrchestrationError(where, prop, value, `must be made with ${FACTORIES}`);
+    if (value.loadBalancerOptions) checkLoadBalancerOptions(where, value.loadBalancerOptions, `${prop}.`);
+    return value;
+  }
+
+  /** The load balancer's options, when the Service is exposed through a load balancer (none for `clusterIp()`). */
+  public readonly loadBalancerOptions?: LoadBalancerExposureOptions;
+
+  private constructor(loadBalancerOptions: LoadBalancerExposureOptions | undefined) {
+    this.loadBalancerOptions = loadBalancerOptions;
+  }
+}
+
+function checkLoadBalancerOptions(where: IConstruct | string, options: LoadBalancerExposureOptions, prefix: string): void {
+  if (typeof options !== 'object' || options === null) throw new OrchestrationError(where, prefix.slice(0, -1), options, 'must be an object of LoadBalancerExposureOptions');
+  checkKnownProps(where, options, LOAD_BALANCER_OPTIONS, prefix);
+  checkType(where, `${prefix}internetFacing`, options.internetFacing, 'boolean');
+  checkType(where, `${prefix}accessLogs`, options.accessLogs, 'boolean');
+  checkOneOf(where, `${prefix}accessLogsRemovalPolicy`, options.accessLogsRemovalPolicy, Object.values(RemovalPolicy));
+  if (options.accessLogs === false && options.accessLogsRemovalPolicy !== undefined) {
+    throw new OrchestrationError(where, `${prefix}accessLogsRemovalPolicy`, options.accessLogsRemovalPolicy, `only applies with ${prefix}accessLogs (it is false)`);
+  }
+}
