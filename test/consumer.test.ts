@@ -1,15 +1,17 @@
 // The package as a new user meets it, offline: `npm pack`, a fresh project outside the repo
 // installs aws-cdk-lib, constructs and the tarball from npm's cache, then compiles and runs the
 // README's "use it in your own stack" examples with no AWS credentials.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const execFileAsync = promisify(execFile);
 const version = (pkg: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version as string;
 
 /** The code block that follows `<!-- consumer-example:NAME -->` in the README. */
@@ -42,22 +44,27 @@ describe('consumer: the packed tarball in a fresh project', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-orchestration-consumer-'));
   let tarball: string;
 
-  beforeAll(() => {
-    // Not `--json`: prepack's jsii build prints to stdout before npm's JSON. The folder is new, so the
-    // one .tgz in it is the package.
-    execFileSync(NPM, ['pack', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const packed = fs.readdirSync(dir).filter((f) => f.endsWith('.tgz'));
-    expect(packed).toHaveLength(1);
-    tarball = path.join(dir, packed[0]!);
+  beforeAll(async () => {
+    // The two slow steps overlap: `npm pack` (whose prepack is the jsii build) and installing the
+    // package's peers into the fresh project; then the tarball goes in beside them. Not `npm pack
+    // --json`: the jsii build prints to stdout before npm's JSON. The pack folder is new, so the one
+    // .tgz in it is the package.
+    const packDir = path.join(dir, 'pack');
+    fs.mkdirSync(packDir);
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
-    execFileSync(
-      NPM,
-      ['install', '--prefer-offline', '--omit=optional', '--no-audit', '--no-fund', `aws-cdk-lib@${version('aws-cdk-lib')}`, `constructs@${version('constructs')}`, `@types/node@${version('@types/node')}`, tarball],
-      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const install = (...what: string[]) =>
+      execFileAsync(NPM, ['install', '--prefer-offline', '--omit=optional', '--no-audit', '--no-fund', ...what], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+    await Promise.all([
+      execFileAsync(NPM, ['pack', '--pack-destination', packDir], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }),
+      install(`aws-cdk-lib@${version('aws-cdk-lib')}`, `constructs@${version('constructs')}`, `cdk8s@${version('cdk8s')}`, `@types/node@${version('@types/node')}`),
+    ]);
+    const packed = fs.readdirSync(packDir).filter((f) => f.endsWith('.tgz'));
+    expect(packed).toHaveLength(1);
+    tarball = path.join(packDir, packed[0]!);
+    await install(tarball);
     fs.mkdirSync(path.join(dir, 'handler'));
     fs.writeFileSync(path.join(dir, 'handler', 'lambda.js'), "exports.handler = async () => ({ statusCode: 200, body: 'hi' });\n");
-  }, 120_000);
+  }, 180_000);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('ships compiled code and declarations, no tests and no TypeScript sources', () => {

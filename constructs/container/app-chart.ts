@@ -164,6 +164,20 @@ export interface AppChartProps extends AppChartOptions {
    * @default - none
    */
   readonly serviceAccountAnnotations?: Record<string, string>;
+  /**
+   * Pod readiness gates declared in the pod template (`readinessGates[].conditionType`): a pod is
+   * Ready only once each of these pod conditions is True. Only for a controller that sets them
+   * ({@link ContainerService} declares the AWS Load Balancer Controller's target-health gate);
+   * without one the pods never become Ready.
+   * @default - none
+   */
+  readonly readinessGates?: string[];
+  /**
+   * Extra labels of the Namespace the chart creates (applied before the Deployment, in the same
+   * manifest). Not with `kubernetesNamespace: 'default'`, which the chart does not create.
+   * @default - none
+   */
+  readonly namespaceLabels?: Record<string, string>;
 }
 
 /** The book's rollout defaults. */
@@ -182,6 +196,9 @@ export const CONTAINER_DEFAULTS = {
 } as const;
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+/** A Kubernetes qualified name (label keys, condition types): an optional DNS-subdomain prefix and "/", then a name of at most 63 characters. */
+const QUALIFIED_NAME = /^(?:(?=.{1,253}\/)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(?:(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** The RollingUpdate numbers and everything else the chart derived from its inputs. */
@@ -240,7 +257,7 @@ export class AppChart extends Chart {
     this.deploymentName = this.app.name;
     this.serviceAccountName = this.app.name;
 
-    if (this.namespaceName !== 'default') this.createNamespace();
+    if (this.namespaceName !== 'default') this.createNamespace(props.namespaceLabels);
     const config = this.configData();
     this.configMap = this.createConfigMap(config);
     this.serviceAccount = this.createServiceAccount(props);
@@ -258,6 +275,23 @@ export class AppChart extends Chart {
     checkType(this.where, 'appVersion', props.appVersion, 'string');
     checkType(this.where, 'awsRegion', props.awsRegion, 'string');
     for (const [k, v] of Object.entries(props.serviceAccountAnnotations ?? {})) checkType(this.where, `serviceAccountAnnotations.${k}`, v, 'string');
+    const gates: unknown = props.readinessGates;
+    if (gates !== undefined && !Array.isArray(gates)) throw new OrchestrationError(this.where, 'readinessGates', gates, 'must be an array of pod condition types');
+    (gates ?? []).forEach((g: unknown, i: number) => {
+      checkType(this.where, `readinessGates[${i}]`, g, 'string');
+      checkConcrete(this.where, `readinessGates[${i}]`, g, 'it is written into the pod template at synth');
+      checkPattern(this.where, `readinessGates[${i}]`, g as string, QUALIFIED_NAME, 'a qualified name such as "target-health.elbv2.k8s.aws/web"');
+    });
+    const labels: unknown = props.namespaceLabels;
+    if (labels !== undefined && (typeof labels !== 'object' || labels === null || Array.isArray(labels))) throw new OrchestrationError(this.where, 'namespaceLabels', labels, 'must be an object of label keys and values');
+    for (const [k, v] of Object.entries(props.namespaceLabels ?? {})) {
+      checkPattern(this.where, 'namespaceLabels', k, QUALIFIED_NAME, 'label keys that are qualified names such as "example.com/team"');
+      checkType(this.where, `namespaceLabels.${k}`, v, 'string');
+      checkPattern(this.where, `namespaceLabels.${k}`, v, LABEL_VALUE, 'a label value (at most 63 letters, digits, "-", "_", ".")');
+    }
+    if (props.namespaceLabels !== undefined && (props.kubernetesNamespace ?? this.app.name) === 'default') {
+      throw new OrchestrationError(this.where, 'namespaceLabels', props.namespaceLabels, "only applies to a namespace the chart creates (kubernetesNamespace is 'default', which it does not create)");
+    }
     if (Object.keys(this.app.secrets).length > 0 && props.awsRegion === undefined) {
       throw new OrchestrationError(this.where, 'awsRegion', undefined, 'is required when app.secrets is set (the region the init container reads secrets from)');
     }
@@ -284,8 +318,9 @@ export class AppChart extends Chart {
     return new ApiObject(this, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: this.metadata(`${this.app.name}-config`), data: config });
   }
 
-  private createNamespace(): ApiObject {
-    return new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespaceName, labels: this.appLabels } });
+  /** First in the manifest, so its labels (e.g. a webhook's opt-in) exist before any pod is created. */
+  private createNamespace(labels: Record<string, string> = {}): ApiObject {
+    return new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespaceName, labels: { ...labels, ...this.appLabels } } });
   }
 
   private createServiceAccount(props: AppChartProps): ApiObject {
@@ -403,6 +438,7 @@ export class AppChart extends Chart {
             serviceAccountName: this.serviceAccountName,
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
+            ...(props.readinessGates?.length ? { readinessGates: props.readinessGates.map((conditionType) => ({ conditionType })) } : {}),
             securityContext: { runAsNonRoot, ...(runAsNonRoot ? { fsGroup: props.runAsUser ?? CONTAINER_DEFAULTS.runAsUser } : {}), seccompProfile: { type: 'RuntimeDefault' } },
             ...(pod.initContainers.length > 0 ? { initContainers: pod.initContainers } : {}),
             containers: [pod.container],

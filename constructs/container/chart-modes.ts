@@ -49,9 +49,9 @@ export function manifestValue(value: PercentOrCount): number | string {
 
 function checkAmount(argument: string, amount: unknown, max: number): void {
   if (typeof amount !== 'number' || Number.isNaN(amount)) {
-    throw new OrchestrationError('', `PercentOrCount.${argument}()`, amount, `takes a number from 0 to ${max}`);
+    throw new OrchestrationError('', `PercentOrCount.${argument}(${argument})`, amount, `takes a number from 0 to ${max}`);
   }
-  checkInteger('', `PercentOrCount.${argument}()`, amount, { min: 0, max });
+  checkInteger('', `PercentOrCount.${argument}(${argument})`, amount, { min: 0, max });
 }
 
 /**

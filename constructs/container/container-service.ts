@@ -21,7 +21,7 @@ import { AppChart, type AppChartOptions, planChart } from './app-chart';
 import { AppCluster, type AppClusterProps } from './app-cluster';
 import { APP_CHART_OPTIONS, CONTAINER_SERVICE_PROPS } from './known-props';
 import { checkAppClusterProps } from './private/cluster-props';
-import { ServiceLoadBalancer } from './private/load-balancer';
+import { POD_READINESS_GATE, ServiceLoadBalancer } from './private/load-balancer';
 import { separateTokens } from './private/tokens';
 import { ServiceExposure } from './service-exposure';
 
@@ -151,7 +151,7 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
     this.imageUri = this.imageAsset?.imageUri ?? app.source.image!;
     this.appVersion = appVersion(app, dir);
 
-    this.chart = this.createChart(props);
+    this.chart = this.createChart(props, this.planPodReadinessGate(props));
     this.kubernetesNamespace = this.chart.namespaceName;
     this.deploymentName = this.chart.deploymentName;
     this.connections = new ec2.Connections({ securityGroups: [this.cluster.clusterSecurityGroup], defaultPort: ec2.Port.tcp(app.port) });
@@ -240,14 +240,54 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
   }
 
   /** The chart, in its own cdk8s App (its scope is never a CDK construct). */
-  private createChart(props: ContainerServiceProps): AppChart {
+  private createChart(props: ContainerServiceProps, readiness: PodReadinessPlan): AppChart {
     return new AppChart(new cdk8s.App(), 'app', {
       ...props.chart,
+      ...readiness,
       app: props.app,
       image: this.imageUri,
       appVersion: this.appVersion,
       awsRegion: Object.keys(this.app.secrets).length > 0 ? Stack.of(this).region : undefined,
     });
+  }
+
+  /**
+   * The TargetGroupBinding's name: the Service's (the app's name). The AWS Load Balancer Controller's
+   * readiness gate condition type ends with it.
+   */
+  private get bindingName(): string {
+    return this.app.name;
+  }
+
+  /**
+   * The pod readiness gate of the target group's health (`ServiceExposure.loadBalancer({ podReadinessGate })`,
+   * default on): a new pod becomes Ready, and so counts towards the rollout, only once the load balancer
+   * sees it healthy, so old pods are never stopped while the new ones are still `initial`.
+   *
+   * Node groups (the AWS Load Balancer Controller): the pod template declares the gate
+   * `target-health.elbv2.k8s.aws/<binding name>`; the controller sets that condition on every pod that
+   * lists it, so it works in any namespace (`default` included), whether or not the controller's
+   * webhook answered when the pod was created (its failure policy is Ignore) and before the binding
+   * exists (first deploy). The chart's own namespace is also labelled for the webhook, which then
+   * adds the gate of any other binding on the Service (it never duplicates one).
+   *
+   * EKS Auto Mode: the namespace carries Auto Mode's opt-in label and Auto Mode injects its own gate at
+   * pod creation (into pods created once the binding exists, so from the first update on); the
+   * namespace `default` is not created by the chart, so it cannot be labelled: a warning says so.
+   */
+  private planPodReadinessGate(props: ContainerServiceProps): PodReadinessPlan {
+    const options = this.exposure.loadBalancerOptions;
+    if (!options || options.podReadinessGate === false) return {};
+    const labelled = (props.chart?.kubernetesNamespace ?? this.app.name) !== 'default';
+    if (isAutoMode(this.cluster)) {
+      if (labelled) return { namespaceLabels: { [POD_READINESS_GATE.autoMode.injectLabel]: 'enabled' } };
+      Annotations.of(this).addWarningV2('cdk-orchestration:container-no-readiness-gate', `On EKS Auto Mode the pod readiness gate is injected into pods of namespaces labelled ${POD_READINESS_GATE.autoMode.injectLabel}: enabled, and the chart does not create (so cannot label) the namespace 'default': pods may be Ready before the load balancer sees them healthy. Use another chart.kubernetesNamespace, or label the namespace yourself.`);
+      return {};
+    }
+    return {
+      readinessGates: [`${POD_READINESS_GATE.controller.conditionTypePrefix}${this.bindingName}`],
+      ...(labelled ? { namespaceLabels: { [POD_READINESS_GATE.controller.injectLabel]: 'enabled' } } : {}),
+    };
   }
 
   /**
@@ -328,6 +368,7 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
       // In-flight requests may last until the pod is gone: the preStop pause plus the app's drain.
       deregistrationDelay: Duration.seconds(this.chart.plan.terminationGracePeriodSeconds - 5),
       podSecurityGroups: this.connections.securityGroups,
+      bindingName: this.bindingName,
       serviceName: this.chart.service.name,
       namespace: this.kubernetesNamespace,
       servicePort: SERVICE_PORT,
@@ -355,6 +396,8 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
       timeout: Duration.seconds(Math.min(deadline + 60, 14 * 60)),
     });
     check.node.addDependency(this.manifest);
+    // With the readiness gate the new pods become available only once the binding has registered them.
+    if (this.targetGroupBinding) check.node.addDependency(this.targetGroupBinding);
     const target = check.node.findChild('Resource').node.defaultChild;
     if (!(target instanceof CfnResource)) throw new OrchestrationError(this, 'waitForRollout', true, 'could not find the rollout check resource (aws-cdk-lib changed)');
     target.addPropertyOverride('Revision', this.revision());
@@ -374,6 +417,12 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
     const stable = new Set([this.imageAsset?.imageUri, Stack.of(this).region]);
     return [hash, ...new Set(tokens.filter((t) => !stable.has(t)))].join('|');
   }
+}
+
+/** What the chart gets for the load balancer's pod readiness gate. */
+interface PodReadinessPlan {
+  readonly readinessGates?: string[];
+  readonly namespaceLabels?: Record<string, string>;
 }
 
 /** The chart options the Service's exposure replaced (0.x), with what to pass instead. */

@@ -46,6 +46,8 @@ export const APP_CHART_PROPS: Readonly<Record<keyof AppChartProps, true>> = {
   appVersion: true,
   awsRegion: true,
   serviceAccountAnnotations: true,
+  readinessGates: true,
+  namespaceLabels: true,
 };
 
 export const APP_PROBE_OPTIONS: Readonly<Record<keyof AppProbeOptions, true>> = {

@@ -21,12 +21,24 @@ export interface LoadBalancerExposureOptions {
    * @default RemovalPolicy.RETAIN
    */
   readonly accessLogsRemovalPolicy?: RemovalPolicy;
+  /**
+   * Make a pod Ready only once its target is healthy in the target group (a pod readiness gate), so
+   * a rolling update never stops old pods while the load balancer still sees the new ones as
+   * `initial`: no 502/503 during a rollout. On a node group the pod template declares the AWS Load
+   * Balancer Controller's gate (`target-health.elbv2.k8s.aws/<binding name>`) and the chart's
+   * namespace carries `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`; on EKS Auto Mode the
+   * namespace carries `eks.amazonaws.com/pod-readiness-gate-inject: enabled` and Auto Mode injects
+   * the gate (the namespace `default` cannot be labelled by the chart: no gate there, with a warning).
+   * @default true
+   */
+  readonly podReadinessGate?: boolean;
 }
 
 const LOAD_BALANCER_OPTIONS: Readonly<Record<keyof LoadBalancerExposureOptions, true>> = {
   internetFacing: true,
   accessLogs: true,
   accessLogsRemovalPolicy: true,
+  podReadinessGate: true,
 };
 
 const FACTORIES = 'ServiceExposure.loadBalancer() or ServiceExposure.clusterIp()';
@@ -51,7 +63,7 @@ export class ServiceExposure {
    * The service's `url` is the load balancer's, its metrics the load balancer's (`AWS/ApplicationELB`).
    */
   public static loadBalancer(options: LoadBalancerExposureOptions = {}): ServiceExposure {
-    checkLoadBalancerOptions('', options ?? {}, 'options.');
+    checkLoadBalancerOptions('', options ?? {}, 'ServiceExposure.loadBalancer(options).');
     return new ServiceExposure({ ...(options ?? {}) });
   }
 
@@ -88,6 +100,7 @@ function checkLoadBalancerOptions(where: IConstruct | string, options: LoadBalan
   checkKnownProps(where, options, LOAD_BALANCER_OPTIONS, prefix);
   checkType(where, `${prefix}internetFacing`, options.internetFacing, 'boolean');
   checkType(where, `${prefix}accessLogs`, options.accessLogs, 'boolean');
+  checkType(where, `${prefix}podReadinessGate`, options.podReadinessGate, 'boolean');
   checkOneOf(where, `${prefix}accessLogsRemovalPolicy`, options.accessLogsRemovalPolicy, Object.values(RemovalPolicy));
   if (options.accessLogs === false && options.accessLogsRemovalPolicy !== undefined) {
     throw new OrchestrationError(where, `${prefix}accessLogsRemovalPolicy`, options.accessLogsRemovalPolicy, `only applies with ${prefix}accessLogs (it is false)`);

@@ -10,7 +10,7 @@ import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app
 import { OrchestrationError } from '../../lib/errors';
 import { estimateRollout, type RolloutEstimate } from '../../lib/rollout-estimate';
 import { secretRefEnvName } from '../../lib/secret-ref';
-import { checkConcrete, checkDuration, durationIn, checkInteger, checkIsDuration, checkKnownProps, checkNumber, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
+import { checkAgrees, checkConcrete, checkDuration, durationIn, checkInteger, checkIsDuration, checkKnownProps, checkNumber, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { type BoundSecret, bindSecrets } from '../shared/secrets';
@@ -507,9 +507,7 @@ function resolveFleetSize(where: Construct, props: ServerFleetProps, app: Resolv
   if (min !== undefined && min < 1 && props.fleetSize === undefined) {
     throw new OrchestrationError(where, 'app.replicas.min', min, 'must be at least 1 for the server style (the fleet size)');
   }
-  if (props.fleetSize !== undefined && min !== undefined && props.fleetSize !== min) {
-    throw new OrchestrationError(where, 'fleetSize', props.fleetSize, `must equal app.replicas.min (${min}), the same number for the server style: set one of them`);
-  }
+  checkAgrees(where, 'fleetSize', props.fleetSize, 'app.replicas.min', min, `${min}, the same number for the server style`);
   const fleetSize = props.fleetSize ?? min ?? 3;
   checkInteger(where, 'app.replicas.min', fleetSize, { min: 1, max: 100 });
   if (max !== undefined && max !== fleetSize) {
@@ -524,9 +522,7 @@ function resolveSerial(where: Construct, props: ServerFleetProps, app: ResolvedA
   checkInteger(where, 'serial', props.serial, { min: 1, max: fleetSize });
   checkConcrete(where, 'app.rollout.maxUnavailablePercent', percent, 'the server style turns it into a number of servers at synth (CloudFormation has no arithmetic); pass `serial` for a deploy-time value');
   const fromPercent = percent !== undefined ? Math.max(1, Math.floor((fleetSize * percent) / 100)) : undefined;
-  if (props.serial !== undefined && fromPercent !== undefined && !Token.isUnresolved(props.serial) && props.serial !== fromPercent) {
-    throw new OrchestrationError(where, 'serial', props.serial, `must equal what app.rollout.maxUnavailablePercent (${percent}) gives, ${percent}% of ${fleetSize} servers = ${fromPercent} at a time: set one of them`);
-  }
+  checkAgrees(where, 'serial', props.serial, 'app.rollout.maxUnavailablePercent', fromPercent, `${percent}, that is ${percent}% of ${fleetSize} servers = ${fromPercent} at a time`);
   return props.serial ?? fromPercent ?? 1;
 }
 
@@ -538,9 +534,7 @@ function resolveMaxFailPercentage(where: Construct, props: ServerFleetProps, app
   if (own !== undefined && !Token.isUnresolved(own) && !Number.isInteger(own)) {
     throw new OrchestrationError(where, 'maxFailPercentage', own, 'must be a whole percentage from 0 to 100 (SSM MaxErrors)');
   }
-  if (own !== undefined && shared !== undefined && !Token.isUnresolved(own) && !Token.isUnresolved(shared) && own !== shared) {
-    throw new OrchestrationError(where, 'maxFailPercentage', own, `must equal app.rollout.maxFailurePercent (${shared}), the same limit: set one of them`);
-  }
+  checkAgrees(where, 'maxFailPercentage', own, 'app.rollout.maxFailurePercent', shared, `${shared}, the same limit`);
   if (own !== undefined) return own;
   if (shared === undefined) return 30;
   return Token.isUnresolved(shared) ? shared : Math.floor(shared);

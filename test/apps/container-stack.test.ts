@@ -33,8 +33,21 @@ describe('ContainerSampleStack', () => {
       minReadySeconds: deployment.spec.minReadySeconds,
       terminationGracePeriodSeconds: deployment.spec.template.spec.terminationGracePeriodSeconds,
       readinessProbe: deployment.spec.template.spec.containers[0].readinessProbe,
+      readinessGates: deployment.spec.template.spec.readinessGates,
       check: { JsonPath: check.JsonPath, TimeoutSeconds: check.TimeoutSeconds },
     }).toMatchSnapshot();
+  });
+
+  it('makes each new pod wait for a healthy target before the rollout counts it (the binding its readiness gate names)', () => {
+    // The binding as the template applies it: its manifest is joined with the target group's ARN.
+    const bindings = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+      .map((r: any) => r.Properties.Manifest)
+      .map((m: any) => (typeof m === 'string' ? m : m['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : 'arn')).join('')))
+      .flatMap((text: string) => JSON.parse(text))
+      .filter((o: any) => o.kind === 'TargetGroupBinding');
+    expect(bindings).toHaveLength(1);
+    expect(deployment.spec.template.spec.readinessGates).toEqual([{ conditionType: `target-health.elbv2.k8s.aws/${bindings[0].metadata.name}` }]);
+    expect(bindings[0].metadata.namespace).toBe(deployment.metadata.namespace);
   });
 
   it('has the outputs the CLI and the README use', () => {

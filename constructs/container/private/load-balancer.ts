@@ -11,6 +11,19 @@ import type { LoadBalancerExposureOptions } from '../service-exposure';
 /** The TargetGroupBinding API of the AWS Load Balancer Controller, and of EKS Auto Mode's load balancing. */
 export const TARGET_GROUP_BINDING_API = { controller: 'elbv2.k8s.aws/v1beta1', autoMode: 'eks.amazonaws.com/v1' } as const;
 
+/**
+ * The pod readiness gate of the target group's health. The AWS Load Balancer Controller sets the pod
+ * condition `target-health.elbv2.k8s.aws/<TargetGroupBinding name>` on every pod whose spec lists it
+ * as a readiness gate (however it got there), True once the pod's target is healthy; its webhook
+ * also injects it at pod creation in namespaces labelled `elbv2.k8s.aws/pod-readiness-gate-inject:
+ * enabled`. EKS Auto Mode's load balancing injects its own gate in namespaces labelled
+ * `eks.amazonaws.com/pod-readiness-gate-inject: enabled`.
+ */
+export const POD_READINESS_GATE = {
+  controller: { conditionTypePrefix: 'target-health.elbv2.k8s.aws/', injectLabel: 'elbv2.k8s.aws/pod-readiness-gate-inject' },
+  autoMode: { injectLabel: 'eks.amazonaws.com/pod-readiness-gate-inject' },
+} as const;
+
 /** What the load balancer needs from the service. */
 export interface ServiceLoadBalancerProps {
   readonly cluster: eks.Cluster;
@@ -22,6 +35,8 @@ export interface ServiceLoadBalancerProps {
   readonly deregistrationDelay: Duration;
   /** The security groups of the pods' network interfaces. */
   readonly podSecurityGroups: ec2.ISecurityGroup[];
+  /** The binding's name (the controller's readiness gate condition type ends with it). */
+  readonly bindingName: string;
   /** The Service the binding points at, its namespace and port. */
   readonly serviceName: string;
   readonly namespace: string;
@@ -126,7 +141,7 @@ export class ServiceLoadBalancer extends Construct {
         {
           apiVersion: props.autoMode ? TARGET_GROUP_BINDING_API.autoMode : TARGET_GROUP_BINDING_API.controller,
           kind: 'TargetGroupBinding',
-          metadata: { name: props.serviceName, namespace: props.namespace, labels: props.labels },
+          metadata: { name: props.bindingName, namespace: props.namespace, labels: props.labels },
           spec: {
             serviceRef: { name: props.serviceName, port: props.servicePort },
             targetGroupARN: this.targetGroup.targetGroupArn,

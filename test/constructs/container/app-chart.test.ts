@@ -266,7 +266,7 @@ describe('AppChart bad input', () => {
     expectError(() => synth({ maxSurge: PercentOrCount.percent(50), app: { ...APP, rollout: { maxSurgePercent: 100 } } }), 'maxSurge and app.rollout.maxSurgePercent ({"maxSurge":"50%","app.rollout.maxSurgePercent":100})', 'disagree');
   });
   it('rejects a malformed percentage, quantity, namespace and probe period', () => {
-    expectError(() => PercentOrCount.percent(150), 'PercentOrCount.percent() (150)', 'must be an integer from 0 to 100');
+    expectError(() => PercentOrCount.percent(150), 'PercentOrCount.percent(percent) (150)', 'must be an integer from 0 to 100');
     expectError(() => synth({ resources: { memoryLimit: '256MB' } }), 'resources.memoryLimit ("256MB")', 'Kubernetes quantity');
     expectError(() => synth({ kubernetesNamespace: 'My_App' }), 'app: kubernetesNamespace ("My_App")', 'DNS label');
     expectError(() => synth({ readinessProbe: { period: Duration.minutes(10) } }), 'readinessProbe.period (10 minutes)', 'must be from 1 second to 5 minutes');
@@ -279,5 +279,31 @@ describe('AppChart Service exposure', () => {
     for (const old of ['serviceType', 'loadBalancerClass', 'internetFacing', 'albIngress']) {
       expect(() => synth({ [old]: 'x' } as never)).toThrow(new RegExp(`${old} \\("x"\\) is not a known prop`));
     }
+  });
+});
+
+describe('AppChart readiness gates and namespace labels (what ContainerService passes for the load balancer)', () => {
+  it('alone (npm run manifests, any cluster) declares no readiness gate: no controller would ever set it, so pods would never be Ready', () => {
+    const { objects } = synth();
+    expect(find(objects, 'Deployment').spec.template.spec.readinessGates).toBeUndefined();
+    expect(Object.keys(find(objects, 'Namespace').metadata.labels).filter((k) => k.includes('readiness'))).toEqual([]);
+  });
+
+  it('renders the gates in the pod template and the labels on its Namespace (first in the manifest), schema-valid', async () => {
+    const { objects } = synth({ readinessGates: ['target-health.elbv2.k8s.aws/sample-app'], namespaceLabels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } });
+    expect(find(objects, 'Deployment').spec.template.spec.readinessGates).toEqual([{ conditionType: 'target-health.elbv2.k8s.aws/sample-app' }]);
+    expect(objects[0].kind).toBe('Namespace');
+    expect(objects[0].metadata.labels).toEqual({ 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled', 'app.kubernetes.io/name': 'sample-app', 'app.kubernetes.io/managed-by': 'cdk-orchestration' });
+    expect(await validateManifests(objects)).toEqual([]);
+  });
+
+  it('rejects malformed gates and labels, and labels for the namespace `default`, which it does not create', () => {
+    expectError(() => synth({ readinessGates: 'target-health.elbv2.k8s.aws/x' as never }), 'app: readinessGates ("target-health.elbv2.k8s.aws/x")', 'must be an array of pod condition types');
+    expectError(() => synth({ readinessGates: ['target health'] }), 'app: readinessGates[0] ("target health")', 'must be a qualified name');
+    expectError(() => synth({ readinessGates: [7 as never] }), 'app: readinessGates[0] (7)', 'must be a string');
+    expectError(() => synth({ namespaceLabels: { 'bad key!': 'x' } }), 'app: namespaceLabels ("bad key!")', 'label keys that are qualified names');
+    expectError(() => synth({ namespaceLabels: { team: 'not a value' } }), 'app: namespaceLabels.team ("not a value")', 'must be a label value');
+    expectError(() => synth({ namespaceLabels: ['x'] as never }), 'app: namespaceLabels (["x"])', 'must be an object');
+    expectError(() => synth({ kubernetesNamespace: 'default', namespaceLabels: { team: 'a' } }), 'app: namespaceLabels ({"team":"a"})', "only applies to a namespace the chart creates (kubernetesNamespace is 'default'");
   });
 });

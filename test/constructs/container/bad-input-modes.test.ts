@@ -31,22 +31,22 @@ const nodegroupError = (options: Record<string, unknown>) => orchestrationErrorF
 
 describe('PercentOrCount checks its argument', () => {
   it.each([
-    ['percent', 101, 'PercentOrCount.percent() (101) must be an integer from 0 to 100'],
-    ['percent', -1, 'PercentOrCount.percent() (-1) must be an integer from 0 to 100'],
-    ['percent', 12.5, 'PercentOrCount.percent() (12.5) must be an integer from 0 to 100'],
-    ['count', 1001, 'PercentOrCount.count() (1001) must be an integer from 0 to 1000'],
-    ['count', 1.5, 'PercentOrCount.count() (1.5) must be an integer from 0 to 1000'],
+    ['percent', 101, 'PercentOrCount.percent(percent) (101) must be an integer from 0 to 100'],
+    ['percent', -1, 'PercentOrCount.percent(percent) (-1) must be an integer from 0 to 100'],
+    ['percent', 12.5, 'PercentOrCount.percent(percent) (12.5) must be an integer from 0 to 100'],
+    ['count', 1001, 'PercentOrCount.count(count) (1001) must be an integer from 0 to 1000'],
+    ['count', 1.5, 'PercentOrCount.count(count) (1.5) must be an integer from 0 to 1000'],
   ] as const)('PercentOrCount.%s(%s)', (factory, n, expected) => {
     const e = orchestrationErrorFrom(() => PercentOrCount[factory](n));
     expect(e.path).toBe('');
-    expect(e.prop).toBe(`PercentOrCount.${factory}()`);
+    expect(e.prop).toBe(`PercentOrCount.${factory}(${factory})`);
     expect(e.value).toBe(n);
     expect(e.message).toBe(expected);
   });
 
   it('NaN and a string (plain JavaScript)', () => {
-    expect(orchestrationErrorFrom(() => PercentOrCount.count(Number.NaN)).message).toBe('PercentOrCount.count() (NaN) takes a number from 0 to 1000');
-    expect(orchestrationErrorFrom(() => PercentOrCount.percent('25%' as never)).message).toBe('PercentOrCount.percent() ("25%") takes a number from 0 to 100');
+    expect(orchestrationErrorFrom(() => PercentOrCount.count(Number.NaN)).message).toBe('PercentOrCount.count(count) (NaN) takes a number from 0 to 1000');
+    expect(orchestrationErrorFrom(() => PercentOrCount.percent('25%' as never)).message).toBe('PercentOrCount.percent(percent) ("25%") takes a number from 0 to 100');
   });
 
   it('keeps what it was made with', () => {

@@ -68,7 +68,7 @@ describe('ContainerService: the replicas and the rollout', () => {
   });
 
   it('chart.maxSurge above 100 % (PercentOrCount.percent checks its argument)', () => {
-    expect(orchestrationErrorFrom(() => PercentOrCount.percent(150)).message).toBe('PercentOrCount.percent() (150) must be an integer from 0 to 100');
+    expect(orchestrationErrorFrom(() => PercentOrCount.percent(150)).message).toBe('PercentOrCount.percent(percent) (150) must be an integer from 0 to 100');
   });
 
   it('chart.maxSurge as a percentage string (the 0.x type, from plain JavaScript)', () => {

@@ -8,8 +8,9 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ContainerService, type ContainerServiceProps, NodeCapacity, ServiceExposure } from '../../../constructs/container';
-import { TARGET_GROUP_BINDING_API } from '../../../constructs/container/private/load-balancer';
+import { POD_READINESS_GATE, TARGET_GROUP_BINDING_API } from '../../../constructs/container/private/load-balancer';
 import { AppSource } from '../../../lib/app';
+import { validateManifests } from '../../../scripts/k8s-schema';
 import { explain, NetworkModel, tcp, type CfnTemplate } from '../../network/reachability';
 import { orchestrationErrorFrom, templateOf, testStack } from '../../helpers';
 
@@ -217,6 +218,85 @@ describe('ServiceExposure.loadBalancer() options and other clusters', () => {
   });
 });
 
+/** The binding as applied, its target group ARN replaced by a placeholder. */
+function bindingObject(template: Template) {
+  const raw = bindingOf(template).raw;
+  const text = typeof raw === 'string' ? raw : raw['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : '__TG__')).join('');
+  return JSON.parse(text)[0];
+}
+/** The chart's objects exactly as the manifest resource applies them, in order. */
+function appliedChart(template: Template): any[] {
+  const raw = chartOf(template).raw;
+  expect(typeof raw).toBe('string'); // no deploy-time value in these charts
+  return JSON.parse(raw);
+}
+const podSpec = (objects: any[]) => objects.find((o) => o.kind === 'Deployment').spec.template.spec;
+const namespaceObject = (objects: any[]) => objects.find((o) => o.kind === 'Namespace');
+
+describe('the pod readiness gate: a new pod is Ready only once the load balancer sees it healthy (no 502/503 mid-rollout)', () => {
+  it('node group: the pod template declares the controller\'s gate for this binding, the namespace opts in to its webhook first, the manifests stay schema-valid', async () => {
+    const { template, service } = build();
+    const applied = appliedChart(template);
+    const binding = bindingObject(template);
+    // the condition the AWS Load Balancer Controller sets: target-health.elbv2.k8s.aws/<TargetGroupBinding name>
+    expect(podSpec(applied).readinessGates).toEqual([{ conditionType: `target-health.elbv2.k8s.aws/${binding.metadata.name}` }]);
+    expect(binding.metadata.name).toBe('web');
+    expect(POD_READINESS_GATE.controller.conditionTypePrefix).toBe('target-health.elbv2.k8s.aws/');
+    // the binding and the pods are in the namespace that carries the webhook's label
+    expect(binding.metadata.namespace).toBe(namespaceObject(applied).metadata.name);
+    expect(namespaceObject(applied).metadata.labels).toMatchObject({ 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled', 'app.kubernetes.io/name': 'web' });
+    // kubectl applies the list in order: the label exists before any pod of the Deployment is created
+    expect(applied.findIndex((o) => o.kind === 'Namespace')).toBe(0);
+    expect(applied.findIndex((o) => o.kind === 'Deployment')).toBeGreaterThan(0);
+    // the chart object (also `service.chart`) says the same; the applied copy only adds eks-v2's prune label
+    expect(podSpec(service.chart.toJson())).toEqual(podSpec(applied));
+    expect(await validateManifests(applied)).toEqual([]);
+  });
+
+  it('node group: the rollout check waits for the binding, which registers the new pods and so makes them Ready', () => {
+    const { template } = build();
+    const checks = Object.values(template.findResources('Custom::AWSCDK-EKS-KubernetesObjectValue')) as any[];
+    expect(checks).toHaveLength(1);
+    expect(checks[0].DependsOn).toContain(bindingOf(template).id);
+    expect(checks[0].DependsOn).toContain(chartOf(template).id);
+  });
+
+  it('node group in the namespace `default` (not the chart\'s to label): the gate is still declared in the pod template', async () => {
+    const { template } = build({ chart: { kubernetesNamespace: 'default' } });
+    const applied = appliedChart(template);
+    expect(namespaceObject(applied)).toBeUndefined();
+    expect(podSpec(applied).readinessGates).toEqual([{ conditionType: `target-health.elbv2.k8s.aws/${bindingObject(template).metadata.name}` }]);
+    expect(bindingObject(template).metadata.namespace).toBe('default');
+    expect(await validateManifests(applied)).toEqual([]);
+  });
+
+  it('Auto Mode: the namespace carries Auto Mode\'s opt-in label and Auto Mode injects its gate; no controller gate is declared', async () => {
+    const { template } = build({ clusterProps: { capacity: NodeCapacity.autoMode() } });
+    const applied = appliedChart(template);
+    expect(namespaceObject(applied).metadata.labels).toMatchObject({ 'eks.amazonaws.com/pod-readiness-gate-inject': 'enabled' });
+    expect(namespaceObject(applied).metadata.labels).not.toHaveProperty(POD_READINESS_GATE.controller.injectLabel);
+    expect(podSpec(applied).readinessGates).toBeUndefined();
+    expect(await validateManifests(applied)).toEqual([]);
+  });
+
+  it('Auto Mode in the namespace `default`: nothing to label, and a warning says the pods get no gate', () => {
+    const stack = testStack();
+    const { template } = build({ clusterProps: { capacity: NodeCapacity.autoMode() }, chart: { kubernetesNamespace: 'default' } }, stack);
+    expect(podSpec(appliedChart(template)).readinessGates).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning('/Test/Service', Match.stringLikeRegexp("eks.amazonaws.com/pod-readiness-gate-inject: enabled, and the chart does not create \\(so cannot label\\) the namespace 'default'"));
+  });
+
+  it('podReadinessGate: false, or no load balancer: no gate and no label (nothing would set the condition)', () => {
+    for (const exposure of [ServiceExposure.loadBalancer({ podReadinessGate: false }), ServiceExposure.clusterIp()]) {
+      const { template } = build({ exposure });
+      const applied = appliedChart(template);
+      expect(podSpec(applied).readinessGates).toBeUndefined();
+      expect(Object.keys(namespaceObject(applied).metadata.labels).filter((k) => k.includes('readiness'))).toEqual([]);
+      expect(chartOf(template).text).not.toContain('readiness-gate-inject');
+    }
+  });
+});
+
 describe('ServiceExposure.clusterIp(): inside the cluster only', () => {
   it('creates no load balancer, binding or controller; the URL is the Service\'s cluster DNS name; the metrics say why there are none', () => {
     const { template, service } = build({ exposure: ServiceExposure.clusterIp() });
@@ -246,11 +326,14 @@ describe('ServiceExposure rejects bad input with the library\'s error', () => {
   });
 
   it('the factory\'s options: unknown, wrong type, contradictory', () => {
-    expect(orchestrationErrorFrom(() => ServiceExposure.loadBalancer({ internetfacing: false } as never)).message).toMatch(/^options\.internetfacing \(false\) is not a known prop: did you mean options\.internetFacing\?/);
-    expect(orchestrationErrorFrom(() => ServiceExposure.loadBalancer({ internetFacing: 'no' as never })).message).toBe('options.internetFacing ("no") must be a boolean');
-    expect(orchestrationErrorFrom(() => ServiceExposure.loadBalancer({ accessLogs: 1 as never })).message).toBe('options.accessLogs (1) must be a boolean');
-    expect(orchestrationErrorFrom(() => ServiceExposure.loadBalancer({ accessLogsRemovalPolicy: 'gone' as never })).message).toMatch(/^options\.accessLogsRemovalPolicy \("gone"\) must be one of "destroy", "retain"/);
-    expect(orchestrationErrorFrom(() => ServiceExposure.loadBalancer({ accessLogs: false, accessLogsRemovalPolicy: RemovalPolicy.DESTROY })).message).toBe('options.accessLogsRemovalPolicy ("destroy") only applies with options.accessLogs (it is false)');
+    expect(orchestrationErrorFrom(() => ServiceExposure.loadBalancer({ internetfacing: false } as never)).message).toMatch(/^ServiceExposure\.loadBalancer\(options\)\.internetfacing \(false\) is not a known prop: did you mean ServiceExposure\.loadBalancer\(options\)\.internetFacing\?/);
+    expect(orchestrationErrorFrom(() => ServiceExposure.loadBalancer({ internetFacing: 'no' as never })).message).toBe('ServiceExposure.loadBalancer(options).internetFacing ("no") must be a boolean');
+    expect(orchestrationErrorFrom(() => ServiceExposure.loadBalancer({ accessLogs: 1 as never })).message).toBe('ServiceExposure.loadBalancer(options).accessLogs (1) must be a boolean');
+    expect(orchestrationErrorFrom(() => ServiceExposure.loadBalancer({ accessLogsRemovalPolicy: 'gone' as never })).message).toMatch(/^ServiceExposure\.loadBalancer\(options\)\.accessLogsRemovalPolicy \("gone"\) must be one of "destroy", "retain"/);
+    expect(orchestrationErrorFrom(() => ServiceExposure.loadBalancer({ podReadinessGate: 'yes' as never })).message).toBe('ServiceExposure.loadBalancer(options).podReadinessGate ("yes") must be a boolean');
+    expect(orchestrationErrorFrom(() => ServiceExposure.loadBalancer({ podReadinessgate: false } as never)).message).toMatch(/^ServiceExposure\.loadBalancer\(options\)\.podReadinessgate \(false\) is not a known prop: did you mean ServiceExposure\.loadBalancer\(options\)\.podReadinessGate\?/);
+    expect(message({ exposure: Object.assign(ServiceExposure.loadBalancer(), { loadBalancerOptions: { podReadinessGate: 0 } }) })).toBe('Bad/Service: exposure.podReadinessGate (0) must be a boolean');
+    expect(orchestrationErrorFrom(() => ServiceExposure.loadBalancer({ accessLogs: false, accessLogsRemovalPolicy: RemovalPolicy.DESTROY })).message).toBe('ServiceExposure.loadBalancer(options).accessLogsRemovalPolicy ("destroy") only applies with ServiceExposure.loadBalancer(options).accessLogs (it is false)');
   });
 
   it('a node-group cluster told not to install the controller', () => {

@@ -34,6 +34,6 @@ describe('known props of the container style', () => {
   });
 
   it('the chart props are the chart options plus what only a direct caller passes', () => {
-    expect(Object.keys(APP_CHART_PROPS).sort()).toEqual([...Object.keys(APP_CHART_OPTIONS), 'app', 'image', 'appVersion', 'awsRegion', 'serviceAccountAnnotations'].sort());
+    expect(Object.keys(APP_CHART_PROPS).sort()).toEqual([...Object.keys(APP_CHART_OPTIONS), 'app', 'image', 'appVersion', 'awsRegion', 'serviceAccountAnnotations', 'readinessGates', 'namespaceLabels'].sort());
   });
 });

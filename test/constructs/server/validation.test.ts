@@ -35,7 +35,7 @@ describe('fleet size', () => {
     expectError(service({ app: { source, replicas: { min: 0 } } }), { path: FLEET, prop: 'app.replicas.min', message: /app\.replicas\.min \(0\) must be at least 1 for the server style/ });
   });
   it('rejects fleetSize and app.replicas.min that disagree', () => {
-    expectError(service({ fleetSize: 3, app: { source, replicas: { min: 4 } } }), { path: FLEET, prop: 'fleetSize', message: /^Test\/Svc\/Fleet: fleetSize \(3\) must equal app\.replicas\.min \(4\), the same number for the server style: set one of them$/ });
+    expectError(service({ fleetSize: 3, app: { source, replicas: { min: 4 } } }), { path: FLEET, prop: 'fleetSize', message: /^Test\/Svc\/Fleet: fleetSize \(3\) contradicts app\.replicas\.min \(4, the same number for the server style\); set one of them, or make them agree$/ });
   });
   it('rejects app.replicas.max above the fleet size (no auto scaling)', () => {
     expectError(service({ app: { source, replicas: { min: 3, max: 10 } } }), { path: FLEET, prop: 'app.replicas.max', message: /app\.replicas\.max \(10\) must equal the fleet size \(3\) or be unset: the server style does not auto scale/ });
@@ -50,7 +50,7 @@ describe('rate controls', () => {
     expectError(service({ fleetSize: 3, serial: 4 }), { path: FLEET, prop: 'serial', message: /serial \(4\) must be an integer from 1 to 3$/ });
   });
   it('rejects serial that contradicts app.rollout.maxUnavailablePercent', () => {
-    expectError(service({ serial: 2, app: { source, rollout: { maxUnavailablePercent: 34 } } }), { path: FLEET, prop: 'serial', message: /serial \(2\) must equal what app\.rollout\.maxUnavailablePercent \(34\) gives, 34% of 3 servers = 1 at a time: set one of them$/ });
+    expectError(service({ serial: 2, app: { source, rollout: { maxUnavailablePercent: 34 } } }), { path: FLEET, prop: 'serial', message: /serial \(2\) contradicts app\.rollout\.maxUnavailablePercent \(34, that is 34% of 3 servers = 1 at a time\); set one of them, or make them agree$/ });
   });
   it('rejects maxFailPercentage below 0', () => {
     expectError(service({ maxFailPercentage: -1 }), { path: FLEET, prop: 'maxFailPercentage', message: /maxFailPercentage \(-1\) must be a number from 0 to 100$/ });
@@ -62,7 +62,7 @@ describe('rate controls', () => {
     expectError(service({ maxFailPercentage: 12.5 }), { path: FLEET, prop: 'maxFailPercentage', message: /maxFailPercentage \(12\.5\) must be a whole percentage from 0 to 100/ });
   });
   it('rejects maxFailPercentage that contradicts app.rollout.maxFailurePercent', () => {
-    expectError(service({ maxFailPercentage: 30, app: { source, rollout: { maxFailurePercent: 10 } } }), { path: FLEET, prop: 'maxFailPercentage', message: /maxFailPercentage \(30\) must equal app\.rollout\.maxFailurePercent \(10\), the same limit: set one of them$/ });
+    expectError(service({ maxFailPercentage: 30, app: { source, rollout: { maxFailurePercent: 10 } } }), { path: FLEET, prop: 'maxFailPercentage', message: /maxFailPercentage \(30\) contradicts app\.rollout\.maxFailurePercent \(10, the same limit\); set one of them, or make them agree$/ });
   });
   it('rejects a bake time not longer than nginx fail_timeout (the measured pitfall)', () => {
     expectError(service({ app: { source, rollout: { bakeTime: Duration.seconds(5) } }, loadBalancer: { failTimeout: Duration.seconds(5) } }), {
