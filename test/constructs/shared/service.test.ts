@@ -41,6 +41,15 @@ function throughContract(stack: Stack, service: IAppService) {
   };
 }
 
+/** The database's security group lets the service's own security groups in on the port, and nothing else. */
+function expectIngressFrom(stack: Stack, db: ec2.SecurityGroup, service: ec2.IConnectable, port: number) {
+  const sources = service.connections.securityGroups.map((g) => stack.resolve(g.securityGroupId));
+  expect(sources.length).toBeGreaterThan(0);
+  const rules = Object.values(Template.fromStack(stack).findResources('AWS::EC2::SecurityGroupIngress')).map((r: any) => r.Properties)
+    .filter((r) => JSON.stringify(r.GroupId) === JSON.stringify(stack.resolve(db.securityGroupId)));
+  expect(rules.map((r) => ({ from: r.SourceSecurityGroupId, port: r.FromPort }))).toEqual(sources.map((from) => ({ from, port })));
+}
+
 describe('IAppService', () => {
   it('serverless: URL metrics of the live alias, published by Lambda', () => {
     const stack = testStack();
@@ -57,7 +66,11 @@ describe('IAppService', () => {
   it('vm: the load balancer\'s metrics, published by Elastic Load Balancing, latency in ms', () => {
     const stack = testStack();
     const service = new VmService(stack, 'Svc', { app: { name: 'web', source: AppSource.fromDirectory(SAMPLE_APP_DIR) }, image: VmImage.fromAmiId('ami-0123456789abcdef0') });
+    // the contract's connections: a database lets the instances in on its port
+    const db = new ec2.SecurityGroup(stack, 'Db', { vpc: service.vpc });
+    db.connections.allowFrom(service as ec2.IConnectable, ec2.Port.tcp(5432));
     const seen = throughContract(stack, service);
+    expectIngressFrom(stack, db, service, 5432);
     expect(seen.grantedTo).toEqual([{ Ref: stack.getLogicalId(service.role.node.defaultChild as any) }]);
     expect(seen.publishers).toEqual({
       requests: [['AWS/ApplicationELB', 'RequestCount']],
@@ -74,7 +87,11 @@ describe('IAppService', () => {
   it('server: nginx\'s metrics, published by our metric filters over its access log', () => {
     const stack = testStack();
     const service = new ServerService(stack, 'Svc', { app: { name: 'web', source: AppSource.fromDirectory(SAMPLE_APP_DIR) } });
+    // the contract's connections: a database lets the app servers in on its port
+    const db = new ec2.SecurityGroup(stack, 'Db', { vpc: service.fleet.vpc });
+    db.connections.allowFrom(service as ec2.IConnectable, ec2.Port.tcp(5432));
     const seen = throughContract(stack, service);
+    expectIngressFrom(stack, db, service, 5432);
     expect(seen.grantedTo).toEqual([{ Ref: stack.getLogicalId(service.fleet.role.node.defaultChild as any) }]);
     expect(seen.publishers).toEqual({
       requests: [['CdkOrchestration/Nginx', 'Requests']],
