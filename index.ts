@@ -9,6 +9,7 @@ export {
   APP_DEFAULTS,
   type AppDescription,
   type AppReplicas,
+  type AppParameterOptions,
   AppSecret,
   type AppSecretOptions,
   AppSource,

@@ -4,6 +4,7 @@
 import type { App } from 'aws-cdk-lib';
 import { createSampleApp } from '../apps/sample-app-stacks';
 import { EnvironmentNameError } from '../lib/environments';
+import { OrchestrationError } from '../lib/errors';
 
 let app: App;
 try {
@@ -13,7 +14,9 @@ try {
   // trace would only bury it. Anything else is a bug and keeps its stack trace. process.exit, not
   // exitCode: under the CDK CLI (CDK_OUTDIR set) the App already created would otherwise
   // synthesize an empty cloud assembly when the process is about to exit.
-  if (!(e instanceof EnvironmentNameError)) throw e;
+  // The same for a bad `-c adminRoleArn=...` (our error names the prop as typed: `-c adminRoleArn`).
+  const commandLine = e instanceof OrchestrationError && e.prop.startsWith('-c ');
+  if (!(e instanceof EnvironmentNameError) && !commandLine) throw e;
   console.error(e.message);
   process.exit(1);
 }

@@ -1,4 +1,5 @@
 import type { Duration } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { OrchestrationError } from './errors';
@@ -149,8 +150,20 @@ interface SourceFields {
   readonly image?: string;
 }
 
+/** Options of every kind of {@link AppSecret}. */
+export interface AppParameterOptions {
+  /**
+   * The customer-managed KMS key the secret or parameter is encrypted with: the app's identity
+   * gets `kms:Decrypt` on it, only through Secrets Manager or Parameter Store (`kms:ViaService`).
+   * The key's own policy is outside the template: it must let the account's IAM policies grant
+   * its use (the default key policy does).
+   * @default - an AWS-managed key (`aws/secretsmanager`, `aws/ssm`), or the key an `ISecret` carries
+   */
+  readonly encryptionKey?: IKey;
+}
+
 /** Options of the Secrets Manager kinds of {@link AppSecret}. */
-export interface AppSecretOptions {
+export interface AppSecretOptions extends AppParameterOptions {
   /**
    * A key inside a JSON Secrets Manager secret.
    * @default - the whole secret string
@@ -169,7 +182,7 @@ export class AppSecret {
     if (!secret || typeof secret !== 'object' || typeof (secret as { secretArn?: unknown }).secretArn !== 'string') {
       throw new OrchestrationError('', `${fn}(secret)`, describeObject(secret), 'must be a Secrets Manager secret (secretsmanager.ISecret), for example secretsmanager.Secret.fromSecretNameV2(...)');
     }
-    return new AppSecret({ secret, jsonField: jsonFieldOf(fn, options) });
+    return new AppSecret({ secret, jsonField: jsonFieldOf(fn, options), encryptionKey: encryptionKeyOf(fn, options) });
   }
 
   /** The name of an existing Secrets Manager secret (letters, digits and `/_+=.@-`). */
@@ -177,7 +190,7 @@ export class AppSecret {
     const fn = 'AppSecret.fromSecretName';
     checkString(fn, 'secretName', secretName);
     checkPattern('', `${fn}(secretName)`, secretName, SECRET_NAME, SECRET_NAME_ALLOWED);
-    return new AppSecret({ secretName, jsonField: jsonFieldOf(fn, options) });
+    return new AppSecret({ secretName, jsonField: jsonFieldOf(fn, options), encryptionKey: encryptionKeyOf(fn, options) });
   }
 
   /** The complete ARN of an existing Secrets Manager secret (with its 6-character suffix). */
@@ -185,15 +198,15 @@ export class AppSecret {
     const fn = 'AppSecret.fromSecretArn';
     checkString(fn, 'secretArn', secretArn);
     checkPattern('', `${fn}(secretArn)`, secretArn, SECRET_ARN, SECRET_ARN_ALLOWED);
-    return new AppSecret({ secretArn, jsonField: jsonFieldOf(fn, options) });
+    return new AppSecret({ secretArn, jsonField: jsonFieldOf(fn, options), encryptionKey: encryptionKeyOf(fn, options) });
   }
 
   /** The name of an SSM Parameter Store SecureString parameter, starting with `/`. */
-  public static fromParameterName(parameterName: string): AppSecret {
+  public static fromParameterName(parameterName: string, options: AppParameterOptions = {}): AppSecret {
     const fn = 'AppSecret.fromParameterName';
     checkString(fn, 'parameterName', parameterName);
     checkPattern('', `${fn}(parameterName)`, parameterName, PARAMETER_NAME, PARAMETER_NAME_ALLOWED);
-    return new AppSecret({ parameterName });
+    return new AppSecret({ parameterName, encryptionKey: encryptionKeyOf(fn, options) });
   }
 
   /**
@@ -221,6 +234,11 @@ export class AppSecret {
    * @default - the whole secret string
    */
   public readonly jsonField?: string;
+  /**
+   * The customer-managed KMS key the secret is encrypted with (granted `kms:Decrypt`).
+   * @default - none besides the key an `ISecret` carries
+   */
+  public readonly encryptionKey?: IKey;
 
   private constructor(fields: SecretFields) {
     this.secret = fields.secret;
@@ -228,10 +246,12 @@ export class AppSecret {
     this.secretArn = fields.secretArn;
     this.parameterName = fields.parameterName;
     this.jsonField = fields.jsonField;
+    this.encryptionKey = fields.encryptionKey;
   }
 }
 
 interface SecretFields {
+  readonly encryptionKey?: IKey;
   readonly secret?: ISecret;
   readonly secretName?: string;
   readonly secretArn?: string;
@@ -246,7 +266,8 @@ const SECRET_ARN_ALLOWED = 'a Secrets Manager secret ARN (arn:aws:secretsmanager
 const PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
 const PARAMETER_NAME_ALLOWED = 'an SSM parameter name starting with "/"';
 const DIRECTORY_OPTIONS: Record<keyof DirectorySourceOptions, true> = { exclude: true };
-const SECRET_OPTIONS: Record<keyof AppSecretOptions, true> = { jsonField: true };
+const SECRET_OPTIONS: Record<keyof AppSecretOptions, true> = { jsonField: true, encryptionKey: true };
+const PARAMETER_OPTIONS: Record<keyof AppParameterOptions, true> = { encryptionKey: true };
 const SOURCE_FACTORIES = 'must be made with AppSource.fromDirectory() or AppSource.fromImage()';
 const SECRET_FACTORIES = 'must be made with AppSecret.fromSecret(), AppSecret.fromSecretName(), AppSecret.fromSecretArn() or AppSecret.fromParameterName()';
 
@@ -271,6 +292,16 @@ function jsonFieldOf(fn: string, options: AppSecretOptions): string | undefined 
   const jsonField = options?.jsonField;
   if (jsonField !== undefined && (typeof jsonField !== 'string' || jsonField === '')) throw new OrchestrationError('', `${fn}(options.jsonField)`, jsonField, 'must be a non-empty string: a key of the JSON secret');
   return jsonField;
+}
+
+/** The `encryptionKey` option: a KMS key object (`kms.IKey`), checked by shape. */
+function encryptionKeyOf(fn: string, options: AppParameterOptions): IKey | undefined {
+  if (fn === 'AppSecret.fromParameterName') checkOptions(fn, options, PARAMETER_OPTIONS);
+  const key = options?.encryptionKey;
+  if (key !== undefined && (key === null || typeof key !== 'object' || typeof (key as { keyArn?: unknown }).keyArn !== 'string')) {
+    throw new OrchestrationError('', `${fn}(options.encryptionKey)`, describeObject(key), 'must be a KMS key (kms.IKey), for example kms.Key.fromKeyArn(...)');
+  }
+  return key;
 }
 
 /** A construct (a secret object) as an error shows it: its path, not its JSON. */

@@ -1,4 +1,4 @@
-import { Duration, type Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { Duration, type Size, SizeRoundingBehavior, Token, Tokenization } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { IConstruct } from 'constructs';
 import { formatValue, OrchestrationError } from './errors';
@@ -207,4 +207,50 @@ function shownToken(value: unknown): unknown {
   if (typeof value === 'number' && Token.isUnresolved(value)) return Token.asString(value);
   if (Array.isArray(value)) return value.map(shownToken);
   return value;
+}
+
+/**
+ * The UTF-8 bytes of a string that are known at synth: a deploy-time part (a token) counts as 0, so a
+ * sum over several strings is a lower bound that never rejects a value that might fit.
+ */
+export function knownBytes(value: string): number {
+  if (!Token.isUnresolved(value)) return Buffer.byteLength(value);
+  const literal = Tokenization.reverseString(value)
+    .mapTokens({ mapToken: () => '' })
+    .join({ join: (a: unknown, b: unknown) => `${a ?? ''}${b ?? ''}` });
+  return Buffer.byteLength(String(literal ?? ''));
+}
+
+/**
+ * A service's size limit over text the construct renders (user data, a document, an environment):
+ * our error when the bytes known at synth exceed `max`. Deploy-time parts count 0 bytes (they pass
+ * through; the value then shows "at least"). `allowed` says which limit and where it applies.
+ */
+export function checkMaxBytes(where: Where, prop: string, text: string, max: number, allowed: string): void {
+  const bytes = knownBytes(text);
+  if (bytes <= max) return;
+  throw new OrchestrationError(where, prop, `${Token.isUnresolved(text) ? 'at least ' : ''}${bytes} bytes`, allowed);
+}
+
+/**
+ * EC2's user data limit, in raw bytes before base64: "16 KB" (EC2 User Guide), and RunInstances takes
+ * at most 21,847 base64 characters, that is ceil(n / 3) * 4 <= 21,847, so n <= 16,383.
+ */
+export const USER_DATA_MAX_BYTES = 16_383;
+
+/** An instance's user data (rendered) within EC2's limit; `prop` names what grows it. */
+export function checkUserDataSize(where: Where, prop: string, userData: ec2.UserData, hint = `shorten ${prop}`): void {
+  checkMaxBytes(where, prop, userData.render(), USER_DATA_MAX_BYTES, `makes the instances' user data exceed EC2's limit of ${USER_DATA_MAX_BYTES} bytes (16 KB before base64): ${hint}`);
+}
+
+/**
+ * A value sent as a parameter of an SSM document whose parameter declares `allowedPattern`: SSM
+ * rejects the association (CreateAssociation/UpdateAssociation) when a value does not match, so the
+ * same pattern is checked here first, with the prop the value came from. Deploy-time values pass.
+ */
+export function checkDocumentParameter(where: Where, prop: string, value: string | undefined, parameter: string, allowedPattern: string): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!new RegExp(allowedPattern).test(value)) {
+    throw new OrchestrationError(where, prop, value, `must match ${allowedPattern}, the allowedPattern of the SSM document's ${parameter} parameter (SSM rejects the association otherwise)`);
+  }
 }

@@ -12,6 +12,11 @@ expect.addSnapshotSerializer({
   serialize: (val: unknown) => normalizeSnapshotText(JSON.stringify(val, null, 2)),
 });
 
+// "Today" for the container style's Kubernetes support check (constructs/container/kubernetes-version.ts):
+// pinned, so no test turns red because a version left EKS support on the calendar. Tests of the check set
+// their own date through the `cdk-orchestration:today` context.
+process.env.CDK_ORCHESTRATION_TODAY ??= '2026-11-29';
+
 // A temp folder per worker process inside the run's (test/global-setup.ts), emptied after each
 // test file: whatever a file's tests put in os.tmpdir() (aws-cdk-lib's `cdk.out*` outdirs, cdk8s
 // Testing.app() outdirs, mkdtemp folders, the tsx cache of processes they spawn) is gone when the

@@ -137,7 +137,7 @@ export interface AppChartOptions {
   readonly imagePullPolicy?: ImagePullPolicy;
   /**
    * The image of the init container that fetches secrets (it needs the `aws` CLI).
-   * @default 'public.ecr.aws/aws-cli/aws-cli:2.27.0'
+   * @default 'amazon/aws-cli:2.27.0@sha256:e3e329e1…' (AWS's official image, pinned by the digest of its multi-architecture index)
    */
   readonly secretsFetcherImage?: string;
 }
@@ -191,7 +191,10 @@ export const CONTAINER_DEFAULTS = {
   cpuLimit: '1',
   memoryLimit: '256Mi',
   runAsUser: 1000,
-  secretsFetcherImage: 'public.ecr.aws/aws-cli/aws-cli:2.27.0',
+  // AWS's official AWS CLI image, pinned by digest (the runtime pulls the digest; the tag only documents it).
+  // The digest is Docker Hub's index for amazon/aws-cli:2.27.0; whether ECR Public's copy has the same
+  // digest is not documented, so the reference names the registry whose digest is known.
+  secretsFetcherImage: 'amazon/aws-cli:2.27.0@sha256:e3e329e1d2894b7b4bbb0aacacd0a155262159b2e7a3b4275eb1f24046d3e06c',
   secretsMountPath: SECRETS_MOUNT_PATH,
 } as const;
 
@@ -425,8 +428,10 @@ export class AppChart extends Chart {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: this.metadata(),
+      // No `replicas`: the HPA owns the count. A Deployment that sets it is scaled back to it by every
+      // `kubectl apply` (the kubectl handler's update), mid-rollout. Kubernetes starts it at 1 and the HPA
+      // raises it to minReplicas at its next sync (15 s); see the README for a chart applied with replicas.
       spec: {
-        replicas: plan.replicas,
         revisionHistoryLimit: 10,
         progressDeadlineSeconds: plan.progressDeadlineSeconds,
         minReadySeconds: plan.minReadySeconds,

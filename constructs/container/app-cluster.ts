@@ -7,14 +7,17 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '../shared/nag';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
-import { kubectlLayerFor, type SupportedKubernetesVersion } from './kubernetes-version';
+import { kubectlLayerFor, type SupportedKubernetesVersion, warnOnExtendedSupport } from './kubernetes-version';
 import { NODEGROUP_DEFAULTS, type NodeCapacity, type NodegroupCapacityOptions, NodeOs, rootVolumeGiB } from './node-capacity';
-import { checkAppClusterProps } from './private/cluster-props';
+import { checkAdminPrincipalArn, checkAppClusterProps } from './private/cluster-props';
 
 /** Props of {@link AppCluster}. */
 export interface AppClusterProps {
   /**
-   * The Kubernetes version: one in EKS standard support (1.34, 1.35 or 1.36).
+   * The Kubernetes version: one of EKS's release calendar (1.29 to 1.36, `KUBERNETES_VERSION_CALENDAR`).
+   * In EKS extended support on the day of synth, a warning names the extra cost ($0.60 instead of $0.10
+   * per cluster-hour); past extended support, an error. "Today" is the `cdk-orchestration:today`
+   * context (`YYYY-MM-DD`), else `CDK_ORCHESTRATION_TODAY`, else the clock.
    * @default eks.KubernetesVersion.V1_36
    */
   readonly version?: eks.KubernetesVersion;
@@ -42,9 +45,14 @@ export interface AppClusterProps {
    */
   readonly capacity?: NodeCapacity;
   /**
-   * An IAM principal (role or user ARN) given cluster-admin through an EKS access entry,
-   * for example your SSO administrator role.
-   * @default - only the identity that deploys the stack (the cluster creator) is admin
+   * An IAM principal given cluster-admin (`AmazonEKSClusterAdminPolicy`) through an EKS access entry: a role
+   * ARN, with its path if it has one (`arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123`),
+   * or a user ARN. An assumed-role session ARN (`arn:aws:sts::...:assumed-role/...`) is our error. More admins:
+   * {@link AppCluster.addClusterAdmin}.
+   * @default - no person is admin: the only access entries are the kubectl handler's role (through which CDK applies
+   *   manifests) and, as EKS makes the cluster creator admin, CloudFormation's execution role
+   *   (`cdk-hnb659fds-cfn-exec-role-...` with the default bootstrap), which nobody signs in as. The identity that runs
+   *   `cdk deploy` is not admin: `kubectl` with its credentials gets `Unauthorized`
    */
   readonly adminPrincipalArn?: string;
   /**
@@ -136,7 +144,8 @@ export class AppCluster extends Construct {
     const privateSubnets = this.privateSubnets();
     this.cluster = this.createCluster(props, privateSubnets);
     this.configureKubectlCommand = `aws eks update-kubeconfig --name ${this.cluster.clusterName} --region ${this.cluster.stack.region}`;
-    if (props.adminPrincipalArn) this.cluster.grantClusterAdmin('AdminAccess', props.adminPrincipalArn);
+    if (props.adminPrincipalArn) this.addClusterAdmin(props.adminPrincipalArn, 'AdminAccess');
+    warnOnExtendedSupport(this, this.version as SupportedKubernetesVersion);
     if (nodegroupOptions) {
       this.amiType = amiTypeFor(nodegroupOptions.nodeOs ?? NodeOs.AL2023, this.nodeArchitecture);
       this.nodegroup = this.addNodes(nodegroupOptions, instanceTypes, privateSubnets);
@@ -144,6 +153,19 @@ export class AppCluster extends Construct {
     this.metricsServer = this.addMetricsServer();
     this.acknowledge();
   }
+
+  /**
+   * Makes an IAM principal cluster-admin (`AmazonEKSClusterAdminPolicy`, cluster scope) through an EKS access
+   * entry: a role ARN (its path included) or a user ARN; an assumed-role session ARN is our error.
+   * @param principalArn the role or user ARN
+   * @param id the access entry's construct id (default: `Admin` and the next free number)
+   */
+  public addClusterAdmin(principalArn: string, id?: string): void {
+    checkAdminPrincipalArn(this, 'principalArn', principalArn);
+    this.cluster.grantClusterAdmin(id ?? `Admin${++this.adminCount}`, principalArn);
+  }
+
+  private adminCount = 0;
 
   private createSecretsKey(): kms.IKey {
     return new kms.Key(this, 'SecretsKey', { enableKeyRotation: true, description: 'Envelope encryption of Kubernetes Secrets', removalPolicy: RemovalPolicy.DESTROY });

@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
@@ -65,6 +65,20 @@ export interface ContainerServiceProps {
    * @default true
    */
   readonly waitForRollout?: boolean;
+  /**
+   * Set for the first deploy of an existing stack whose Deployment was applied with `spec.replicas`
+   * (cdk-orchestration before the HPA owned the count). The chart no longer renders the field, and
+   * `kubectl apply` removing it would set the Deployment to Kubernetes' default of 1 replica once
+   * (Kubernetes' documented caveat when migrating a Deployment to an HPA). With this, a `KubernetesPatch`
+   * applied before the chart replaces the Deployment's `kubectl.kubernetes.io/last-applied-configuration`
+   * with one that has no `spec.replicas`, so that update leaves the live count (the HPA's) alone. In that one
+   * update, fields an older chart set and this one no longer does are not removed (kubectl prunes only what
+   * the last applied configuration lists). Not for a new stack: the patch needs the existing Deployment.
+   * Harmless to leave on: the patch runs again only if the Deployment's name or namespace changes, and
+   * CloudFormation retains it (runs nothing) when it leaves the stack.
+   * @default false
+   */
+  readonly migrateReplicasToHpa?: boolean;
 }
 
 /**
@@ -96,6 +110,8 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
   public readonly chart: AppChart;
   /** The manifest resource that applies the chart. */
   public readonly manifest: eks.KubernetesManifest;
+  /** The patch that lets an existing Deployment's replica count pass to the HPA (`migrateReplicasToHpa`). */
+  public readonly replicasMigration?: eks.KubernetesPatch;
   /** The rollout check (`waitForRollout`). */
   public readonly rolloutCheck?: eks.KubernetesObjectValue;
   /** The role the pods assume through EKS Pod Identity (always: it is the service's `grantPrincipal`). */
@@ -157,6 +173,7 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
     this.connections = new ec2.Connections({ securityGroups: [this.cluster.clusterSecurityGroup], defaultPort: ec2.Port.tcp(app.port) });
     this.loadBalancerController = this.loadBalancerControllerFor(props);
     this.manifest = this.applyChart(id);
+    if (props.migrateReplicasToHpa) this.replicasMigration = this.migrateReplicas();
     this.podRole = this.createPodIdentity();
     this.grantPrincipal = this.podRole;
     const lb = this.exposeService();
@@ -203,6 +220,8 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
   private checkProps(props: ContainerServiceProps): void {
     checkKnownProps(this, props, CONTAINER_SERVICE_PROPS);
     checkType(this, 'waitForRollout', props.waitForRollout, 'boolean');
+    checkType(this, 'migrateReplicasToHpa', props.migrateReplicasToHpa, 'boolean');
+    checkConcrete(this, 'migrateReplicasToHpa', props.migrateReplicasToHpa, 'it decides at synth whether the migration patch exists');
     checkType(this, 'app.source.image', props.app?.source?.image, 'string');
     checkOneOf(this, 'imageArchitecture', props.imageArchitecture, [ec2.InstanceArchitecture.ARM_64, ec2.InstanceArchitecture.X86_64]);
     checkConcrete(this, 'imageArchitecture', props.imageArchitecture, 'it decides the platform the image is built for at synth');
@@ -302,6 +321,27 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
     const controller = this.cluster.albController ?? this.loadBalancerController;
     if (controller) manifest.node.addDependency(controller);
     return manifest;
+  }
+
+  /**
+   * Kubernetes' client-side migration to an HPA: take `spec.replicas` out of the Deployment's last applied
+   * configuration before the chart (without it) is applied, so `kubectl apply` does not delete the field
+   * (which would set 1 replica). The annotation becomes a minimal configuration naming the Deployment:
+   * constant, so the patch runs once. Retained: a Delete would patch a Deployment that may be gone.
+   */
+  private migrateReplicas(): eks.KubernetesPatch {
+    const lastApplied = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: this.deploymentName, namespace: this.kubernetesNamespace } });
+    const patch = new eks.KubernetesPatch(this, 'ReplicasMigration', {
+      cluster: this.cluster,
+      resourceName: `deployment/${this.deploymentName}`,
+      resourceNamespace: this.kubernetesNamespace,
+      applyPatch: { metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } } },
+      restorePatch: {},
+      patchType: eks.PatchType.MERGE,
+    });
+    (patch.node.findChild('Resource') as CustomResource).applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.manifest.node.addDependency(patch);
+    return patch;
   }
 
   /**

@@ -19,6 +19,7 @@ export const CONTAINER_SERVICE_PROPS: Readonly<Record<keyof ContainerServiceProp
   chart: true,
   exposure: true,
   waitForRollout: true,
+  migrateReplicasToHpa: true,
 };
 
 export const APP_CHART_OPTIONS: Readonly<Record<keyof AppChartOptions, true>> = {

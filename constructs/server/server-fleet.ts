@@ -10,7 +10,7 @@ import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app
 import { OrchestrationError } from '../../lib/errors';
 import { estimateRollout, type RolloutEstimate } from '../../lib/rollout-estimate';
 import { secretRefEnvName } from '../../lib/secret-ref';
-import { checkAgrees, checkConcrete, checkDuration, durationIn, checkInteger, checkIsDuration, checkKnownProps, checkNumber, checkOneOf, checkPattern, checkType, checkWholeUnits } from '../../lib/validate';
+import { checkAgrees, checkConcrete, checkDocumentParameter, checkDuration, durationIn, checkInteger, checkIsDuration, checkKnownProps, checkNumber, checkOneOf, checkPattern, checkType, checkUserDataSize, checkWholeUnits } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { type BoundSecret, bindSecrets } from '../shared/secrets';
@@ -49,7 +49,8 @@ export interface ServerFleetProps extends ServerInstanceOptions {
   readonly vpcSubnets?: ec2.SubnetSelection;
 
   /**
-   * How many servers, from 1 to 100. The server style does not auto scale: change this
+   * How many servers, from 1 to 50 (the rollout association targets the servers by instance id,
+   * and SSM takes at most 50 values per target). The server style does not auto scale: change this
    * number to scale (one new server per step; nginx reloads with the new membership).
    * Must be known at synth: it decides how many instances the stack creates.
    * @default - app.replicas.min, else 3 (the book's)
@@ -322,6 +323,7 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
   private createServers(props: ServerFleetProps, subnets: ec2.ISubnet[], fleetSize: number): { instances: ec2.Instance[]; recoverAlarms: cloudwatch.Alarm[] } {
     const userData = ec2.UserData.forLinux();
     userData.addCommands(...renderServerBootstrap({ appName: this.app.name, logGroupName: this.logGroup.logGroupName, nodejsPackage: props.nodejsPackage ?? 'nodejs24' }));
+    checkUserDataSize(this, 'nodejsPackage', userData);
     const instances: ec2.Instance[] = [];
     const recoverAlarms: cloudwatch.Alarm[] = [];
     for (let i = 0; i < fleetSize; i++) {
@@ -379,6 +381,9 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
       environmentFile: base64(renderEnvironmentFile(environment)),
       launcher: base64(serverLauncher()),
     };
+    for (const [name, value] of Object.entries(parameters)) {
+      checkDocumentParameter(this, ROLLOUT_PARAMETER_PROPS[name] ?? `rollout parameter ${name}`, value, name, ROLLOUT_PARAMETERS[name]!.allowedPattern!);
+    }
     const association = new ssm.CfnAssociation(this, 'Rollout', {
       name: this.document.ref,
       targets: [{ key: 'InstanceIds', values: this.instances.map((i) => i.instanceId) }],
@@ -420,7 +425,21 @@ const ROLLOUT_PARAMETERS: Record<string, Record<string, string>> = {
   environmentFile: stringParameter('The EnvironmentFile (base64): configuration and secret references, no secret values.', B64),
   launcher: stringParameter('The start script (base64).', B64),
 };
+/** The prop each rollout parameter's value comes from, for the allowedPattern check's error. */
+const ROLLOUT_PARAMETER_PROPS: Record<string, string> = {
+  appName: 'app.name',
+  version: 'app.version',
+  port: 'app.port',
+  healthCheckPath: 'app.healthCheckPath',
+  healthCheckTimeoutSeconds: 'healthCheckTimeout',
+  keepReleases: 'keepReleases',
+};
 
+/**
+ * SSM's limit on the values of one association target (`InstanceIds`): "at most 50", so at most 50
+ * servers (AWS::SSM::Association Target, Values: Maximum 50).
+ */
+export const MAX_FLEET_SIZE = 50;
 
 /** What the fleet reads from its props and the app description, checked, with defaults filled in. */
 interface FleetSettings {
@@ -501,7 +520,8 @@ function checkAppForServers(where: Construct, app: ResolvedApp): void {
 function resolveFleetSize(where: Construct, props: ServerFleetProps, app: ResolvedApp): number {
   const { min, max } = app.replicas;
   checkConcrete(where, 'fleetSize', props.fleetSize, 'it decides how many EC2 instances the stack creates');
-  checkInteger(where, 'fleetSize', props.fleetSize, { min: 1, max: 100 });
+  checkFleetSizeLimit(where, 'fleetSize', props.fleetSize);
+  checkInteger(where, 'fleetSize', props.fleetSize, { min: 1, max: MAX_FLEET_SIZE });
   checkConcrete(where, 'app.replicas.min', min, 'for the server style it is the fleet size, which decides how many EC2 instances the stack creates');
   checkConcrete(where, 'app.replicas.max', max, 'the server style does not auto scale, so it must equal the fleet size, which is checked at synth');
   if (min !== undefined && min < 1 && props.fleetSize === undefined) {
@@ -509,11 +529,18 @@ function resolveFleetSize(where: Construct, props: ServerFleetProps, app: Resolv
   }
   checkAgrees(where, 'fleetSize', props.fleetSize, 'app.replicas.min', min, `${min}, the same number for the server style`);
   const fleetSize = props.fleetSize ?? min ?? 3;
-  checkInteger(where, 'app.replicas.min', fleetSize, { min: 1, max: 100 });
+  checkFleetSizeLimit(where, 'app.replicas.min', fleetSize);
+  checkInteger(where, 'app.replicas.min', fleetSize, { min: 1, max: MAX_FLEET_SIZE });
   if (max !== undefined && max !== fleetSize) {
     throw new OrchestrationError(where, 'app.replicas.max', max, `must equal the fleet size (${fleetSize}) or be unset: the server style does not auto scale`);
   }
   return fleetSize;
+}
+
+/** Past SSM's 50 values per association target: our error, saying why (the range check follows). */
+function checkFleetSizeLimit(where: Construct, prop: string, value: number | undefined): void {
+  if (value === undefined || Token.isUnresolved(value) || !(value > MAX_FLEET_SIZE)) return;
+  throw new OrchestrationError(where, prop, value, `must be at most ${MAX_FLEET_SIZE}: the rollout association targets the servers by instance id, and SSM takes at most ${MAX_FLEET_SIZE} values per association target`);
 }
 
 /** `serial` (may be a deploy-time value), or `app.rollout.maxUnavailablePercent` of the fleet, else 1. */

@@ -8,12 +8,12 @@ import { Construct } from 'constructs';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
 import { secretRefEnvName } from '../../lib/secret-ref';
-import { checkConcrete, checkDuration, checkInteger, checkKnownProps, checkOneOf, checkType, checkWholeUnits, durationIn } from '../../lib/validate';
+import { checkConcrete, checkDuration, checkInteger, checkKnownProps, checkMaxBytes, checkOneOf, checkType, checkWholeUnits, durationIn } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import type { IAppService } from '../shared/service';
 import { bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
-import { checkHasMember, checkStringArray, knownBytes } from './private/validate';
+import { checkHasMember, checkStringArray } from './private/validate';
 import { deploymentConfigFor, type ResolvedTrafficShift, resolveTrafficShift, type TrafficShift } from './traffic-shift';
 
 /** Props of {@link FunctionService}. */
@@ -155,8 +155,11 @@ const FUNCTION_SERVICE_PROPS: Record<keyof FunctionServiceProps, true> = {
 /** Lambda's reserved environment variable names (they cannot be set). */
 const LAMBDA_RESERVED_ENV = /^(AWS_.*|LAMBDA_TASK_ROOT|LAMBDA_RUNTIME_DIR|_HANDLER|_X_AMZN_TRACE_ID|TZ)$/;
 
-/** Lambda's limit for all environment variables of a function together (4 KB), with a little margin. */
-const LAMBDA_ENV_BYTES = 4000;
+/**
+ * Lambda's limit for all environment variables of a function together: 4 KB (Lambda quotas), measured
+ * on the variables as a JSON object (Lambda's error quotes the "String measured: {\"KEY\":\"value\"}").
+ */
+const LAMBDA_ENV_BYTES = 4096;
 
 const DEFAULT_MEMORY_MB = 128;
 const DEFAULT_TIMEOUT = Duration.seconds(5);
@@ -485,13 +488,9 @@ function validateAppMapping(where: Construct, app: ResolvedApp): void {
 
 /**
  * Lambda's 4 KB limit over every variable the function gets (the app's, APP_VERSION and the secret
- * references). Deploy-time parts count as 0 bytes: the check only rejects what can never fit.
+ * references), measured as Lambda does: the variables as one JSON object, `{"KEY":"value",...}`.
+ * Deploy-time parts count as 0 bytes: the check only rejects what can never fit.
  */
 function checkEnvironmentSize(where: Construct, environment: Record<string, string>): void {
-  const entries = Object.entries(environment);
-  const bytes = entries.reduce((n, [k, v]) => n + knownBytes(k) + knownBytes(v), 0);
-  if (bytes > LAMBDA_ENV_BYTES) {
-    const partly = entries.some(([, v]) => Token.isUnresolved(v)) ? 'at least ' : '';
-    throw new OrchestrationError(where, 'app.environment', `${partly}${bytes} bytes`, `must stay under Lambda's 4 KB limit for all variables together (APP_VERSION and the secrets' *_SECRET_REF included)`);
-  }
+  checkMaxBytes(where, 'app.environment', JSON.stringify(environment), LAMBDA_ENV_BYTES, `must stay within Lambda's 4 KB limit (${LAMBDA_ENV_BYTES} bytes, measured as the JSON object {"KEY":"value",...}) for all variables together (APP_VERSION and the secrets' *_SECRET_REF included)`);
 }

@@ -1,4 +1,6 @@
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -28,7 +30,7 @@ export function bindSecrets(scope: Construct, secrets: Record<string, AppSecret>
       // Names start with "/" (validated when known), so not "simple": stated, so that a deploy-time
       // name (a token) gets the same ARN as a known one instead of an error inside aws-cdk-lib.
       const param = ssm.StringParameter.fromSecureStringParameterAttributes(container, envName, { parameterName: ref.parameterName, simpleName: false });
-      return { envName, reference: secretReference(ref, ref.parameterName), grantRead: (g: iam.IGrantable) => param.grantRead(g) };
+      return { envName, reference: secretReference(ref, ref.parameterName), grantRead: (g: iam.IGrantable) => withKey(param.grantRead(g), g, ref.encryptionKey, 'ssm') };
     }
     const secret =
       ref.secret ??
@@ -36,6 +38,24 @@ export function bindSecrets(scope: Construct, secrets: Record<string, AppSecret>
         ? secretsmanager.Secret.fromSecretCompleteArn(container, envName, ref.secretArn)
         : secretsmanager.Secret.fromSecretNameV2(container, envName, ref.secretName!));
     const id = ref.secret ? ref.secret.secretArn : (ref.secretArn ?? ref.secretName!);
-    return { envName, reference: secretReference(ref, id), grantRead: (g: iam.IGrantable) => secret.grantRead(g) };
+    return { envName, reference: secretReference(ref, id), grantRead: (g: iam.IGrantable) => withKey(secret.grantRead(g), g, ref.encryptionKey, 'secretsmanager') };
   });
+}
+
+/**
+ * Adds `kms:Decrypt` on a secret's customer-managed key to a read grant, only through the service
+ * that stores the secret (`kms:ViaService`): Secrets Manager and Parameter Store decrypt with the
+ * caller's permissions. The key's policy (outside the template for an imported key) must allow IAM
+ * policies to grant its use.
+ */
+function withKey(grant: iam.Grant, grantee: iam.IGrantable, key: kms.IKey | undefined, service: 'secretsmanager' | 'ssm'): iam.Grant {
+  if (!key) return grant;
+  const viaService = `${service}.${Stack.of(key).region}.amazonaws.com`;
+  const decrypt = iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Decrypt'],
+    resourceArns: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': viaService } },
+  });
+  return grant.combine(decrypt);
 }

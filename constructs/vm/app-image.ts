@@ -1,4 +1,4 @@
-import { Aws, Names, type Size, Stack } from 'aws-cdk-lib';
+import { Aws, Names, type Size, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { OrchestrationError } from '../../lib/errors';
-import { checkConcrete, checkInteger, checkKnownProps, checkOneOf, checkPattern, checkType, isDeployTime, sizeInGiB } from '../../lib/validate';
+import { checkConcrete, checkInteger, checkKnownProps, checkMaxBytes, checkOneOf, checkPattern, checkType, isDeployTime, sizeInGiB } from '../../lib/validate';
 import { APP_USER, renderRuntimeInstall, shellQuote } from '../shared/app-runtime';
 import { acknowledgeNag } from '../shared/nag';
 import { PATHS, readAsset } from './boot';
@@ -120,19 +120,19 @@ export class AppImage extends Construct {
     const installCommands = renderInstallCommands(nodeMajor);
     const testCommand = renderImageTest(props);
     const runTests = props.runTests ?? true;
-    // Everything the image contains (all known at synth: deploy-time values were rejected above): a change here is a new version.
+    const component = componentProperties(props.appVersion, installCommands, testCommand);
+    checkComponentSize(this, component, this.asset.s3ObjectKey);
+    // Everything the image contains, all known at synth (deploy-time values were rejected above): the
+    // whole rendered component (every phase and property; the code by its asset hash) and the recipe's
+    // parts. A change anywhere is a new version, so a new library release never collides with an
+    // existing component's name and version.
     this.version = imageVersion({
-      asset: this.asset.assetHash,
-      install: installCommands.join('\n'),
-      nodeMajor,
-      arch: props.architecture,
-      volume: volumeGiB,
-      test: testCommand,
+      component: { ...component, document: component.document(`s3://asset/${this.asset.assetHash}`) },
+      recipe: { arch: props.architecture, volume: volumeGiB, description: recipeDescription(props.appVersion) },
       runTests,
-      appVersion: props.appVersion,
     });
 
-    this.component = this.createComponent(base, props.appVersion, installCommands, testCommand);
+    this.component = this.createComponent(base, component);
     this.recipe = this.createRecipe(base, props, arm, volumeGiB);
     this.infrastructureConfiguration = this.createInfrastructure(base, props, profile, props.buildInstanceType ?? new ec2.InstanceType(arm ? 't4g.small' : 't3.small'));
     this.deletionRole = (props.deleteReplacedImages ?? true) ? this.createDeletionRole() : undefined;
@@ -162,39 +162,14 @@ export class AppImage extends Construct {
   }
 
   /** The component: download and install the app (build), check the runtime (validate), start it and call its health path (test). */
-  private createComponent(base: string, appVersion: string, installCommands: string[], testCommand: string[]): imagebuilder.CfnComponent {
-    const document = {
-      name: 'install-app',
-      description: 'Installs Node.js, the CloudWatch agent, app-user and the app',
-      schemaVersion: '1.0',
-      phases: [
-        {
-          name: 'build',
-          steps: [
-            { name: 'DownloadApp', action: 'S3Download', inputs: [{ source: `s3://${this.asset.s3BucketName}/${this.asset.s3ObjectKey}`, destination: '/tmp/app.zip' }] },
-            { name: 'InstallApp', action: 'ExecuteBash', inputs: { commands: installCommands } },
-          ],
-        },
-        {
-          name: 'validate',
-          steps: [
-            {
-              name: 'Validate',
-              action: 'ExecuteBash',
-              inputs: { commands: [`set -euo pipefail`, `/usr/local/bin/node --version`, `id ${APP_USER}`, `test -d ${PATHS.appDir}`, `test -x ${PATHS.cwAgentCtl}`] },
-            },
-          ],
-        },
-        { name: 'test', steps: [{ name: 'SmokeTest', action: 'ExecuteBash', inputs: { commands: testCommand } }] },
-      ],
-    };
+  private createComponent(base: string, component: ComponentProperties): imagebuilder.CfnComponent {
     return new imagebuilder.CfnComponent(this, 'Component', {
       name: `${base}-app`,
       version: this.version,
-      platform: 'Linux',
-      supportedOsVersions: ['Amazon Linux 2023'],
-      description: `The app ${appVersion} and its runtime`,
-      data: Stack.of(this).toJsonString(document),
+      platform: component.platform,
+      supportedOsVersions: component.supportedOsVersions,
+      description: component.description,
+      data: Stack.of(this).toJsonString(component.document(`s3://${this.asset.s3BucketName}/${this.asset.s3ObjectKey}`)),
     });
   }
 
@@ -207,7 +182,7 @@ export class AppImage extends Construct {
       blockDeviceMappings: [
         { deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', volumeSize: volumeGiB, deleteOnTermination: true } },
       ],
-      description: `Amazon Linux 2023 with the app ${props.appVersion}`,
+      description: recipeDescription(props.appVersion),
     });
   }
 
@@ -274,6 +249,7 @@ function validateAppImageProps(where: Construct, props: AppImageProps): void {
   checkInteger(where, 'nodeMajorVersion', props.nodeMajorVersion, { min: 18, max: 99 });
   checkInteger(where, 'port', props.port, { min: 1, max: 65535 });
   checkPattern(where, 'healthCheckPath', props.healthCheckPath, /^\/[^\s?#]*$/, 'a path starting with "/" without spaces, query or fragment');
+  checkPattern(where, 'appVersion', props.appVersion, /^[A-Za-z0-9._+-]{1,64}$/, 'letters, digits, ".", "_", "+" or "-", at most 64 characters (it goes into the component\'s and recipe\'s descriptions)');
   if (!Array.isArray(props.command) || props.command.length === 0 || props.command.some((c) => typeof c !== 'string' || c === '')) {
     throw new OrchestrationError(where, 'command', props.command, 'must be a non-empty list of non-empty strings');
   }
@@ -293,6 +269,66 @@ function rootVolumeGiB(where: Construct, props: AppImageProps): number {
   return gib;
 }
 
+/** The component's properties, its document rendered for a given location of the code. */
+export interface ComponentProperties {
+  readonly platform: string;
+  readonly supportedOsVersions: string[];
+  readonly description: string;
+  readonly document: (source: string) => Record<string, unknown>;
+}
+
+/** Image Builder's limit on an inline component document (CreateComponent `data`: at most 16,000 characters). */
+export const COMPONENT_DATA_MAX = 16_000;
+
+/** The component: its properties and its whole document (build, validate and test phases). */
+export function componentProperties(appVersion: string, installCommands: string[], testCommand: string[]): ComponentProperties {
+  return {
+    platform: 'Linux',
+    supportedOsVersions: ['Amazon Linux 2023'],
+    description: `The app ${appVersion} and its runtime`,
+    document: (source) => ({
+      name: 'install-app',
+      description: 'Installs Node.js, the CloudWatch agent, app-user and the app',
+      schemaVersion: '1.0',
+      phases: [
+        {
+          name: 'build',
+          steps: [
+            { name: 'DownloadApp', action: 'S3Download', inputs: [{ source, destination: '/tmp/app.zip' }] },
+            { name: 'InstallApp', action: 'ExecuteBash', inputs: { commands: installCommands } },
+          ],
+        },
+        {
+          name: 'validate',
+          steps: [
+            {
+              name: 'Validate',
+              action: 'ExecuteBash',
+              inputs: { commands: [`set -euo pipefail`, `/usr/local/bin/node --version`, `id ${APP_USER}`, `test -d ${PATHS.appDir}`, `test -x ${PATHS.cwAgentCtl}`] },
+            },
+          ],
+        },
+        { name: 'test', steps: [{ name: 'SmokeTest', action: 'ExecuteBash', inputs: { commands: testCommand } }] },
+      ],
+    }),
+  };
+}
+
+/**
+ * The component document within Image Builder's 16,000 characters, measured with the longest code
+ * location it can get (a bucket name has at most 63 characters). The app's command is the part that
+ * varies (the install script is the library's).
+ */
+function checkComponentSize(where: Construct, component: ComponentProperties, objectKey: string): void {
+  const key = Token.isUnresolved(objectKey) ? 'k'.repeat(1024) : objectKey;
+  const data = JSON.stringify(component.document(`s3://${'b'.repeat(63)}/${key}`));
+  checkMaxBytes(where, 'command', data, COMPONENT_DATA_MAX, `makes the image's Image Builder component document exceed its limit of ${COMPONENT_DATA_MAX} characters: shorten it`);
+}
+
+function recipeDescription(appVersion: string): string {
+  return `Amazon Linux 2023 with the app ${appVersion}`;
+}
+
 /** The image's build step: Node.js, the CloudWatch agent and app-user, then the app from /tmp/app.zip. */
 function renderInstallCommands(nodeMajor: number): string[] {
   return [
@@ -302,9 +338,16 @@ function renderInstallCommands(nodeMajor: number): string[] {
   ];
 }
 
+/** Image Builder's largest value of each of major, minor and patch: 2^30 - 1. */
+export const SEMANTIC_VERSION_NODE_MAX = 2 ** 30 - 1;
+
 /** A semantic version `1.0.<n>` derived from content (Image Builder allows up to 2^30-1 per part). */
 export function imageVersion(content: unknown): string {
-  const hex = createHash('sha256').update(JSON.stringify(content)).digest('hex');
+  return versionFromHash(createHash('sha256').update(JSON.stringify(content)).digest('hex'));
+}
+
+/** `1.0.<n>`, n the first 7 hex digits of a hash: at most 0xfffffff = 268,435,455, within {@link SEMANTIC_VERSION_NODE_MAX}. */
+export function versionFromHash(hex: string): string {
   return `1.0.${parseInt(hex.slice(0, 7), 16)}`;
 }
 

@@ -22,6 +22,7 @@ import {
   checkOneOf,
   checkOrdered,
   checkType,
+  checkUserDataSize,
   isDeployTime,
   sizeInGiB,
 } from '../../lib/validate';
@@ -33,6 +34,7 @@ import { type BoundSecret, bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
 import { enableAccessLogs } from '../shared/access-logs';
 import { AppImage } from './app-image';
+import { APP_USER } from '../shared/app-runtime';
 import { renderUserDataCommands } from './boot';
 import { checkSeconds, knownOr, secondsOr } from './deploy-time';
 import { VM_SERVICE_PROPS } from './known-props';
@@ -517,6 +519,7 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
         stopTimeoutSeconds: Math.max(secondsOr(s.deregistrationDelay, BOUNDS.deregistrationDelaySeconds), 10) + 5,
       }),
     );
+    checkUserDataSize(this, 'app.environment', userData, 'it carries app.environment, app.command and the secret references; move large values to a secret or a file in the app');
     const requireImdsv2 = props.requireImdsv2 ?? true;
     return new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage,
@@ -874,6 +877,10 @@ function resolveSettings(where: Construct, props: VmServiceProps, app: ResolvedA
   if (app.source.image !== undefined) {
     throw new OrchestrationError(where, 'app.source.image', app.source.image, 'is for the container style; the vm style bakes app.source.directory into an AMI (or runs VmImage.fromAmiId() / VmImage.fromSsmParameter())');
   }
+  if (!Token.isUnresolved(app.port) && app.port < 1024) {
+    throw new OrchestrationError(where, 'app.port', app.port, `must be from 1024 to 65535: the app runs as the non-root ${APP_USER}, which cannot bind privileged ports (the load balancer listens on 80 and 443)`);
+  }
+  checkHealthCheckPathLength(where, app.healthCheckPath);
   const image = resolveImage(where, props, app);
   return {
     ...image,
@@ -882,6 +889,15 @@ function resolveSettings(where: Construct, props: VmServiceProps, app: ResolvedA
     ...resolveLoadBalancer(where, props),
     ...resolveScaling(where, props, app),
   };
+}
+
+/** The target group's HealthCheckPath takes 1 to 1,024 characters (Elastic Load Balancing API). */
+const MAX_HEALTH_CHECK_PATH = 1024;
+
+/** app.healthCheckPath within the target group's limit (a deploy-time value passes through). */
+function checkHealthCheckPathLength(where: Construct, path: string): void {
+  if (Token.isUnresolved(path) || path.length <= MAX_HEALTH_CHECK_PATH) return;
+  throw new OrchestrationError(where, 'app.healthCheckPath', path, `must be at most ${MAX_HEALTH_CHECK_PATH} characters: it is the target group's HealthCheckPath`);
 }
 
 /** The image source, the instance types and their architecture, the root volume. */

@@ -1,12 +1,12 @@
 import { Validations } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as cdk8s from 'cdk8s';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { ContainerSampleStack } from '../../apps/container-stack';
+import { adminArnsFromContext, ContainerSampleStack } from '../../apps/container-stack';
 import { ENVIRONMENT_SIZES, sampleStackName } from '../../lib/environments';
 import { SCHEMA_SOURCE, validateManifests } from '../../scripts/k8s-schema';
 import { writeManifests } from '../../scripts/manifests';
@@ -22,6 +22,27 @@ describe('ContainerSampleStack', () => {
     stack = new ContainerSampleStack(app, sampleStackName('Container', 'dev'), { sizes: ENVIRONMENT_SIZES.dev });
     template = templateOf(stack);
     deployment = stack.service.chart.toJson().find((o: any) => o.kind === 'Deployment');
+  });
+
+  // Issue 12, defect 1: without -c adminRoleArn nobody who deploys can use kubectl; the synth says so.
+  it('without -c adminRoleArn: only the kubectl handler has an access entry, and an info message says who gets Unauthorized', () => {
+    const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')) as any[];
+    expect(entries).toHaveLength(1);
+    expect(JSON.stringify(entries[0].Properties.PrincipalArn)).toMatch(/Kubectl|Handler/i);
+    const warnings = Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('No cluster admin named'));
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]!.entry.data)).toContain('get "Unauthorized"');
+    expect(String(warnings[0]!.entry.data)).toContain('-c adminRoleArn=arn:aws:iam::ACCOUNT:role/PATH/NAME');
+  });
+
+  it('-c adminRoleArn takes one or more comma-separated ARNs', () => {
+    expect(adminArnsFromContext('arn:aws:iam::123456789012:role/a/b/Admin, arn:aws:iam::123456789012:user/jane')).toEqual(['arn:aws:iam::123456789012:role/a/b/Admin', 'arn:aws:iam::123456789012:user/jane']);
+    expect(adminArnsFromContext(undefined)).toBeUndefined();
+  });
+
+  // Issue 12, defect 2: the sample's Deployment leaves its replica count to the HPA.
+  it('renders no spec.replicas on the Deployment (the HPA owns it)', () => {
+    expect(deployment.spec).not.toHaveProperty('replicas');
   });
 
   // The whole stack's snapshot is `container matches its snapshot` in test/apps/sample-stacks.test.ts.

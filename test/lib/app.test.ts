@@ -209,7 +209,7 @@ describe('AppSource and AppSecret: modes as classes', () => {
     ['AppSecret.fromParameterName without "/"', () => AppSecret.fromParameterName('app/key'), 'AppSecret.fromParameterName(parameterName)', 'app/key', 'must be an SSM parameter name starting with "/"'],
     ['AppSecret.fromSecret of a name', () => AppSecret.fromSecret('db' as never), 'AppSecret.fromSecret(secret)', 'db', 'must be a Secrets Manager secret (secretsmanager.ISecret), for example secretsmanager.Secret.fromSecretNameV2(...)'],
     ['AppSecret.fromSecretName with an empty jsonField', () => AppSecret.fromSecretName('db', { jsonField: '' }), 'AppSecret.fromSecretName(options.jsonField)', '', 'must be a non-empty string: a key of the JSON secret'],
-    ['AppSecret.fromSecretArn with a misspelled option', () => AppSecret.fromSecretArn('arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf', { field: 'pw' } as never), 'AppSecret.fromSecretArn(options.field)', 'pw', 'is not a known option: known options are jsonField'],
+    ['AppSecret.fromSecretArn with a misspelled option', () => AppSecret.fromSecretArn('arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf', { field: 'pw' } as never), 'AppSecret.fromSecretArn(options.field)', 'pw', 'is not a known option: known options are jsonField, encryptionKey'],
   ])('%s: our error naming the argument, the value and what is allowed', (_what, fn, prop, value, allowed) => {
     const e = errorOf(fn);
     expect([e.path, e.prop, e.value, e.allowed]).toEqual(['', prop, value, allowed]);

@@ -36,9 +36,7 @@ export function checkAppClusterProps(where: IConstruct, props: AppClusterProps, 
   checkType(where, p('albController'), props.albController, 'boolean');
   const version = checkKubernetesVersion(where, p('version'), props.version ?? DEFAULT_KUBERNETES_VERSION);
   const capacity = checkNodeCapacity(where, p('capacity'), props.capacity);
-  if (props.adminPrincipalArn !== undefined && !Token.isUnresolved(props.adminPrincipalArn) && !/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/.test(props.adminPrincipalArn)) {
-    throw new OrchestrationError(where, p('adminPrincipalArn'), props.adminPrincipalArn, 'must be an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME)');
-  }
+  checkAdminPrincipalArn(where, p('adminPrincipalArn'), props.adminPrincipalArn);
   return { version, capacity };
 }
 
@@ -49,5 +47,32 @@ function checkMovedProps(where: IConstruct, props: AppClusterProps, prefix: stri
     const value = (props as Record<string, unknown>)[old];
     if (value === undefined) continue;
     throw new OrchestrationError(where, `${prefix}${old}`, value, `is no longer a prop: pass ${prefix}capacity: NodeCapacity.nodegroup({ ${now} })`);
+  }
+}
+
+/** An IAM role ARN (its path included) or user ARN, as an EKS access entry names its principal. */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/(?:[\x21-\x7e]+\/)?[\w+=,.@-]{1,64}$/;
+/** An STS assumed-role session ARN (what `aws sts get-caller-identity` prints for a role session). */
+const ASSUMED_ROLE_ARN = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/[^/]+$/;
+
+/**
+ * Checks an admin principal for an EKS access entry: an IAM role ARN, with its path if it has one
+ * (access entries keep the path, unlike the aws-auth ConfigMap), or an IAM user ARN. An assumed-role
+ * session ARN is not an IAM principal: the error names the role ARN to pass instead.
+ */
+export function checkAdminPrincipalArn(where: IConstruct, prop: string, arn: unknown): void {
+  if (arn === undefined || Token.isUnresolved(arn)) return;
+  checkType(where, prop, arn, 'string');
+  const session = ASSUMED_ROLE_ARN.exec(arn as string);
+  if (session) {
+    throw new OrchestrationError(
+      where,
+      prop,
+      arn,
+      `is an assumed-role session (what \`aws sts get-caller-identity\` prints), not an IAM principal an EKS access entry can name: pass the role's ARN, arn:aws:iam::${session[1]}:role/<path/>${session[2]} (\`aws iam get-role --role-name ${session[2]} --query Role.Arn --output text\` prints it with its path; IAM Identity Center roles have the path aws-reserved/sso.amazonaws.com/...)`,
+    );
+  }
+  if (!PRINCIPAL_ARN.test(arn as string)) {
+    throw new OrchestrationError(where, prop, arn, 'must be an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME, with the role\'s path if it has one: arn:aws:iam::ACCOUNT:role/PATH/NAME)');
   }
 }

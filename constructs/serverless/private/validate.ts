@@ -1,4 +1,3 @@
-import { Token, Tokenization } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { OrchestrationError } from '../../../lib/errors';
 
@@ -27,14 +26,3 @@ export function checkHasMember(where: IConstruct, prop: string, value: unknown, 
   }
 }
 
-/**
- * The bytes of a string that are known at synth: a deploy-time part (a token) counts as 0, so the sum
- * over an environment is a lower bound that never rejects a configuration that might fit.
- */
-export function knownBytes(value: string): number {
-  if (!Token.isUnresolved(value)) return Buffer.byteLength(value);
-  const literal = Tokenization.reverseString(value)
-    .mapTokens({ mapToken: () => '' })
-    .join({ join: (a: unknown, b: unknown) => `${a ?? ''}${b ?? ''}` });
-  return Buffer.byteLength(String(literal ?? ''));
-}

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppChart, type AppChartProps, ImagePullPolicy, PercentOrCount, ZoneSpread } from '../../../constructs/container';
 import { exportSecretsScript, FETCH_SECRETS_SCRIPT } from '../../../constructs/container/private/secrets-scripts';
+import { CONTAINER_DEFAULTS } from '../../../constructs/container/app-chart';
 import { SCHEMA_SOURCE, validateManifests } from '../../../scripts/k8s-schema';
 import { SAMPLE_APP_DIR, orchestrationErrorFrom } from '../../helpers';
 import { AppSecret, AppSource } from '../../../lib/app';
@@ -61,7 +62,6 @@ describe('AppChart (defaults: the book\'s Deployment without its gaps)', () => {
   });
 
   it('rolls out with maxSurge 3 / maxUnavailable 0 (the shared rollout limits on 3 replicas)', () => {
-    expect(deployment.spec.replicas).toBe(3);
     expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 3, maxUnavailable: 0 } });
     expect(deployment.spec.progressDeadlineSeconds).toBe(600);
     expect(deployment.spec.minReadySeconds).toBe(10);
@@ -118,6 +118,19 @@ describe('AppChart (defaults: the book\'s Deployment without its gaps)', () => {
     expect(objects.filter((o: any) => o.kind === 'Ingress')).toEqual([]);
     expect(svc.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
     expect(svc.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+  });
+
+  // Issue 12, defect 2: a Deployment with spec.replicas is scaled back to it by every client-side `kubectl apply`
+  // (the kubectl handler's update), undoing the HPA's scale-out mid-rollout.
+  it('leaves spec.replicas to the HPA (no chart update resets its scale), for every replica count', () => {
+    expect(deployment.spec).not.toHaveProperty('replicas');
+    const four = find(synth({ app: { ...APP, replicas: { min: 4, max: 8 } } }).objects, 'Deployment');
+    expect(four.spec).not.toHaveProperty('replicas');
+    expect(find(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+  });
+
+  it('pins the secrets init container\'s AWS CLI image by digest', () => {
+    expect(CONTAINER_DEFAULTS.secretsFetcherImage).toMatch(/^amazon\/aws-cli:2\.27\.0@sha256:[0-9a-f]{64}$/);
   });
 
   it('has a PodDisruptionBudget and a CPU HPA from replicas.min to replicas.max', () => {

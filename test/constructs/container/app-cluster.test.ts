@@ -1,4 +1,6 @@
 import { Size } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { TODAY_CONTEXT_KEY } from '../../../constructs/container/kubernetes-version';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type { Template } from 'aws-cdk-lib/assertions';
@@ -6,8 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AppCluster, type AppClusterProps, NodeCapacity, NodeOs, SUPPORTED_KUBERNETES_VERSIONS } from '../../../constructs/container';
 import { onlyResource, templateOf, testStack, orchestrationErrorFrom } from '../../helpers';
 
-function build(props: AppClusterProps = {}) {
-  const stack = testStack();
+function build(props: AppClusterProps = {}, today?: string) {
+  const stack = testStack('Test', today ? { [TODAY_CONTEXT_KEY]: today } : {});
   const cluster = new AppCluster(stack, 'Cluster', props);
   return { stack, cluster, template: templateOf(stack) };
 }
@@ -16,13 +18,18 @@ function expectError(fn: () => unknown, ...parts: string[]) {
   for (const p of parts) expect(e.message).toContain(p);
 }
 
+const SSO_ROLE = 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef';
+
 // One synth of the default cluster serves every assertion on it.
 describe('AppCluster (defaults)', () => {
   let template: Template;
   let cluster: AppCluster;
   let props: any;
   beforeAll(() => {
-    ({ template, cluster } = build({ adminPrincipalArn: 'arn:aws:iam::123456789012:role/Admin' }));
+    const stack = testStack();
+    cluster = new AppCluster(stack, 'Cluster', { adminPrincipalArn: 'arn:aws:iam::123456789012:role/Admin' });
+    cluster.addClusterAdmin(SSO_ROLE); // a role ARN with a path (IAM Identity Center's)
+    template = templateOf(stack);
     props = onlyResource(template, 'AWS::EKS::Cluster').Properties;
   });
 
@@ -80,6 +87,12 @@ describe('AppCluster (defaults)', () => {
     expect(addons).toEqual(['eks-pod-identity-agent', 'metrics-server']);
   });
 
+  it('gives a role ARN with a path its own access entry, path kept (access entries accept paths)', () => {
+    const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).map((e: any) => e.Properties);
+    const entry = entries.find((e) => e.PrincipalArn === SSO_ROLE);
+    expect(JSON.stringify(entry?.AccessPolicies)).toContain('AmazonEKSClusterAdminPolicy');
+  });
+
   it('gives the admin principal an access entry with cluster-admin', () => {
     const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).map((e: any) => e.Properties);
     const entry = entries.find((e) => e.PrincipalArn === 'arn:aws:iam::123456789012:role/Admin');
@@ -134,14 +147,43 @@ describe('AppCluster bad input', () => {
   it('rejects min nodes > max nodes', () => {
     expectError(() => NodeCapacity.nodegroup({ minNodes: 5, maxNodes: 4 }), 'minNodes (5) must not exceed maxNodes (4)');
   });
-  it('rejects a Kubernetes version outside EKS standard support (or without a kubectl layer)', () => {
-    for (const v of [eks.KubernetesVersion.V1_33, eks.KubernetesVersion.V1_37, eks.KubernetesVersion.of('1.29')]) {
+  it('rejects a Kubernetes version outside EKS\'s release calendar (or without a kubectl layer)', () => {
+    for (const v of [eks.KubernetesVersion.V1_37, eks.KubernetesVersion.of('1.28')]) {
       expectError(() => build({ version: v }), `Test/Cluster: version ("${v.version}")`, `one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`);
     }
   });
   it('rejects mixed architectures and a malformed admin ARN', () => {
     expectError(() => NodeCapacity.nodegroup({ instanceTypes: [new ec2.InstanceType('t4g.medium'), new ec2.InstanceType('t3.medium')] }), 'instanceTypes', 'same architecture');
     expectError(() => build({ adminPrincipalArn: 'Admin' }), 'adminPrincipalArn ("Admin")', 'IAM role or user ARN');
+  });
+  // Issue 12, defect 1: an access entry names an IAM principal; a session ARN is not one.
+  it('rejects an assumed-role session ARN with the role ARN to pass instead', () => {
+    expectError(
+      () => build({ adminPrincipalArn: 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123/jane' }),
+      'Test/Cluster: adminPrincipalArn ("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123/jane") is an assumed-role session',
+      "pass the role's ARN, arn:aws:iam::123456789012:role/<path/>AWSReservedSSO_Admin_0123",
+    );
+  });
+});
+
+// Issue 12, defect 6: versions by EKS's calendar, with "today" injected (context cdk-orchestration:today).
+describe('AppCluster Kubernetes version support by date', () => {
+  const warnings = (stack: any) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('extended support'));
+  it('warns with the extra cost once a version leaves standard support, not before', () => {
+    const before = build({ version: eks.KubernetesVersion.V1_35 }, '2026-12-01');
+    expect(warnings(before.stack)).toHaveLength(0);
+    const { stack } = build({ version: eks.KubernetesVersion.V1_35 }, '2027-03-27');
+    const found = warnings(stack);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.id).toBe('/Test/Cluster');
+    expect(String(found[0]!.entry.data)).toContain('Kubernetes 1.35 left EKS standard support on 2027-03-27: EKS bills extended support, $0.60 instead of $0.10 per cluster-hour (about $365 more a month per cluster), until 2028-03-27');
+  });
+  it('rejects a version past extended support with our error', () => {
+    expectError(() => build({ version: eks.KubernetesVersion.V1_34 }, '2027-12-02'), 'Test/Cluster: version ("1.34") is past EKS extended support (it ended on 2027-12-02; today is 2027-12-02)', 'Use one of 1.36');
+    expectError(() => build({ version: eks.KubernetesVersion.V1_31 }, '2026-11-29'), 'version ("1.31") is past EKS extended support (it ended on 2026-11-26');
+  });
+  it('rejects a malformed "today"', () => {
+    expectError(() => build({}, '29/11/2026'), 'cdk-orchestration:today ("29/11/2026") must be a date YYYY-MM-DD');
   });
   it('uses the bundled 1.36 kubectl layer for 1.35 (within kubectl\'s skew) and asks for the package for 1.34', () => {
     const installed = (pkg: string) => {
@@ -152,9 +194,9 @@ describe('AppCluster bad input', () => {
         return false;
       }
     };
-    const { template } = build({ version: eks.KubernetesVersion.V1_35 });
+    const { template } = build({ version: eks.KubernetesVersion.V1_35 }, '2026-11-29');
     expect(onlyResource(template, 'AWS::EKS::Cluster').Properties.Version).toBe('1.35');
     if (installed('@aws-cdk/lambda-layer-kubectl-v34')) return; // the user installed it: 1.34 then works
-    expectError(() => build({ version: eks.KubernetesVersion.V1_34 }), 'Test/Cluster: kubectlLayer (undefined)', 'npm install @aws-cdk/lambda-layer-kubectl-v34');
+    expectError(() => build({ version: eks.KubernetesVersion.V1_34 }, '2026-11-29'), 'Test/Cluster: kubectlLayer (undefined)', 'npm install @aws-cdk/lambda-layer-kubectl-v34');
   });
 });

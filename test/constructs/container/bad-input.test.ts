@@ -21,7 +21,7 @@ describe('ContainerService rejects bad input with the library\'s error (path, pr
     const e = errorFor({ clusterprops: {} });
     expect(e.path).toBe('Bad/Service');
     expect(e.prop).toBe('clusterprops');
-    expect(e.message).toBe('Bad/Service: clusterprops ({}) is not a known prop: did you mean cluster or clusterProps? known props are app, cluster, clusterProps, imageArchitecture, chart, exposure, waitForRollout');
+    expect(e.message).toBe('Bad/Service: clusterprops ({}) is not a known prop: did you mean cluster or clusterProps? known props are app, cluster, clusterProps, imageArchitecture, chart, exposure, waitForRollout, migrateReplicasToHpa');
   });
 
   it('no props at all (plain JavaScript)', () => {
@@ -213,9 +213,9 @@ describe('ContainerService: the cluster props, named as the caller wrote them', 
     expect(message({ clusterProps: { version: '1.36' } })).toBe('Bad/Service: clusterProps.version ("1.36") must be an eks.KubernetesVersion, for example eks.KubernetesVersion.V1_36');
   });
 
-  it('a version outside EKS standard support', () => {
-    expect(message({ clusterProps: { version: eks.KubernetesVersion.V1_33 } })).toBe(
-      'Bad/Service: clusterProps.version ("1.33") must be a Kubernetes version in EKS standard support with a kubectl layer: one of 1.34, 1.35, 1.36',
+  it('a version outside EKS\'s release calendar', () => {
+    expect(message({ clusterProps: { version: eks.KubernetesVersion.V1_37 } })).toBe(
+      'Bad/Service: clusterProps.version ("1.37") must be a Kubernetes version in EKS\'s release calendar with a kubectl layer: one of 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36',
     );
   });
 
@@ -244,7 +244,7 @@ describe('ContainerService: the cluster props, named as the caller wrote them', 
   });
 
   it('a malformed admin principal ARN', () => {
-    expect(message({ clusterProps: { adminPrincipalArn: 'Admin' } })).toBe('Bad/Service: clusterProps.adminPrincipalArn ("Admin") must be an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME)');
+    expect(message({ clusterProps: { adminPrincipalArn: 'Admin' } })).toBe('Bad/Service: clusterProps.adminPrincipalArn ("Admin") must be an IAM role or user ARN (arn:aws:iam::ACCOUNT:role/NAME, with the role\'s path if it has one: arn:aws:iam::ACCOUNT:role/PATH/NAME)');
   });
 });
 

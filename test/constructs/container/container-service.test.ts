@@ -84,7 +84,7 @@ describe('ContainerService', () => {
 });
 
 describe('ContainerService options and bad input', () => {
-  it('runs a given image on a given cluster, without a rollout wait', () => {
+  it('runs a given image on a given cluster, without a rollout wait (and migrates an existing Deployment\'s replicas to the HPA)', () => {
     const stack = testStack();
     const cluster = new eks.Cluster(stack, 'Own', {
       version: eks.KubernetesVersion.V1_36,
@@ -92,7 +92,7 @@ describe('ContainerService options and bad input', () => {
       defaultCapacity: 0,
       kubectlProviderOptions: { kubectlLayer: new (require('@aws-cdk/lambda-layer-kubectl-v36').KubectlV36Layer)(stack, 'Layer') },
     });
-    const service = new ContainerService(stack, 'Service', { app: { source: AppSource.fromImage('public.ecr.aws/nginx/nginx:1.27'), port: 80 }, cluster, waitForRollout: false });
+    const service = new ContainerService(stack, 'Service', { app: { source: AppSource.fromImage('public.ecr.aws/nginx/nginx:1.27'), port: 80 }, cluster, waitForRollout: false, migrateReplicasToHpa: true });
     expect(service.imageAsset).toBeUndefined();
     expect(service.imageUri).toBe('public.ecr.aws/nginx/nginx:1.27');
     const t = templateOf(stack);
@@ -100,6 +100,16 @@ describe('ContainerService options and bad input', () => {
     // the pods always get a role (the service's grantPrincipal), secrets or not
     t.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
     expect(service.grantPrincipal).toBe(service.podRole);
+    // Issue 12, defect 2 (the first update of a chart applied with spec.replicas): before the chart, the
+    // Deployment's last applied configuration loses spec.replicas, so kubectl apply does not set 1 replica.
+    const [patchId, patch] = Object.entries(t.findResources('Custom::AWSCDK-EKS-KubernetesPatch'))[0] as [string, any];
+    expect(patch.Properties.ResourceName).toBe(`deployment/${service.deploymentName}`);
+    expect(patch.Properties.ResourceNamespace).toBe(service.kubernetesNamespace);
+    expect(patch.Properties.PatchType).toBe('merge');
+    const applied = JSON.parse(JSON.parse(patch.Properties.ApplyPatchJson).metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
+    expect(applied).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: service.deploymentName, namespace: service.kubernetesNamespace } });
+    expect(patch.DeletionPolicy).toBe('Retain'); // a Delete would patch a Deployment that may be gone
+    expect(chartManifest(t)[1].DependsOn).toContain(patchId);
   });
 
   it('on an Auto Mode cluster: a ClusterIP Service (no Auto Mode NLB), no Pod Identity add-on (built into its nodes), an x86 image', () => {

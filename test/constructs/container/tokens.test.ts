@@ -133,8 +133,8 @@ describe('ContainerService passes deploy-time values through to the template', (
     const policies = JSON.stringify(byType('AWS::IAM::Policy'));
     expect(policies).toContain('"Resource":{"Ref":"SecretArn"}');
   });
-  it('app.replicas.min: Deployment replicas and HPA minimum', () => {
-    expect(deployment.spec.replicas).toBe('#Ref MinReplicas');
+  it('app.replicas.min: HPA minimum (the Deployment leaves replicas to the HPA)', () => {
+    expect(deployment.spec).not.toHaveProperty('replicas');
     expect(kind(objects, 'HorizontalPodAutoscaler').spec.minReplicas).toBe('#Ref MinReplicas');
   });
   it('app.replicas.max: HPA maximum', () => {

@@ -26,10 +26,10 @@ const LB = 'Test/Svc';
 
 describe('fleet size', () => {
   it('rejects a fleet smaller than 1', () => {
-    expectError(service({ fleetSize: 0 }), { path: FLEET, prop: 'fleetSize', message: /^Test\/Svc\/Fleet: fleetSize \(0\) must be an integer from 1 to 100$/ });
+    expectError(service({ fleetSize: 0 }), { path: FLEET, prop: 'fleetSize', message: /^Test\/Svc\/Fleet: fleetSize \(0\) must be an integer from 1 to 50$/ });
   });
   it('rejects a fractional fleet size', () => {
-    expectError(service({ fleetSize: 2.5 }), { path: FLEET, prop: 'fleetSize', message: /fleetSize \(2\.5\) must be an integer from 1 to 100$/ });
+    expectError(service({ fleetSize: 2.5 }), { path: FLEET, prop: 'fleetSize', message: /fleetSize \(2\.5\) must be an integer from 1 to 50$/ });
   });
   it('rejects app.replicas.min 0 (no servers)', () => {
     expectError(service({ app: { source, replicas: { min: 0 } } }), { path: FLEET, prop: 'app.replicas.min', message: /app\.replicas\.min \(0\) must be at least 1 for the server style/ });

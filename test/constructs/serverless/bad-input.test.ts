@@ -188,7 +188,7 @@ describe('FunctionService: the environment size counts every variable the functi
     const secrets = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`SECRET_${i}`, AppSecret.fromParameterName(`/app/secret-with-a-longish-name-${i}`)]));
     const e = errorFor({ app: { ...app, version: '1.0.0', environment: { BIG: 'x'.repeat(2500) }, secrets } });
     expect(e.prop).toBe('app.environment');
-    expect(e.message).toMatch(/^Bad\/Service: app\.environment \("\d{4} bytes"\) must stay under Lambda's 4 KB limit for all variables together/);
+    expect(e.message).toMatch(/^Bad\/Service: app\.environment \("\d{4} bytes"\) must stay within Lambda's 4 KB limit \(4096 bytes, measured as the JSON object \{"KEY":"value",\.\.\.\}\) for all variables together/);
   });
 });
 

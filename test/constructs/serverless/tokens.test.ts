@@ -296,7 +296,7 @@ describe('the shared app description, as this style reads it: deploy-time values
   it('app.environment size: what is known already over 4 KB is our error, "at least"', () => {
     const e = errorWith(withApp((p) => ({ environment: { BIG: 'x'.repeat(4100), LATER: p.str() } })));
     expect(e.prop).toBe('app.environment');
-    expect(e.message).toMatch(/^Tok\/Service: app\.environment \("at least 41\d\d bytes"\) must stay under Lambda's 4 KB limit/);
+    expect(e.message).toMatch(/^Tok\/Service: app\.environment \("at least 41\d\d bytes"\) must stay within Lambda's 4 KB limit/);
   });
 
   describe('fields the serverless style does not read reach no template property', () => {

@@ -1,0 +1,476 @@
+// Issue 12, "IAM decided by a real policy engine": every runtime identity of the four sample stacks
+// (and of the same styles reading secrets under customer-managed KMS keys), its template policies
+// resolved for a test account and region plus its AWS-managed policies at pinned versions, decided
+// by @cloud-copilot/iam-simulate. Each identity's calls come from the scripts the template renders
+// (`aws <service> <command>` lines, Image Builder S3Download steps) and from the handlers' SDK calls;
+// the calls of agents we don't write are listed with the AWS page that documents them.
+// Customer-managed KMS keys: the identity side only (an imported key's policy is outside the
+// template): the key policy is assumed to be the default one that lets IAM policies grant its use.
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSampleApp } from '../../apps/sample-app-stacks';
+import { ContainerService } from '../../constructs/container';
+import { ServerService } from '../../constructs/server';
+import { FunctionService } from '../../constructs/serverless';
+import { VmImage, VmService } from '../../constructs/vm';
+import { AppSecret, AppSource } from '../../lib/app';
+import { CDK_CONTEXT, SAMPLE_APP_DIR } from '../helpers';
+import { ACCOUNT, type CfnTemplate, type Call, MANAGED_POLICY_VERSIONS, PARTITION, REGION, Resolver, cliCalls, decide, pythonCliLines, roleIdentity, scriptText } from './engine';
+
+const A = ACCOUNT;
+const R = REGION;
+const P = PARTITION;
+const OTHER_BUCKET_OBJECT = `arn:${P}:s3:::another-bucket/release.zip`;
+const OTHER_SECRET = `arn:${P}:secretsmanager:${R}:${A}:secret:other-app/db-XyZ123`;
+const OTHER_FUNCTION = `arn:${P}:lambda:${R}:${A}:function:another-function`;
+const OTHER_LOG_GROUP_STREAM = `arn:${P}:logs:${R}:${A}:log-group:/other/app:log-stream:i-0123`;
+const OTHER_CLUSTER = `arn:${P}:eks:${R}:${A}:cluster/another-cluster`;
+
+/**
+ * Agents we don't write, with the calls their documentation names. Each is proven allowed for the
+ * identity that runs it.
+ */
+const SSM_AGENT = {
+  // https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-instance-permissions.html
+  // (AmazonSSMManagedInstanceCore: "the minimum permissions the SSM Agent needs")
+  source: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-instance-permissions.html',
+  calls: ['ssm:UpdateInstanceInformation', 'ssm:ListInstanceAssociations', 'ssm:DescribeAssociation', 'ssm:GetDocument', 'ssm:UpdateInstanceAssociationStatus', 'ssm:PutInventory',
+    'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel',
+    'ec2messages:GetMessages', 'ec2messages:AcknowledgeMessage', 'ec2messages:SendReply', 'ec2messages:GetEndpoint'].map((action) => ({ action, resource: '*' })),
+};
+/** The CloudWatch agent shipping a log file to an existing log group (it does not create groups). */
+function cloudWatchAgent(logGroupArn: string): Call[] {
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/create-iam-roles-for-cloudwatch-agent.html
+  const stream = logGroupArn.replace(/:\*$/, ':log-stream:i-0123456789abcdef0');
+  return [
+    { action: 'logs:CreateLogStream', resource: stream },
+    // A log group's ARN with its trailing `:*` is the one IAM decides on for every action but a few
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/iam-access-control-overview-cwl.html).
+    { action: 'logs:DescribeLogStreams', resource: logGroupArn },
+    { action: 'logs:PutLogEvents', resource: stream },
+  ];
+}
+/** Lambda writing a function's logs with its execution role. */
+function lambdaLogs(logGroupArn: string): Call[] {
+  // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
+  const stream = logGroupArn.replace(/:\*$/, ':log-stream:2026/01/01/[$LATEST]0123');
+  return [
+    { action: 'logs:CreateLogStream', resource: stream },
+    { action: 'logs:PutLogEvents', resource: stream },
+  ];
+}
+
+interface Proven {
+  identity: string;
+  managed: string[];
+  allowed: Call[];
+  denied: Call[];
+}
+const report: Proven[] = [];
+
+async function prove(template: CfnTemplate, identity: string, roleId: string, allowed: Call[], denied: Call[]) {
+  const role = roleIdentity(template, roleId);
+  for (const call of allowed) expect(await decide(role, call), `${identity}: ${call.action} on ${call.resource}`).toBe('Allowed');
+  for (const call of denied) expect(await decide(role, call), `${identity}: ${call.action} on ${call.resource} must be denied`).not.toBe('Allowed');
+  report.push({ identity, managed: role.managed, allowed, denied });
+}
+
+/** The one role whose logical id starts with `prefix` (the CDK adds a hash). */
+function roleId(template: CfnTemplate, prefix: string): string {
+  const ids = Object.keys(template.Resources).filter((id) => id.startsWith(prefix) && template.Resources[id]!.Type === 'AWS::IAM::Role');
+  expect(ids, prefix).toHaveLength(1);
+  return ids[0]!;
+}
+function resourceIds(template: CfnTemplate, type: string, prefix = ''): string[] {
+  return Object.keys(template.Resources).filter((id) => id.startsWith(prefix) && template.Resources[id]!.Type === type);
+}
+/** The resolved text of resources (user data, documents, associations, manifests). */
+function scriptsOf(template: CfnTemplate, ids: string[]): string {
+  const r = new Resolver(template);
+  return ids.map((id) => scriptText(r.resolve(template.Resources[id]!.Properties))).join('\n');
+}
+
+/** The `s3://bucket/key` sources an S3 copy or an Image Builder S3Download step reads, as object ARNs. */
+function s3Sources(text: string): string[] {
+  return [...new Set([...text.matchAll(/s3:\/\/([a-z0-9.-]+)\/([A-Za-z0-9!_.*()/-]+)/g)].map((m) => `arn:${P}:s3:::${m[1]}/${m[2]}`))];
+}
+
+/** SDK calls in a handler's source: `new <Operation>Command(` of `@aws-sdk/client-<service>`. */
+function sdkCalls(dir: string, files: string[]): string[] {
+  const calls: string[] = [];
+  for (const f of files) {
+    const src = fs.readFileSync(path.join(dir, f), 'utf8');
+    const clients = [...src.matchAll(/@aws-sdk\/client-([a-z0-9-]+)/g)].map((m) => m[1]);
+    for (const m of src.matchAll(/new\s+([A-Z][A-Za-z]+)Command\s*\(/g)) calls.push(`${clients[0] ?? '?'}:${m[1]}`);
+    if (/require\(['"]aws-sdk['"]\)/.test(src)) throw new Error(`${f}: SDK v2 calls are not derived: use @aws-sdk/client-*`);
+  }
+  return calls;
+}
+
+let sample: Record<'server' | 'vm' | 'container' | 'serverless', CfnTemplate>;
+beforeAll(() => {
+  const { stacks } = createSampleApp({ context: CDK_CONTEXT, gate: false });
+  sample = Object.fromEntries(Object.entries(stacks).map(([k, s]) => [k, Template.fromStack(s as Stack).toJSON() as CfnTemplate])) as typeof sample;
+});
+
+describe('the calls derived from scripts', () => {
+  it('an `aws` command without its IAM action fails; comments are not calls', () => {
+    expect(() => cliCalls('set -e\nvalue=$(aws sts get-caller-identity --query Account)')).toThrow('a script runs `aws sts get-caller-identity`: map it to its IAM action in CLI_ACTIONS');
+    expect(cliCalls('# aws s3 cp is how we download\naws --region eu-west-1 ssm get-parameter --name /x')).toEqual(['ssm:GetParameter']);
+  });
+});
+
+describe('managed policies', () => {
+  it('every AWS-managed policy the sample stacks attach is pinned, and only those', () => {
+    const attached = new Set<string>();
+    for (const t of Object.values(sample)) {
+      const r = new Resolver(t);
+      for (const id of resourceIds(t, 'AWS::IAM::Role')) for (const arn of r.resolve(t.Resources[id]!.Properties).ManagedPolicyArns ?? []) attached.add(String(arn).split('/').pop()!);
+    }
+    expect([...attached].sort()).toEqual(Object.keys(MANAGED_POLICY_VERSIONS).sort());
+  });
+});
+
+describe('server sample', () => {
+  it('app server role: the rollout document and user data calls, SSM and CloudWatch agents', async () => {
+    const t = sample.server;
+    const scripts = scriptsOf(t, [...resourceIds(t, 'AWS::EC2::Instance', 'ServiceFleetServer'), ...resourceIds(t, 'AWS::SSM::Document', 'ServiceFleetRollout'), ...resourceIds(t, 'AWS::SSM::Association', 'ServiceFleetRollout')]);
+    // The secrets script is rendered but reads nothing here: the sample has no secrets (proven below with some).
+    expect(cliCalls(scripts)).toEqual(['s3:GetObject', 'secretsmanager:GetSecretValue', 'ssm:GetParameter']);
+    expect(secretReads(scripts)).toEqual([]);
+    // The release the rollout copies: the association's `source` parameter.
+    const release = s3Sources(scriptsOf(t, resourceIds(t, 'AWS::SSM::Association', 'ServiceFleetRollout')));
+    expect(release).toHaveLength(1);
+    const logGroup = new Resolver(t).resolve({ 'Fn::GetAtt': ['ServiceFleetLogGroupB75B0225', 'Arn'] });
+    await prove(t, 'server: app server role', roleId(t, 'ServiceFleetRole'),
+      [...release.map((resource) => ({ action: 's3:GetObject', resource })), ...SSM_AGENT.calls, ...cloudWatchAgent(logGroup)],
+      [
+        { action: 's3:GetObject', resource: release[0]!.replace(/[^/]+$/, 'another-release.zip') },
+        { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+        { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+        { action: 'logs:PutLogEvents', resource: OTHER_LOG_GROUP_STREAM },
+        { action: 'lambda:InvokeFunction', resource: OTHER_FUNCTION },
+      ]);
+  });
+
+  it('nginx role: its config document and user data make no AWS call; SSM and CloudWatch agents', async () => {
+    const t = sample.server;
+    const scripts = scriptsOf(t, [...resourceIds(t, 'AWS::EC2::Instance', 'ServiceLoadBalancer'), ...resourceIds(t, 'AWS::SSM::Document', 'ServiceLoadBalancer'), ...resourceIds(t, 'AWS::SSM::Association', 'ServiceLoadBalancer')]);
+    expect(cliCalls(scripts)).toEqual([]);
+    const logGroup = new Resolver(t).resolve({ 'Fn::GetAtt': ['ServiceLoadBalancerLogGroup7BA4A91A', 'Arn'] });
+    const release = s3Sources(scriptsOf(t, resourceIds(t, 'AWS::SSM::Association', 'ServiceFleetRollout')));
+    await prove(t, 'server: nginx role', roleId(t, 'ServiceLoadBalancerRole'),
+      [...SSM_AGENT.calls, ...cloudWatchAgent(logGroup)],
+      [
+        { action: 's3:GetObject', resource: release[0]! }, // the app's release is not nginx's
+        { action: 'logs:PutLogEvents', resource: OTHER_LOG_GROUP_STREAM },
+        { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+      ]);
+  });
+});
+
+describe('vm sample', () => {
+  it('instance role: launch template user data, SSM and CloudWatch agents', async () => {
+    const t = sample.vm;
+    const scripts = scriptsOf(t, resourceIds(t, 'AWS::EC2::LaunchTemplate'));
+    expect(cliCalls(scripts)).toEqual([]);
+    const logGroup = new Resolver(t).resolve({ 'Fn::GetAtt': ['ServiceLogGroupB910EE76', 'Arn'] });
+    const release = s3Sources(scriptsOf(t, resourceIds(t, 'AWS::ImageBuilder::Component')));
+    await prove(t, 'vm: instance role', roleId(t, 'ServiceInstanceRole'),
+      [...SSM_AGENT.calls, ...cloudWatchAgent(logGroup)],
+      [
+        { action: 's3:GetObject', resource: release[0]! }, // baked into the image: instances never read it
+        { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+        { action: 'logs:PutLogEvents', resource: OTHER_LOG_GROUP_STREAM },
+        { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+      ]);
+  });
+
+  it('Image Builder instance role: the component\'s S3Download, Image Builder and SSM agents', async () => {
+    const t = sample.vm;
+    const component = scriptsOf(t, resourceIds(t, 'AWS::ImageBuilder::Component'));
+    expect(cliCalls(component)).toEqual([]);
+    const steps = [...component.matchAll(/action"?:\s*"?([A-Za-z0-9]+)/g)].map((m) => m[1]);
+    expect(steps.filter((s) => !['ExecuteBash', 'S3Download'].includes(s!)), 'component actions that call AWS').toEqual([]);
+    const release = s3Sources(component);
+    expect(release).toHaveLength(1);
+    await prove(t, 'vm: Image Builder instance role', roleId(t, 'ServiceImageBuildRole'),
+      [
+        ...release.map((resource) => ({ action: 's3:GetObject', resource })),
+        ...SSM_AGENT.calls,
+        // The Image Builder agent (TOE) on the build instance:
+        // https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-builder-setting-up.html#image-builder-IAM-prereq
+        { action: 'imagebuilder:GetComponent', resource: `arn:${P}:imagebuilder:${R}:${A}:component/sample-app/1.0.0/1` },
+      ],
+      [
+        { action: 's3:GetObject', resource: release[0]!.replace(/[^/]+$/, 'another-asset.zip') },
+        { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+        { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+      ]);
+  });
+});
+
+describe('container sample', () => {
+  it('node role: kubelet, VPC CNI, image pulls, the EKS Pod Identity agent', async () => {
+    const t = sample.container;
+    const r = new Resolver(t);
+    const cluster = r.arnOf('ServiceCluster99DC8B80');
+    const repo = r.arnOf('Registry28E4C1B9');
+    expect(cliCalls(scriptsOf(t, resourceIds(t, 'AWS::EC2::LaunchTemplate', 'ServiceClusterNode')))).toEqual([]);
+    await prove(t, 'container: node role', roleId(t, 'ServiceClusterNodegroupNodesNodeGroupRole'),
+      [
+        // https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html
+        { action: 'eks:DescribeCluster', resource: cluster },
+        { action: 'ec2:DescribeInstances', resource: '*' },
+        // https://docs.aws.amazon.com/eks/latest/userguide/cni-iam-role.html (the VPC CNI on the node role)
+        ...['ec2:AssignPrivateIpAddresses', 'ec2:AttachNetworkInterface', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DetachNetworkInterface', 'ec2:ModifyNetworkInterfaceAttribute', 'ec2:UnassignPrivateIpAddresses']
+          .map((action) => ({ action, resource: action.endsWith('Describe') || action.startsWith('ec2:Describe') ? '*' : `arn:${P}:ec2:${R}:${A}:network-interface/eni-0123` })),
+        { action: 'ec2:CreateTags', resource: `arn:${P}:ec2:${R}:${A}:network-interface/eni-0123` },
+        // https://docs.aws.amazon.com/AmazonECR/latest/userguide/ECR_on_EKS.html (kubelet pulls images)
+        { action: 'ecr:GetAuthorizationToken', resource: '*' },
+        { action: 'ecr:BatchGetImage', resource: repo },
+        { action: 'ecr:GetDownloadUrlForLayer', resource: repo },
+        // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html
+        { action: 'eks-auth:AssumeRoleForPodIdentity', resource: cluster },
+      ],
+      [
+        { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+        { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+        { action: 'ecr:PutImage', resource: repo },
+      ]);
+  });
+
+  it('pod role: no AWS call in the sample (no secrets), so nothing is allowed', async () => {
+    const t = sample.container;
+    const manifests = scriptsOf(t, resourceIds(t, 'Custom::AWSCDK-EKS-KubernetesResource', 'ServiceClusterServiceChart'));
+    expect(cliCalls(manifests)).toEqual([]);
+    await prove(t, 'container: pod role', roleId(t, 'ServicePodRole'), [], [
+      { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+      { action: 'ssm:GetParameter', resource: `arn:${P}:ssm:${R}:${A}:parameter/other-app/token` },
+      { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+      { action: 'eks:DescribeCluster', resource: new Resolver(t).arnOf('ServiceCluster99DC8B80') },
+    ]);
+  });
+
+  it('kubectl handler role: the calls of aws-cdk-lib\'s handler (its Python source), its logs and VPC ENIs', async () => {
+    const t = sample.container;
+    const r = new Resolver(t);
+    const cluster = r.arnOf('ServiceCluster99DC8B80');
+    const logGroup = r.arnOf('ServiceClusterKubectlProviderHandlerLogGroup64444D47');
+    // The handler aws-cdk-lib's eks-v2 deploys (apply, get, patch, helm), read from the installed package.
+    const handlerDir = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), 'custom-resource-handlers', 'dist', 'aws-eks-v2', 'kubectl-handler');
+    const handler = ['apply', 'get', 'patch', 'helm'].map((d) => fs.readFileSync(path.join(handlerDir, d, '__init__.py'), 'utf8')).join('\n');
+    expect(cliCalls(pythonCliLines(handler))).toEqual(['ecr-public:GetAuthorizationToken', 'ecr:GetAuthorizationToken', 'eks:DescribeCluster', 's3:GetObject', 'sts:GetServiceBearerToken']);
+    // `aws s3 cp` runs only for a chart asset (ChartAssetURL); the sample's chart comes from a repository.
+    const charts = resourceIds(t, 'Custom::AWSCDK-EKS-HelmChart').map((id) => t.Resources[id]!.Properties);
+    expect(charts.map((c) => [c.ChartAssetURL, c.Repository])).toEqual([[undefined, 'https://aws.github.io/eks-charts']]);
+    await prove(t, 'container: kubectl handler role', roleId(t, 'ServiceClusterKubectlProviderHandlerServiceRole'),
+      [
+        { action: 'eks:DescribeCluster', resource: cluster },
+        { action: 'ecr:GetAuthorizationToken', resource: '*' }, // an oci:// chart in a private ECR registry
+        { action: 'ecr-public:GetAuthorizationToken', resource: '*' }, // an oci:// chart on public.ecr.aws
+        { action: 'sts:GetServiceBearerToken', resource: '*', context: { 'sts:AWSServiceName': 'ecr-public.amazonaws.com' } },
+        ...lambdaLogs(logGroup),
+        // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
+        { action: 'ec2:CreateNetworkInterface', resource: '*' },
+        { action: 'ec2:DescribeNetworkInterfaces', resource: '*' },
+        { action: 'ec2:DeleteNetworkInterface', resource: '*' },
+      ],
+      [
+        { action: 'eks:DescribeCluster', resource: OTHER_CLUSTER },
+        { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT }, // no chart asset
+        { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+      ]);
+  });
+
+  it('AWS Load Balancer Controller role: binding pods to the CloudFormation-owned target group', async () => {
+    const t = sample.container;
+    const r = new Resolver(t);
+    const targetGroup = r.arnOf('ServiceLoadBalancerTargetGroup615986E6');
+    const loadBalancer = r.arnOf('ServiceLoadBalancer3BC31695');
+    await prove(t, 'container: AWS Load Balancer Controller role', roleId(t, 'SampleContainerdev'),
+      [
+        // A TargetGroupBinding: https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/targetgroupbinding/targetgroupbinding/
+        { action: 'elasticloadbalancing:DescribeTargetGroups', resource: '*' },
+        { action: 'elasticloadbalancing:DescribeTargetHealth', resource: '*' },
+        { action: 'elasticloadbalancing:RegisterTargets', resource: targetGroup },
+        { action: 'elasticloadbalancing:DeregisterTargets', resource: targetGroup },
+        { action: 'ec2:DescribeSecurityGroups', resource: '*' },
+        { action: 'ec2:DescribeInstances', resource: '*' },
+        { action: 'ec2:DescribeNetworkInterfaces', resource: '*' },
+        { action: 'ec2:DescribeSubnets', resource: '*' },
+        { action: 'ec2:DescribeVpcs', resource: '*' },
+      ],
+      [
+        // The load balancer CloudFormation owns carries no elbv2.k8s.aws/cluster tag: the controller cannot delete or change it.
+        { action: 'elasticloadbalancing:DeleteLoadBalancer', resource: loadBalancer },
+        { action: 'elasticloadbalancing:DeleteTargetGroup', resource: targetGroup },
+        { action: 'iam:CreateRole', resource: `arn:${P}:iam::${A}:role/x` },
+        { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+        { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+      ]);
+    // Known scope of the controller's published policy (which the cluster attaches): Register and
+    // DeregisterTargets on every target group (`targetgroup/*/*`), another app's too. Reported in
+    // issue 12; turns red when it is scoped to the cluster's target groups.
+    const otherTargetGroup = `arn:${P}:elasticloadbalancing:${R}:${A}:targetgroup/another-app/fedcba9876543210`;
+    expect(await decide(roleIdentity(t, roleId(t, 'SampleContainerdev')), { action: 'elasticloadbalancing:RegisterTargets', resource: otherTargetGroup })).toBe('Allowed');
+  });
+});
+
+describe('serverless sample', () => {
+  it('Lambda role: its handler\'s SDK calls (none) and its logs', async () => {
+    const t = sample.serverless;
+    expect(sdkCalls(SAMPLE_APP_DIR, ['lambda.js', 'respond.js'])).toEqual([]);
+    const r = new Resolver(t);
+    await prove(t, 'serverless: Lambda role', roleId(t, 'ServiceServiceRole'),
+      lambdaLogs(r.arnOf('ServiceLogGroupB910EE76')),
+      [
+        { action: 'logs:PutLogEvents', resource: OTHER_LOG_GROUP_STREAM },
+        { action: 'lambda:InvokeFunction', resource: OTHER_FUNCTION },
+        { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+        { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+      ]);
+  });
+
+  it('CodeDeploy role: shifting the live alias, reading the alarm', async () => {
+    const t = sample.serverless;
+    const r = new Resolver(t);
+    const fn = r.arnOf('ServiceAD644FD0');
+    await prove(t, 'serverless: CodeDeploy role', roleId(t, 'ServiceDeploymentGroupServiceRole'),
+      [
+        // https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html
+        { action: 'lambda:GetAlias', resource: `${fn}:live` },
+        { action: 'lambda:UpdateAlias', resource: `${fn}:live` },
+        { action: 'cloudwatch:DescribeAlarms', resource: `arn:${P}:cloudwatch:${R}:${A}:alarm:errors` },
+      ],
+      [
+        { action: 'lambda:UpdateFunctionCode', resource: fn },
+        { action: 'lambda:DeleteFunction', resource: fn },
+        { action: 'lambda:InvokeFunction', resource: OTHER_FUNCTION },
+        { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+        { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+      ]);
+    // Known scope of AWSCodeDeployRoleForLambdaLimited (v1), AWS's policy for this role: UpdateAlias
+    // and GetAlias on every function ("Resource": "*"), so another function's alias can be moved.
+    // Reported in issue 12; turns red when the deployment group's role is scoped.
+    expect(await decide(roleIdentity(t, roleId(t, 'ServiceDeploymentGroupServiceRole')), { action: 'lambda:UpdateAlias', resource: `${OTHER_FUNCTION}:live` })).toBe('Allowed');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The same identities reading secrets: by name, by ARN and as a SecureString parameter, each under
+// a customer-managed KMS key (defect 4), in one small app (one synth for the file).
+
+const KEY = `arn:${P}:kms:${R}:${A}:key/11111111-2222-3333-4444-555555555555`;
+const OTHER_KEY = `arn:${P}:kms:${R}:${A}:key/99999999-8888-7777-6666-555555555555`;
+const SECRET_ARN = `arn:${P}:secretsmanager:${R}:${A}:secret:app/api-key-AbC123`;
+
+function secretsOf(stack: Stack) {
+  const key = kms.Key.fromKeyArn(stack, 'Key', KEY);
+  return {
+    DB_PASSWORD: AppSecret.fromSecretName('app/db', { jsonField: 'password', encryptionKey: key }),
+    API_KEY: AppSecret.fromSecretArn(SECRET_ARN, { encryptionKey: key }),
+    TOKEN: AppSecret.fromParameterName('/app/token', { encryptionKey: key }),
+  };
+}
+
+/** The calls a secret reference found in a rendered script makes: the read, and the decrypt through that service. */
+function secretReads(text: string): Call[] {
+  const calls: Call[] = [];
+  // `resolve:ssm:` is CloudFormation's own parameter lookup (the AMI id), not a secret reference.
+  for (const m of new Set(text.match(/(?<!resolve:)\b(?:secretsmanager|ssm):(?:arn:[^\s"'#,\\]+|\/?[A-Za-z0-9/_+=.@-]+)/g) ?? [])) {
+    const [service, ...rest] = m.split(':');
+    const id = rest.join(':');
+    if (service === 'ssm' && !id.startsWith('/')) continue; // an IAM action such as ssm:GetParameter, not a reference
+    if (service === 'secretsmanager' && /^[A-Z]/.test(id)) continue;
+    if (service === 'ssm') calls.push({ action: 'ssm:GetParameter', resource: `arn:${P}:ssm:${R}:${A}:parameter${id}` });
+    else calls.push({ action: 'secretsmanager:GetSecretValue', resource: id.startsWith('arn:') ? id : `arn:${P}:secretsmanager:${R}:${A}:secret:${id}-XyZ789` });
+    calls.push({ action: 'kms:Decrypt', resource: KEY, context: { 'kms:ViaService': `${service}.${R}.amazonaws.com` } });
+  }
+  return calls;
+}
+const EXPECTED_READS = 6; // three secrets: a read and a decrypt each
+
+const OTHER_PARAMETER: Call = { action: 'ssm:GetParameter', resource: `arn:${P}:ssm:${R}:${A}:parameter/other-app/token` };
+const SECRET_DENIALS: Call[] = [
+  { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+  { action: 'kms:Decrypt', resource: OTHER_KEY, context: { 'kms:ViaService': `secretsmanager.${R}.amazonaws.com` } },
+  // The key only through the secret's service: not a direct Decrypt of any ciphertext.
+  { action: 'kms:Decrypt', resource: KEY },
+];
+
+/**
+ * Known gap, reported in issue 12: AmazonSSMManagedInstanceCore (v2) allows ssm:GetParameter and
+ * ssm:GetParameters on every parameter, so an EC2 role with it (server, vm) can read another app's
+ * parameter; a SecureString under another customer-managed key still cannot be decrypted (denied
+ * above), one under the AWS-managed `aws/ssm` key can. This assertion turns red when the styles
+ * scope it (then move OTHER_PARAMETER into their denials).
+ */
+async function expectManagedCoreReadsAnyParameter(t: CfnTemplate, role: string) {
+  expect(await decide(roleIdentity(t, role), OTHER_PARAMETER)).toBe('Allowed');
+}
+
+describe('secrets under a customer-managed KMS key (identity side only: the key policy is assumed to be the default one)', () => {
+  let t: Record<'server' | 'vm' | 'container' | 'serverless', CfnTemplate>;
+  beforeAll(() => {
+    const app = new App({ context: CDK_CONTEXT });
+    const stack = (id: string) => new Stack(app, id, { env: { account: A, region: R } });
+    const source = AppSource.fromDirectory(SAMPLE_APP_DIR);
+    const server = stack('Server');
+    new ServerService(server, 'Svc', { app: { source, secrets: secretsOf(server) }, fleetSize: 1 });
+    const vm = stack('Vm');
+    new VmService(vm, 'Svc', { app: { source, secrets: secretsOf(vm) }, image: VmImage.fromAmiId('ami-0123456789abcdef0') });
+    const container = stack('Container');
+    new ContainerService(container, 'Svc', { app: { source: AppSource.fromImage('public.ecr.aws/nginx/nginx:1.27'), port: 8080, secrets: secretsOf(container) } });
+    const serverless = stack('Serverless');
+    new FunctionService(serverless, 'Svc', { app: { source, secrets: secretsOf(serverless) } });
+    t = { server: Template.fromStack(server).toJSON(), vm: Template.fromStack(vm).toJSON(), container: Template.fromStack(container).toJSON(), serverless: Template.fromStack(serverless).toJSON() } as typeof t;
+  });
+
+  it('server: the app server role reads each secret its rendered scripts reference', async () => {
+    const tt = t.server;
+    const scripts = scriptsOf(tt, [...resourceIds(tt, 'AWS::EC2::Instance', 'SvcFleet'), ...resourceIds(tt, 'AWS::SSM::Document', 'SvcFleet'), ...resourceIds(tt, 'AWS::SSM::Association', 'SvcFleet')]);
+    expect(cliCalls(scripts)).toEqual(['s3:GetObject', 'secretsmanager:GetSecretValue', 'ssm:GetParameter']);
+    const reads = secretReads(scripts);
+    expect(reads).toHaveLength(EXPECTED_READS);
+    await prove(tt, 'server + secrets: app server role', roleId(tt, 'SvcFleetRole'), reads, SECRET_DENIALS);
+    await expectManagedCoreReadsAnyParameter(tt, roleId(tt, 'SvcFleetRole'));
+  });
+
+  it('vm: the instance role reads each secret its user data references', async () => {
+    const tt = t.vm;
+    const scripts = scriptsOf(tt, [...resourceIds(tt, 'AWS::EC2::LaunchTemplate'), ...resourceIds(tt, 'AWS::ImageBuilder::Component')]);
+    expect(cliCalls(scripts)).toEqual(['secretsmanager:GetSecretValue', 'ssm:GetParameter']);
+    const reads = secretReads(scripts);
+    expect(reads).toHaveLength(EXPECTED_READS);
+    await prove(tt, 'vm + secrets: instance role', roleId(tt, 'SvcInstanceRole'), reads, SECRET_DENIALS);
+    await expectManagedCoreReadsAnyParameter(tt, roleId(tt, 'SvcInstanceRole'));
+  });
+
+  it('container: the pod role reads each secret its init container references', async () => {
+    const tt = t.container;
+    const manifests = scriptsOf(tt, resourceIds(tt, 'Custom::AWSCDK-EKS-KubernetesResource'));
+    expect(cliCalls(manifests)).toEqual(['secretsmanager:GetSecretValue', 'ssm:GetParameter']);
+    const reads = secretReads(manifests);
+    expect(reads).toHaveLength(EXPECTED_READS);
+    await prove(tt, 'container + secrets: pod role', roleId(tt, 'SvcPodRole'), reads, [...SECRET_DENIALS, OTHER_PARAMETER]);
+  });
+
+  it('serverless: the Lambda role reads each secret its *_SECRET_REF variables name', async () => {
+    const tt = t.serverless;
+    const fn = resourceIds(tt, 'AWS::Lambda::Function', 'Svc');
+    const env = scriptsOf(tt, fn);
+    const reads = secretReads(env);
+    expect(reads).toHaveLength(EXPECTED_READS);
+    await prove(tt, 'serverless + secrets: Lambda role', roleId(tt, 'SvcServiceRole'), reads, [...SECRET_DENIALS, OTHER_PARAMETER]);
+  });
+});
+
+// `IAM_REPORT=<file> npx vitest run test/iam` writes what was proven, identity by identity (for the issue's closing note).
+afterAll(() => {
+  if (process.env.IAM_REPORT) fs.writeFileSync(process.env.IAM_REPORT, JSON.stringify(report, null, 1));
+});
