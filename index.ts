@@ -74,6 +74,8 @@ export {
   type ServerInstanceOptions,
   type ServerRolloutTiming,
   ServerService,
+  RolloutWaiter,
+  type RolloutWaiterProps,
   type ServerServiceProps,
 } from './constructs/server';
 

@@ -11,6 +11,7 @@ export {
   type NginxUpstream,
 } from './nginx-config';
 export { NginxLoadBalancer, type NginxLoadBalancerOptions, type NginxLoadBalancerProps, type NginxMetricFilters } from './nginx-load-balancer';
+export { RolloutWaiter, type RolloutWaiterProps } from './rollout-waiter';
 export { ServerFleet, type ServerFleetProps, type ServerRolloutTiming } from './server-fleet';
 export { ServerService, type ServerServiceProps } from './server-service';
 export type { ServerInstanceOptions } from './server-instance';

@@ -10,6 +10,7 @@ import { checkKnownProps, checkOneOf, checkType } from '../../lib/validate';
 import { acknowledgeNag } from '../shared/nag';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { type NginxBalancingOptions, NGINX_DEFAULTS, NGINX_METRICS, type NginxUpstream, nginxMetricFilterPattern, renderNginxConfig, validateNginxBalancing, validateNginxUpstreams } from './nginx-config';
+import { RolloutWaiter } from './rollout-waiter';
 import { renderNginxBootstrap, serverAsset } from './server-files';
 import { base64, checkVpc, hardenedInstance, SERVER_INSTANCE_OPTION_NAMES, type ServerInstanceOptions, shellDocument, stringParameter, validateInstanceOptions } from './server-instance';
 
@@ -121,6 +122,11 @@ export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
   public readonly recoverAlarm: cloudwatch.Alarm;
   /** The association that installs nginx.conf and reloads nginx. */
   public readonly association: ssm.CfnAssociation;
+  /**
+   * Waits on every config change until the association's execution of its new version succeeds (a config
+   * `nginx -t` rejects fails the deploy), whatever status the association's own wait saw first.
+   */
+  public readonly configWaiter: RolloutWaiter;
   /** The Command document behind it. */
   public readonly document: ssm.CfnDocument;
   /** The rendered nginx.conf (addresses may be deploy-time tokens). */
@@ -191,6 +197,8 @@ export class NginxLoadBalancer extends Construct implements ec2.IConnectable {
 
     this.document = this.createConfigDocument();
     this.association = this.createConfigAssociation(props.healthCheckPath ?? NGINX_DEFAULTS.healthCheckPath);
+    const wait = this.association.waitForSuccessTimeoutSeconds!;
+    this.configWaiter = new RolloutWaiter(this, 'ConfigWaiter', { association: this.association, waitForSuccessSeconds: wait, maxWaitForSuccessSeconds: wait });
   }
 
   /**

@@ -16,6 +16,7 @@ import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../share
 import { type BoundSecret, bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
 import { NGINX_DEFAULTS, type NginxUpstream, rolloutPause } from './nginx-config';
+import { RolloutWaiter } from './rollout-waiter';
 import { APP_USER, renderEnvironmentFile, renderServerBootstrap, renderUnitFile, serverAsset, serverLauncher } from './server-files';
 import { base64, checkVpc, hardenedInstance, SERVER_INSTANCE_OPTION_NAMES, type ServerInstanceOptions, shellDocument, stringParameter, validateInstanceOptions } from './server-instance';
 
@@ -97,9 +98,11 @@ export interface ServerFleetProps extends ServerInstanceOptions {
   readonly stopTimeout?: Duration;
 
   /**
-   * How long CloudFormation waits for the rollout (the association) to succeed before it
-   * fails the deploy and rolls back. Between 15 seconds and 48 hours, whole seconds. May be a
-   * deploy-time value in `Duration.seconds`.
+   * How long CloudFormation waits for the rollout to succeed before it fails the deploy and rolls
+   * back: the association's WaitForSuccessTimeoutSeconds, and the budget of the rollout waiter
+   * (counted from the execution's start; past 55 minutes it waits in chained legs). Between 15
+   * seconds and 48 hours, whole seconds. May be a deploy-time value in `Duration.seconds` (the
+   * waiter then has legs for 48 hours).
    * @default - the rollout's worst case: servers ÷ serial steps, each bounded by the step
    *   timeout (download, stop, health check timeout, pause), plus 10 minutes for the first boot
    */
@@ -196,7 +199,8 @@ const BOOTSTRAP_ALLOWANCE = Duration.minutes(10);
  * under systemd (`Restart=always`) with its log in CloudWatch Logs, each watched by a recover
  * alarm, and updated in place by an SSM association: `serial` servers at a time, stopping past
  * `maxFailPercentage` failures, re-applied whenever the app's code asset or configuration
- * changes, with CloudFormation waiting for it (a failed rollout fails the deploy and
+ * changes, with CloudFormation waiting for it through a rollout waiter that checks the
+ * association's execution of the new version (a failed rollout fails the deploy and
  * CloudFormation's rollback re-applies the previous version).
  *
  * Usable alone (with your own load balancer) or through {@link ServerService} with nginx.
@@ -211,6 +215,12 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
   public readonly recoverAlarms: cloudwatch.Alarm[];
   /** The rollout: the association that installs the current release on every server. */
   public readonly association: ssm.CfnAssociation;
+  /**
+   * Waits on every release until the association's execution of its new version succeeds, and fails the deploy
+   * (CloudFormation rolls back) when it fails or outlasts `waitForSuccessTimeout`: the association's own wait may
+   * end at the previous run's `Success`. Anything that must follow the rollout depends on its last leg.
+   */
+  public readonly rolloutWaiter: RolloutWaiter;
   /** The Command document each server runs during a rollout. */
   public readonly document: ssm.CfnDocument;
   /** The app's code, as an S3 asset. */
@@ -274,6 +284,7 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
     this.document = this.createRolloutDocument();
     ({ timing: this.rolloutTiming, estimate: this.rolloutEstimate } = planRollout(settings, props.waitForSuccessTimeout));
     this.association = this.createRolloutAssociation(settings, secrets);
+    this.rolloutWaiter = this.createRolloutWaiter();
   }
 
   /** Lets a peer (a load balancer) reach the app port of every server. */
@@ -397,6 +408,17 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) association.node.addDependency(policy);
     return association;
+  }
+
+  /** The waiter after the association, with the same budget (the wait counts from the execution's start). */
+  private createRolloutWaiter(): RolloutWaiter {
+    const budget = this.rolloutTiming.waitForSuccessTimeout;
+    const seconds = durationIn(this, 'waitForSuccessTimeout', budget, 'seconds', WAIT_SECONDS);
+    return new RolloutWaiter(this, 'RolloutWaiter', {
+      association: this.association,
+      waitForSuccessSeconds: seconds,
+      maxWaitForSuccessSeconds: Token.isUnresolved(seconds) ? MAX_WAIT_FOR_SUCCESS.toSeconds() : seconds,
+    });
   }
 
   private acknowledgeRole(): void {

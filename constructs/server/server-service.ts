@@ -87,6 +87,7 @@ export class ServerService extends Construct implements IAppService, ec2.IConnec
     this.fleet.allowFrom(this.loadBalancer);
     // nginx gets the new membership once the fleet's rollout succeeded (first deploy, scaling, replacement).
     this.loadBalancer.association.addResourceDependency(this.fleet.association);
+    this.loadBalancer.association.node.addDependency(this.fleet.rolloutWaiter.legs[this.fleet.rolloutWaiter.legs.length - 1]!);
     this.url = this.loadBalancer.url;
     this.connections = this.fleet.connections;
     this.grantPrincipal = this.fleet.grantPrincipal;

@@ -16,6 +16,7 @@ export interface CfnTemplate {
   Resources: Record<string, { Type: string; Properties?: Json }>;
   Parameters?: Record<string, { Default?: unknown }>;
   Conditions?: Record<string, Json>;
+  Mappings?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
 /**
@@ -167,6 +168,12 @@ export class Resolver {
         case 'Fn::And': return (this.resolve(arg) as unknown[]).every(Boolean);
         case 'Fn::Or': return (this.resolve(arg) as unknown[]).some(Boolean);
         case 'Condition': return this.condition(arg);
+        case 'Fn::FindInMap': {
+          const [map, top, second] = this.resolve(arg) as string[];
+          const v = this.template.Mappings?.[map!]?.[top!]?.[second!];
+          if (v === undefined) throw new Error(`no mapping ${map}.${top}.${second}`);
+          return v;
+        }
         case 'Fn::GetAZs': return ['a', 'b', 'c'].map((z) => `${REGION}${z}`);
         default: throw new Error(`unsupported intrinsic ${fn}`);
       }
@@ -221,6 +228,34 @@ export interface Call {
   readonly context?: Record<string, string | string[]>;
   /** A resource policy (a KMS key's policy: KMS needs the key policy to allow too). */
   readonly resourcePolicy?: Json;
+}
+
+/**
+ * The trust policy's decision on `sts:AssumeRole` by an AWS service principal (e.g.
+ * `vpc-flow-logs.amazonaws.com`): the role's AssumeRolePolicyDocument is the resource policy.
+ */
+export async function trustDecision(template: CfnTemplate, roleId: string, servicePrincipal: string, action = 'sts:AssumeRole', context: Record<string, string> = {}): Promise<string> {
+  const r = new Resolver(template);
+  const role = template.Resources[roleId];
+  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${roleId} is not a role`);
+  const trust = r.resolve(role.Properties?.AssumeRolePolicyDocument);
+  const response = await runSimulation(
+    {
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: trust,
+      request: {
+        action,
+        principal: servicePrincipal,
+        resource: { accountId: ACCOUNT, resource: r.arnOf(roleId) },
+        contextVariables: context,
+      },
+    },
+    {},
+  );
+  if (response.resultType === 'error') throw new Error(`${action} of ${roleId} by ${servicePrincipal}: ${JSON.stringify(response.errors).slice(0, 600)}`);
+  return response.overallResult;
 }
 
 /** The default key policy: lets the account's IAM policies grant the key's use. */
@@ -307,4 +342,82 @@ export function scriptText(value: Json): string {
   if (Array.isArray(value)) return value.map(scriptText).join('\n');
   if (value && typeof value === 'object') return Object.values(value).map(scriptText).join('\n');
   return '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SDK calls of JavaScript handlers (ours and aws-cdk-lib's bundled ones).
+
+/**
+ * An AWS SDK for JavaScript v3 operation (`<client>:<Operation>`, the client's IAM prefix) mapped to
+ * the IAM actions it needs, from the Service Authorization Reference
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
+ * A handler calling an operation not listed here fails the test: add it.
+ */
+export const SDK_ACTIONS: Record<string, string[]> = {
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html (the server rollout waiter)
+  'ssm:DescribeAssociation': ['ssm:DescribeAssociation'],
+  'ssm:DescribeAssociationExecutions': ['ssm:DescribeAssociationExecutions'],
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+  's3:GetBucketTagging': ['s3:GetBucketTagging'],
+  's3:GetBucketPolicy': ['s3:GetBucketPolicy'],
+  's3:PutBucketPolicy': ['s3:PutBucketPolicy'],
+  's3:ListObjectVersions': ['s3:ListBucketVersions'],
+  // DeleteObjects with a VersionId per key: DeleteObjectVersion, and DeleteObject for a key without one
+  // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html).
+  's3:DeleteObjects': ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+  'ec2:AuthorizeSecurityGroupIngress': ['ec2:AuthorizeSecurityGroupIngress'],
+  'ec2:AuthorizeSecurityGroupEgress': ['ec2:AuthorizeSecurityGroupEgress'],
+  'ec2:RevokeSecurityGroupIngress': ['ec2:RevokeSecurityGroupIngress'],
+  'ec2:RevokeSecurityGroupEgress': ['ec2:RevokeSecurityGroupEgress'],
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+  'lambda:Invoke': ['lambda:InvokeFunction'],
+  'lambda:GetFunction': ['lambda:GetFunction'],
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html
+  'states:StartExecution': ['states:StartExecution'],
+};
+
+/** The IAM prefix of an aggregated v3 client class (`new S3(...)`, `new client_lambda_1.Lambda(...)`). */
+const SDK_CLIENTS: Record<string, string> = { S3: 's3', EC2: 'ec2', Lambda: 'lambda', SFN: 'states' };
+/** The operation a v3 waiter polls (its `checkState` sends it: @aws-sdk/client-*'s dist-cjs/index.js). */
+const SDK_WAITERS: Record<string, string> = { FunctionActiveV2: 'lambda:GetFunction' };
+
+/**
+ * The IAM actions of the SDK v3 calls in (possibly minified) JavaScript: methods called on a client
+ * variable (`u=new S.S3({})` ... `u.getBucketPolicy(`), `new <Operation>Command(` sends and waiters.
+ * Throws on an operation missing from SDK_ACTIONS, on an unknown client class and on SDK v2.
+ */
+export function sdkV3Actions(source: string): string[] {
+  if (/require\(["']aws-sdk["']\)/.test(source)) throw new Error('SDK v2 calls are not derived: use @aws-sdk/client-*');
+  const ops = new Set<string>();
+  const services = [...new Set([...source.matchAll(/@aws-sdk\/client-([a-z0-9-]+)/g)].map((m) => m[1]!))];
+  for (const m of source.matchAll(/([A-Za-z_$][\w$]*)\s*=\s*new\s+(?:[\w$]+\.)?([A-Z][A-Za-z0-9]*)\s*\(/g)) {
+    const [, variable, cls] = m;
+    const prefix = SDK_CLIENTS[cls!];
+    if (!prefix) {
+      if (services.some((s) => s.replace(/-/g, '') === cls!.toLowerCase())) throw new Error(`SDK client ${cls}: add its IAM prefix to SDK_CLIENTS`);
+      continue;
+    }
+    const v = variable!.replace(/\$/g, '\\$');
+    for (const c of source.matchAll(new RegExp(`(?<![\\w$.])${v}\\.([a-z][A-Za-z0-9]*)\\(`, 'g'))) {
+      if (c[1] === 'send' || c[1] === 'destroy' || c[1] === 'middlewareStack') continue;
+      ops.add(`${prefix}:${c[1]![0]!.toUpperCase()}${c[1]!.slice(1)}`);
+    }
+  }
+  for (const m of source.matchAll(/new\s+(?:[\w$]+\.)?([A-Z][A-Za-z0-9]*)Command\s*\(/g)) {
+    if (services.length !== 1) throw new Error(`${m[1]}Command: cannot tell its client (${services.join(', ')})`);
+    ops.add(`${services[0] === 'sfn' ? 'states' : services[0]}:${m[1]}`);
+  }
+  for (const m of source.matchAll(/waitUntil([A-Z][A-Za-z0-9]*)\s*\)?\s*\(/g)) {
+    const op = SDK_WAITERS[m[1]!];
+    if (!op) throw new Error(`waiter waitUntil${m[1]}: add the operation it polls to SDK_WAITERS`);
+    ops.add(op);
+  }
+  const actions = new Set<string>();
+  for (const op of ops) {
+    const mapped = SDK_ACTIONS[op];
+    if (!mapped) throw new Error(`a handler calls ${op}: map it to its IAM actions in SDK_ACTIONS`);
+    for (const a of mapped) actions.add(a);
+  }
+  return [...actions].sort();
 }

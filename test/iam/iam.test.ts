@@ -19,7 +19,7 @@ import { FunctionService } from '../../constructs/serverless';
 import { VmImage, VmService } from '../../constructs/vm';
 import { AppSecret, AppSource } from '../../lib/app';
 import { CDK_CONTEXT, SAMPLE_APP_DIR } from '../helpers';
-import { ACCOUNT, type CfnTemplate, type Call, MANAGED_POLICY_VERSIONS, PARTITION, REGION, Resolver, cliCalls, decide, pythonCliLines, roleIdentity, scriptText } from './engine';
+import { ACCOUNT, type CfnTemplate, type Call, MANAGED_POLICY_VERSIONS, PARTITION, REGION, Resolver, cliCalls, decide, pythonCliLines, roleIdentity, scriptText, sdkV3Actions, trustDecision } from './engine';
 
 const A = ACCOUNT;
 const R = REGION;
@@ -69,14 +69,29 @@ interface Proven {
   managed: string[];
   allowed: Call[];
   denied: Call[];
+  trust?: string;
 }
 const report: Proven[] = [];
 
-async function prove(template: CfnTemplate, identity: string, roleId: string, allowed: Call[], denied: Call[]) {
+/** The roles each template's tests proved (the coverage test below checks every role of the sample stacks is here or out of scope). */
+const covered = new Map<CfnTemplate, Set<string>>();
+
+/**
+ * Proves `allowed` allowed and `denied` not allowed for the role; with `trust`, also that this
+ * service principal may assume the role and another one may not.
+ */
+async function prove(template: CfnTemplate, identity: string, roleId: string, allowed: Call[], denied: Call[], trust?: string) {
   const role = roleIdentity(template, roleId);
   for (const call of allowed) expect(await decide(role, call), `${identity}: ${call.action} on ${call.resource}`).toBe('Allowed');
   for (const call of denied) expect(await decide(role, call), `${identity}: ${call.action} on ${call.resource} must be denied`).not.toBe('Allowed');
-  report.push({ identity, managed: role.managed, allowed, denied });
+  if (trust) {
+    expect(await trustDecision(template, roleId, trust), `${identity}: ${trust} assumes it`).toBe('Allowed');
+    const other = trust === 'lambda.amazonaws.com' ? 'ec2.amazonaws.com' : 'lambda.amazonaws.com';
+    expect(await trustDecision(template, roleId, other), `${identity}: ${other} must not assume it`).not.toBe('Allowed');
+  }
+  report.push({ identity, managed: role.managed, allowed, denied, ...(trust ? { trust } : {}) });
+  if (!covered.has(template)) covered.set(template, new Set());
+  covered.get(template)!.add(roleId);
 }
 
 /** The one role whose logical id starts with `prefix` (the CDK adds a hash). */
@@ -121,6 +136,14 @@ describe('the calls derived from scripts', () => {
   it('an `aws` command without its IAM action fails; comments are not calls', () => {
     expect(() => cliCalls('set -e\nvalue=$(aws sts get-caller-identity --query Account)')).toThrow('a script runs `aws sts get-caller-identity`: map it to its IAM action in CLI_ACTIONS');
     expect(cliCalls('# aws s3 cp is how we download\naws --region eu-west-1 ssm get-parameter --name /x')).toEqual(['ssm:GetParameter']);
+  });
+
+  it('an SDK v3 operation without its IAM actions fails; client methods, commands and waiters are calls', () => {
+    expect(() => sdkV3Actions('const c=require("@aws-sdk/client-s3");var u=new c.S3({});u.putObject({})')).toThrow('a handler calls s3:PutObject: map it to its IAM actions in SDK_ACTIONS');
+    expect(() => sdkV3Actions('const c=require("@aws-sdk/client-lambda");(0,c.waitUntilFunctionUpdated)({})')).toThrow('waiter waitUntilFunctionUpdated');
+    expect(() => sdkV3Actions('const AWS=require("aws-sdk")')).toThrow('SDK v2');
+    expect(sdkV3Actions('const c=require("@aws-sdk/client-s3");var u=new c.S3({});u.listObjectVersions({});await x.send(new DeleteObjectsCommand({}))'))
+      .toEqual(['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:ListBucketVersions']);
   });
 });
 
@@ -171,6 +194,39 @@ describe('server sample', () => {
         { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
       ]);
   });
+});
+
+describe('server sample: the rollout waiters (fleet rollout, nginx config)', () => {
+  const waiters = [
+    { name: 'fleet rollout waiter', prefix: 'ServiceFleetRolloutWaiter', association: 'ServiceFleetRollout', other: 'ServiceLoadBalancerConfig' },
+    { name: 'nginx config waiter', prefix: 'ServiceLoadBalancerConfigWaiter', association: 'ServiceLoadBalancerConfig', other: 'ServiceFleetRollout' },
+  ];
+  for (const w of waiters) {
+    it(`${w.name} role: its handler's SDK calls on its association only, and its log group`, async () => {
+      const t = sample.server;
+      const r = new Resolver(t);
+      const source = fs.readFileSync(path.join(__dirname, '../../constructs/server/assets/rollout-waiter/index.mjs'), 'utf8');
+      expect(sdkV3Actions(source)).toEqual(['ssm:DescribeAssociation', 'ssm:DescribeAssociationExecutions']);
+      const arnOfAssociation = (prefix: string) => {
+        const ids = resourceIds(t, 'AWS::SSM::Association', prefix);
+        expect(ids, prefix).toHaveLength(1);
+        return `arn:${P}:ssm:${R}:${A}:association/${r.resolve({ 'Fn::GetAtt': [ids[0]!, 'AssociationId'] })}`;
+      };
+      const associationArn = arnOfAssociation(w.association);
+      await prove(t, `server: ${w.name} role`, roleId(t, `${w.prefix}Role`),
+        [
+          ...sdkV3Actions(source).map((action) => ({ action, resource: associationArn })),
+          ...lambdaLogs(r.arnOf(resourceIds(t, 'AWS::Logs::LogGroup', `${w.prefix}LogGroup`)[0]!)),
+        ],
+        [
+          { action: 'ssm:DescribeAssociationExecutions', resource: arnOfAssociation(w.other) },
+          { action: 'ssm:UpdateAssociation', resource: associationArn },
+          { action: 'ssm:StartAssociationsOnce', resource: associationArn },
+          { action: 'logs:PutLogEvents', resource: OTHER_LOG_GROUP_STREAM },
+          { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+        ], 'lambda.amazonaws.com');
+    });
+  }
 });
 
 describe('vm sample', () => {
@@ -241,7 +297,7 @@ describe('container sample', () => {
         { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
         { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
         { action: 'ecr:PutImage', resource: repo },
-      ]);
+      ], 'ec2.amazonaws.com');
   });
 
   it('pod role: no AWS call in the sample (no secrets), so nothing is allowed', async () => {
@@ -253,7 +309,9 @@ describe('container sample', () => {
       { action: 'ssm:GetParameter', resource: `arn:${P}:ssm:${R}:${A}:parameter/other-app/token` },
       { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
       { action: 'eks:DescribeCluster', resource: new Resolver(t).arnOf('ServiceCluster99DC8B80') },
-    ]);
+    ], 'pods.eks.amazonaws.com');
+    // EKS Pod Identity also tags the session: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+    expect(await trustDecision(t, roleId(t, 'ServicePodRole'), 'pods.eks.amazonaws.com', 'sts:TagSession')).toBe('Allowed');
   });
 
   it('kubectl handler role: the calls of aws-cdk-lib\'s handler (its Python source), its logs and VPC ENIs', async () => {
@@ -358,6 +416,322 @@ describe('serverless sample', () => {
     // and GetAlias on every function ("Resource": "*"), so another function's alias can be moved.
     // Reported in issue 12; turns red when the deployment group's role is scoped.
     expect(await decide(roleIdentity(t, roleId(t, 'ServiceDeploymentGroupServiceRole')), { action: 'lambda:UpdateAlias', resource: `${OTHER_FUNCTION}:live` })).toBe('Allowed');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The other roles of the sample stacks: the network's (NAT instance, VPC flow logs), the EKS
+// cluster role, Image Builder's image deletion role and aws-cdk-lib's custom-resource roles, whose
+// calls are read from the handler source aws-cdk-lib ships (node_modules/aws-cdk-lib/...).
+
+const CDK_LIB = path.dirname(require.resolve('aws-cdk-lib/package.json'));
+const cdkHandler = (file: string) => fs.readFileSync(path.join(CDK_LIB, file), 'utf8');
+const OTHER_SECURITY_GROUP = `arn:${P}:ec2:${R}:${A}:security-group/sg-0another0000000000`;
+const OTHER_BUCKET = `arn:${P}:s3:::another-bucket`;
+/** Roles of the four sample stacks, by stack, that hold `Ref`/`GetAtt` of a role (instance profiles, flow logs, functions). */
+function roleOfInstance(t: CfnTemplate, instanceId: string): string {
+  const profile = t.Resources[instanceId]!.Properties.IamInstanceProfile.Ref as string;
+  return t.Resources[profile]!.Properties.Roles[0].Ref as string;
+}
+function roleOfFunction(t: CfnTemplate, fnId: string): string {
+  return t.Resources[fnId]!.Properties.Role['Fn::GetAtt'][0] as string;
+}
+/** Lambda's own log group for a function without one in the template (`/aws/lambda/<name>`). */
+function defaultLambdaLogGroup(t: CfnTemplate, fnId: string): string {
+  return `arn:${P}:logs:${R}:${A}:log-group:/aws/lambda/${new Resolver(t).physicalName(fnId)}:*`;
+}
+/** The sample stacks that hold a resource of this type. */
+function stacksWith(type: string): Array<[string, CfnTemplate]> {
+  return Object.entries(sample).filter(([, t]) => resourceIds(t, type).length > 0);
+}
+
+describe('network roles (server, vm and container samples)', () => {
+  it('NAT instance role: its user data makes no AWS call (cfn-signal needs no credentials), so nothing is allowed', async () => {
+    let count = 0;
+    for (const [name, t] of Object.entries(sample)) {
+      for (const instance of resourceIds(t, 'AWS::EC2::Instance').filter((id) => id.includes('NatInstance'))) {
+        const script = scriptsOf(t, [instance]);
+        expect(script, `${name}: the NAT user data`).toContain('cfn-signal --exit-code');
+        expect(cliCalls(script)).toEqual([]);
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-signal.html: "cfn-signal
+        // doesn't require credentials ... CloudFormation checks for stack membership and limits the
+        // scope of the call to the stack that the instance belongs to."
+        expect(script, 'cfn-signal without credentials').not.toMatch(/cfn-signal[^\n]*--(role|access-key|credential-file)/);
+        const role = roleOfInstance(t, instance);
+        expect(roleIdentity(t, role).policies, `${name}: the NAT role has no policy`).toEqual([]);
+        await prove(t, `${name}: NAT instance role`, role, [], [
+          { action: 'cloudformation:SignalResource', resource: `arn:${P}:cloudformation:${R}:${A}:stack/TestStack/1` },
+          { action: 'ec2:ModifyInstanceAttribute', resource: `arn:${P}:ec2:${R}:${A}:instance/i-0123456789abcdef0` },
+          { action: 'ssm:UpdateInstanceInformation', resource: `arn:${P}:ec2:${R}:${A}:instance/i-0123456789abcdef0` },
+          { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+          { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+        ], 'ec2.amazonaws.com');
+        count++;
+      }
+    }
+    expect(count).toBe(3); // one NAT instance in each of server, vm and container
+  });
+
+  it('VPC flow-log role: writes its own log group only; assumed by vpc-flow-logs.amazonaws.com', async () => {
+    let count = 0;
+    for (const [name, t] of stacksWith('AWS::EC2::FlowLog')) {
+      const r = new Resolver(t);
+      for (const id of resourceIds(t, 'AWS::EC2::FlowLog')) {
+        const props = t.Resources[id]!.Properties;
+        expect(props.LogDestinationType).toBe('cloud-watch-logs');
+        const group = r.arnOf(props.LogGroupName.Ref);
+        const stream = group.replace(/:\*$/, ':log-stream:eni-0123456789abcdef0-all');
+        await prove(t, `${name}: VPC flow-log role`, props.DeliverLogsPermissionArn['Fn::GetAtt'][0],
+          [
+            // https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+            { action: 'logs:CreateLogStream', resource: stream },
+            { action: 'logs:PutLogEvents', resource: stream },
+            { action: 'logs:DescribeLogStreams', resource: group },
+          ],
+          [
+            { action: 'logs:PutLogEvents', resource: OTHER_LOG_GROUP_STREAM },
+            { action: 'logs:CreateLogStream', resource: OTHER_LOG_GROUP_STREAM },
+            { action: 'logs:CreateLogGroup', resource: `arn:${P}:logs:${R}:${A}:log-group:/other/app:*` },
+            { action: 'logs:DeleteLogGroup', resource: group },
+            { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+          ], 'vpc-flow-logs.amazonaws.com');
+        // Known scope of aws-cdk-lib's flow-log role (FlowLog with a CloudWatch Logs destination): its
+        // trust policy has no aws:SourceAccount/aws:SourceArn condition, which the VPC guide recommends
+        // against the confused deputy (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html),
+        // so the service assumes it for a flow log of another account too. Reported in issue 12; turns
+        // red when the role's trust is scoped.
+        expect(await trustDecision(t, props.DeliverLogsPermissionArn['Fn::GetAtt'][0], 'vpc-flow-logs.amazonaws.com', 'sts:AssumeRole',
+          { 'aws:SourceAccount': '999999999999', 'aws:SourceArn': `arn:${P}:ec2:${R}:999999999999:vpc-flow-log/fl-0123` })).toBe('Allowed');
+        count++;
+      }
+    }
+    expect(count).toBe(3);
+  });
+});
+
+describe('aws-cdk-lib custom-resource roles (calls read from the handler source aws-cdk-lib ships)', () => {
+  it('restrict-default-security-group role: removes the default security group\'s rules, that group only', async () => {
+    const file = 'custom-resource-handlers/dist/aws-ec2/restrict-default-security-group-handler/index.js';
+    const actions = sdkV3Actions(cdkHandler(file));
+    expect(actions).toEqual(['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress']);
+    let count = 0;
+    for (const [name, t] of stacksWith('Custom::VpcRestrictDefaultSG')) {
+      const r = new Resolver(t);
+      for (const id of resourceIds(t, 'Custom::VpcRestrictDefaultSG')) {
+        const props = r.resolve(t.Resources[id]!.Properties);
+        const group = `arn:${P}:ec2:${R}:${A}:security-group/${props.DefaultSecurityGroupId}`;
+        const fn = t.Resources[id]!.Properties.ServiceToken['Fn::GetAtt'][0] as string;
+        await prove(t, `${name}: restrict-default-security-group role`, roleOfFunction(t, fn),
+          [...actions.map((action) => ({ action, resource: group })), ...lambdaLogs(defaultLambdaLogGroup(t, fn))],
+          [
+            ...actions.map((action) => ({ action, resource: OTHER_SECURITY_GROUP })),
+            { action: 'ec2:DeleteSecurityGroup', resource: group },
+            { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+          ], 'lambda.amazonaws.com');
+        // Known scope of AWSLambdaBasicExecutionRole (v1), which aws-cdk-lib attaches to every
+        // custom-resource provider role (and the kubectl roles): logs:CreateLogGroup, CreateLogStream and
+        // PutLogEvents on "*", so these roles can write another log group. Reported in issue 12; turns
+        // red when aws-cdk-lib scopes them (then move it into the denials).
+        expect(await decide(roleIdentity(t, roleOfFunction(t, fn)), { action: 'logs:PutLogEvents', resource: OTHER_LOG_GROUP_STREAM })).toBe('Allowed');
+        count++;
+      }
+    }
+    expect(count).toBe(3);
+  });
+
+  it('S3 auto-delete-objects role: empties its own buckets (their bucket policies grant it), no other bucket', async () => {
+    const file = 'custom-resource-handlers/dist/aws-s3/auto-delete-objects-handler/index.js';
+    const actions = sdkV3Actions(cdkHandler(file));
+    expect(actions).toEqual(['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetBucketPolicy', 's3:GetBucketTagging', 's3:ListBucketVersions', 's3:PutBucketPolicy']);
+    const onObjects = (action: string) => action.startsWith('s3:DeleteObject');
+    let count = 0;
+    for (const [name, t] of stacksWith('Custom::S3AutoDeleteObjects')) {
+      const r = new Resolver(t);
+      const fn = new Set(resourceIds(t, 'Custom::S3AutoDeleteObjects').map((id) => t.Resources[id]!.Properties.ServiceToken['Fn::GetAtt'][0] as string));
+      expect(fn.size).toBe(1); // one provider (and role) per stack
+      const role = roleOfFunction(t, [...fn][0]!);
+      const allowed: Call[] = [];
+      const denied: Call[] = [];
+      for (const id of resourceIds(t, 'Custom::S3AutoDeleteObjects')) {
+        const bucketId = t.Resources[id]!.Properties.BucketName.Ref as string;
+        const bucket = r.arnOf(bucketId);
+        const policies = resourceIds(t, 'AWS::S3::BucketPolicy').filter((p) => t.Resources[p]!.Properties.Bucket.Ref === bucketId);
+        expect(policies).toHaveLength(1);
+        const resourcePolicy = r.resolve(t.Resources[policies[0]!]!.Properties.PolicyDocument);
+        const secure = { 'aws:SecureTransport': 'true' };
+        for (const action of actions) allowed.push({ action, resource: onObjects(action) ? `${bucket}/alb/AWSLogs/x.log.gz` : bucket, context: secure, resourcePolicy });
+        // The bucket policy denies every request without TLS, this role's too.
+        denied.push({ action: 's3:DeleteObject', resource: `${bucket}/alb/AWSLogs/x.log.gz`, context: { 'aws:SecureTransport': 'false' }, resourcePolicy });
+        // It may not put objects (the handler denies new objects before emptying).
+        denied.push({ action: 's3:PutObject', resource: `${bucket}/x`, context: secure, resourcePolicy });
+        count++;
+      }
+      await prove(t, `${name}: S3 auto-delete-objects role`, role,
+        [...allowed, ...lambdaLogs(defaultLambdaLogGroup(t, [...fn][0]!))],
+        [
+          ...denied,
+          // Another bucket: no bucket policy grants it and its identity policy has no S3 action.
+          ...actions.map((action) => ({ action, resource: onObjects(action) ? OTHER_BUCKET_OBJECT : OTHER_BUCKET, context: { 'aws:SecureTransport': 'true' } })),
+        ], 'lambda.amazonaws.com');
+    }
+    expect(count).toBe(2); // the ALB access-log buckets of vm and container
+  });
+
+  it('CfnJson (AWSCDKCfnUtilsProvider) role: its handler makes no AWS call', async () => {
+    const file = 'core/lib/dist/core/cfn-utils-provider/index.js';
+    expect(sdkV3Actions(cdkHandler(file))).toEqual([]);
+    expect(cdkHandler(file)).not.toContain('@aws-sdk');
+    const [name, t] = stacksWith('Custom::AWSCDKCfnJson')[0]!;
+    const fns = new Set(resourceIds(t, 'Custom::AWSCDKCfnJson').map((id) => t.Resources[id]!.Properties.ServiceToken['Fn::GetAtt'][0] as string));
+    expect(fns.size).toBe(1);
+    const fn = [...fns][0]!;
+    await prove(t, `${name}: CfnJson provider role`, roleOfFunction(t, fn), lambdaLogs(defaultLambdaLogGroup(t, fn)), [
+      { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+      { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+      { action: 'lambda:InvokeFunction', resource: OTHER_FUNCTION },
+      { action: 'iam:PassRole', resource: `arn:${P}:iam::${A}:role/any` },
+    ], 'lambda.amazonaws.com');
+  });
+
+  it('kubectl provider framework onEvent role: invokes the kubectl handler only', async () => {
+    const t = sample.container;
+    const r = new Resolver(t);
+    // The provider framework's runtime (aws-cdk-lib/custom-resources/lib/provider-framework/runtime):
+    // invoke (retried after waitUntilFunctionActiveV2, a GetFunction poll) and startExecution, which
+    // only a provider with an isComplete handler makes (its waiter state machine).
+    const actions = sdkV3Actions(cdkHandler('custom-resources/lib/provider-framework/runtime/outbound.js'));
+    expect(actions).toEqual(['lambda:GetFunction', 'lambda:InvokeFunction', 'states:StartExecution']);
+    expect(resourceIds(t, 'AWS::StepFunctions::StateMachine'), 'no isComplete waiter').toEqual([]);
+    const onEvent = resourceIds(t, 'AWS::Lambda::Function', 'ServiceClusterKubectlProviderframeworkonEvent');
+    expect(onEvent).toHaveLength(1);
+    const env = t.Resources[onEvent[0]!]!.Properties.Environment.Variables;
+    const handler = r.resolve(env.USER_ON_EVENT_FUNCTION_ARN);
+    expect(handler).toBe(r.arnOf(resourceIds(t, 'AWS::Lambda::Function', 'ServiceClusterKubectlProviderHandler')[0]!));
+    await prove(t, 'container: kubectl provider framework onEvent role', roleOfFunction(t, onEvent[0]!),
+      [
+        { action: 'lambda:InvokeFunction', resource: handler },
+        { action: 'lambda:GetFunction', resource: handler },
+        ...lambdaLogs(r.arnOf(resourceIds(t, 'AWS::Logs::LogGroup', 'ServiceClusterKubectlProviderframeworkonEvent')[0]!)),
+        // In the cluster's VPC: https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
+        { action: 'ec2:CreateNetworkInterface', resource: '*' },
+        { action: 'ec2:DescribeNetworkInterfaces', resource: '*' },
+        { action: 'ec2:DeleteNetworkInterface', resource: '*' },
+      ],
+      [
+        { action: 'lambda:InvokeFunction', resource: OTHER_FUNCTION },
+        { action: 'lambda:UpdateFunctionCode', resource: handler },
+        { action: 'states:StartExecution', resource: `arn:${P}:states:${R}:${A}:stateMachine:any` },
+        { action: 'eks:DescribeCluster', resource: r.arnOf('ServiceCluster99DC8B80') },
+        { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+      ], 'lambda.amazonaws.com');
+  });
+});
+
+describe('service roles', () => {
+  it('EKS cluster role: AmazonEKSClusterPolicy\'s documented uses; assumed by eks.amazonaws.com', async () => {
+    const t = sample.container;
+    const r = new Resolver(t);
+    const clusterRole = t.Resources.ServiceCluster99DC8B80!.Properties.RoleArn['Fn::GetAtt'][0] as string;
+    const eni = `arn:${P}:ec2:${R}:${A}:network-interface/eni-0123456789abcdef0`;
+    await prove(t, 'container: EKS cluster role', clusterRole,
+      [
+        // https://docs.aws.amazon.com/eks/latest/userguide/cluster-iam-role.html: the minimum "to manage nodes"
+        { action: 'ec2:CreateTags', resource: `arn:${P}:ec2:${R}:${A}:instance/i-0123456789abcdef0`, context: { 'aws:TagKeys': ['kubernetes.io/cluster/sample'] } },
+        ...['ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeAvailabilityZones', 'ec2:DescribeInstanceTopology']
+          .map((action) => ({ action, resource: '*' })),
+        { action: 'kms:DescribeKey', resource: `arn:${P}:kms:${R}:${A}:key/11111111-2222-3333-4444-555555555555` },
+        // ... and the rest of AmazonEKSClusterPolicy (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonEKSClusterPolicy.html):
+        // the legacy cloud provider's load balancers, and the VPC CNI's leaked ENIs.
+        { action: 'ec2:DescribeSubnets', resource: '*' },
+        { action: 'ec2:DescribeSecurityGroups', resource: '*' },
+        { action: 'elasticloadbalancing:DescribeLoadBalancers', resource: '*' },
+        { action: 'ec2:DeleteNetworkInterface', resource: eni, context: { 'ec2:ResourceTag/eks:eni:owner': 'amazon-vpc-cni' } },
+        { action: 'iam:CreateServiceLinkedRole', resource: `arn:${P}:iam::${A}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing`, context: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' } },
+      ],
+      [
+        { action: 'ec2:DeleteNetworkInterface', resource: eni, context: { 'ec2:ResourceTag/eks:eni:owner': 'someone-else' } },
+        { action: 'iam:CreateServiceLinkedRole', resource: `arn:${P}:iam::${A}:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS`, context: { 'iam:AWSServiceName': 'rds.amazonaws.com' } },
+        { action: 'eks:DescribeCluster', resource: OTHER_CLUSTER },
+        { action: 'eks:DeleteCluster', resource: r.arnOf('ServiceCluster99DC8B80') },
+        { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+        { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+      ], 'eks.amazonaws.com');
+    // Known scope of AmazonEKSClusterPolicy (v10), which EKS requires for the legacy cloud provider:
+    // elasticloadbalancing:* management actions on "*", the CloudFormation-owned ALB of the sample
+    // included. Reported in issue 12; AWS's policy, not ours to scope.
+    expect(await decide(roleIdentity(t, clusterRole), { action: 'elasticloadbalancing:DeleteLoadBalancer', resource: r.arnOf('ServiceLoadBalancer3BC31695') })).toBe('Allowed');
+  });
+
+  it('Image Builder image deletion role: deregisters AMIs and deletes snapshots Image Builder created only', async () => {
+    const t = sample.vm;
+    const images = resourceIds(t, 'AWS::ImageBuilder::Image');
+    expect(images).toHaveLength(1);
+    const role = t.Resources[images[0]!]!.Properties.DeletionSettings.ExecutionRole['Fn::GetAtt'][0] as string;
+    const ami = `arn:${P}:ec2:${R}::image/ami-0123456789abcdef0`;
+    const snapshot = `arn:${P}:ec2:${R}::snapshot/snap-0123456789abcdef0`;
+    const byImageBuilder = { 'aws:ResourceTag/CreatedBy': 'EC2 Image Builder' };
+    await prove(t, 'vm: Image Builder image deletion role', role,
+      [
+        // AWS::ImageBuilder::Image DeletionSettings.ExecutionRole: Image Builder deletes the image and
+        // its resources with it (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-deletionsettings.html);
+        // the calls are those of the lifecycle execution policy
+        // (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderLifecycleExecutionPolicy.html).
+        { action: 'imagebuilder:DeleteImage', resource: `arn:${P}:imagebuilder:${R}:${A}:image/sample-app/1.0.0/1` },
+        { action: 'ec2:DescribeImages', resource: '*' },
+        { action: 'ec2:DeregisterImage', resource: ami, context: byImageBuilder },
+        { action: 'ec2:DeleteSnapshot', resource: snapshot, context: byImageBuilder },
+      ],
+      [
+        { action: 'ec2:DeregisterImage', resource: ami, context: { 'aws:ResourceTag/CreatedBy': 'someone' } },
+        { action: 'ec2:DeleteSnapshot', resource: snapshot },
+        { action: 'ec2:TerminateInstances', resource: `arn:${P}:ec2:${R}:${A}:instance/i-0123456789abcdef0` },
+        { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+        { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+      ], 'imagebuilder.amazonaws.com');
+  });
+});
+
+/**
+ * Roles of the sample stacks deliberately not proven here, each with its reason (by logical-id
+ * prefix and stack). A role neither proven above nor listed here fails the coverage test.
+ */
+const OUT_OF_SCOPE: Array<{ stack: keyof typeof sample; prefix: string; reason: string }> = [
+  // The SSM association completion waiter (constructs/server/rollout-waiter.ts): its handler's role,
+  // its provider framework's onEvent, isComplete and onTimeout roles and its waiter state machine's role.
+  { stack: 'server', prefix: 'ServiceFleetRolloutWaiterProvider', reason: "aws-cdk-lib's custom-resources Provider framework (onEvent, isComplete, onTimeout functions and the waiter state machine): roles aws-cdk-lib renders, each allowed to invoke only the waiter's functions (acknowledged IAM5 findings); the waiter's own role is proven in 'server sample: the rollout waiters'" },
+  { stack: 'server', prefix: 'ServiceLoadBalancerConfigWaiterProvider', reason: "the nginx config waiter's Provider framework, the same aws-cdk-lib roles as the fleet rollout waiter's; the waiter's own role is proven in 'server sample: the rollout waiters'" },
+];
+
+/** The roles of `templates` neither in `proven` nor in `outOfScope` (with a reason), and the out-of-scope entries matching no role. */
+function uncoveredRoles(templates: Record<string, CfnTemplate>, proven: Map<CfnTemplate, Set<string>>, outOfScope: typeof OUT_OF_SCOPE) {
+  const missing: string[] = [];
+  const stale: string[] = [];
+  for (const [name, t] of Object.entries(templates)) {
+    const roles = resourceIds(t, 'AWS::IAM::Role');
+    for (const id of roles) {
+      if (proven.get(t)?.has(id)) continue;
+      if (outOfScope.some((o) => o.stack === name && id.startsWith(o.prefix) && o.reason.trim() !== '')) continue;
+      missing.push(`${name}: ${id}`);
+    }
+    for (const o of outOfScope.filter((x) => x.stack === name)) if (!roles.some((id) => id.startsWith(o.prefix))) stale.push(`${name}: ${o.prefix}`);
+  }
+  return { missing, stale };
+}
+
+describe('coverage', () => {
+  it('a role neither proven nor listed with a reason fails; so does a stale entry', () => {
+    const role = { Type: 'AWS::IAM::Role', Properties: {} };
+    const t: CfnTemplate = { Resources: { ProvenRole1: role, NewRole2: role } };
+    const proven = new Map([[t, new Set(['ProvenRole1'])]]);
+    expect(uncoveredRoles({ server: t }, proven, [])).toEqual({ missing: ['server: NewRole2'], stale: [] });
+    expect(uncoveredRoles({ server: t }, proven, [{ stack: 'server', prefix: 'NewRole', reason: '' }]).missing).toEqual(['server: NewRole2']);
+    expect(uncoveredRoles({ server: t }, proven, [{ stack: 'server', prefix: 'NewRole', reason: 'why' }, { stack: 'server', prefix: 'Gone', reason: 'why' }])).toEqual({ missing: [], stale: ['server: Gone'] });
+  });
+
+  it('every IAM role of every sample stack is proven above or listed out of scope with a reason', () => {
+    const { missing, stale } = uncoveredRoles(sample, covered, OUT_OF_SCOPE);
+    expect(missing, 'roles neither proven nor listed in OUT_OF_SCOPE').toEqual([]);
+    expect(stale, 'OUT_OF_SCOPE entries that match no role').toEqual([]);
   });
 });
 

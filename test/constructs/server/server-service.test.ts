@@ -286,3 +286,57 @@ describe('the sample stack', () => {
     expect(Stack.of(stack.service).stackName).toBe('SampleServer-dev');
   });
 });
+
+describe('the rollout waiter (the association alone may end its wait at the previous run\'s Success)', () => {
+  const waiter = () => {
+    const id = logicalId(stack.service.fleet.rolloutWaiter.legs[0]);
+    return { id, r: resources[id] };
+  };
+  const associationId = () => logicalId(stack.service.fleet.association);
+
+  it('runs after the fleet association, once per release, with the association\'s own wait budget', () => {
+    expect(stack.service.fleet.rolloutWaiter.legs).toHaveLength(1); // 1506 s: one leg of at most 55 minutes
+    const { r } = waiter();
+    expect(r.DependsOn).toContain(associationId());
+    const association = resources[associationId()];
+    expect(r.Properties.AssociationId).toEqual({ 'Fn::GetAtt': [associationId(), 'AssociationId'] });
+    expect(r.Properties.BudgetSeconds).toBe(String(association.Properties.WaitForSuccessTimeoutSeconds));
+    // everything whose change makes SSM run the association again reaches the waiter's properties: a digest of the
+    // association's template form, and each deploy-time value in it (the servers' ids, the document, the release URL)
+    expect(r.Properties.Release.Digest).toMatch(/^[0-9a-f]{64}$/);
+    const values = JSON.stringify(r.Properties.Release.DeployTimeValues);
+    for (const v of association.Properties.Targets[0].Values) expect(values).toContain(JSON.stringify(v));
+    expect(values).toContain(JSON.stringify(association.Properties.Name));
+    // the release URL is literal here (account and region known): it is in the digest, as the version is
+    expect(association.Properties.Parameters.source[0]).toMatch(/^s3:\/\//);
+    expect(JSON.stringify(r.Properties).length, 'small: the base64 files stay in the association').toBeLessThan(3000);
+  });
+
+  it('nginx reloads with the new membership only after the waiter saw the rollout succeed', () => {
+    const nginxAssociation = resources[logicalId(stack.service.loadBalancer.association)];
+    expect(nginxAssociation.DependsOn).toContain(waiter().id);
+  });
+
+  it('nginx\'s config association has its own waiter (a config nginx -t rejects fails the deploy)', () => {
+    expect(ofType('Custom::ServerRolloutWaiter')).toHaveLength(2);
+    const lb = stack.service.loadBalancer;
+    const [leg] = lb.configWaiter.legs;
+    const r = resources[logicalId(leg)];
+    expect(lb.configWaiter.legs).toHaveLength(1);
+    expect(r.DependsOn).toContain(logicalId(lb.association));
+    expect(r.Properties.BudgetSeconds).toBe(String(resources[logicalId(lb.association)].Properties.WaitForSuccessTimeoutSeconds));
+    expect(r.Properties.AssociationId).toEqual({ 'Fn::GetAtt': [logicalId(lb.association), 'AssociationId'] });
+  });
+
+  it('its functions run nodejs24.x from the waiter asset, with a role that may only read this association', () => {
+    const fns = ofType('AWS::Lambda::Function').filter(([id, f]) => id.startsWith('ServiceFleetRolloutWaiter') && /Server rollout waiter/.test(f.Properties.Description ?? ''));
+    expect(fns.map(([, f]) => f.Properties.Handler).sort()).toEqual(['index.isComplete', 'index.onEvent']);
+    for (const [, f] of fns) expect(f.Properties.Runtime).toBe('nodejs24.x');
+    const roleId = logicalId(stack.service.fleet.rolloutWaiter.role);
+    const statements = ofType('AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((x: any) => x.Ref === roleId)).flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const ssmStatement = statements.find((s: any) => [s.Action].flat().includes('ssm:DescribeAssociation'));
+    expect(ssmStatement.Action).toEqual(['ssm:DescribeAssociation', 'ssm:DescribeAssociationExecutions']);
+    expect(flatten(ssmStatement.Resource)).toBe(`arn:aws:ssm:eu-west-1:123456789012:association/\${${associationId()}.AssociationId}`);
+    expect(statements.flatMap((s: any) => [s.Action].flat()).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:DescribeAssociation', 'ssm:DescribeAssociationExecutions']);
+  });
+});
