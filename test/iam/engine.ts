@@ -67,6 +67,7 @@ const NAME_PROPS: Record<string, string> = {
   'AWS::SSM::Parameter': 'Name',
   'AWS::SecretsManager::Secret': 'Name',
   'AWS::ECR::Repository': 'RepositoryName',
+  'AWS::StepFunctions::StateMachine': 'StateMachineName',
 };
 
 export class Resolver {
@@ -99,6 +100,7 @@ export class Resolver {
       case 'AWS::IAM::OIDCProvider': return `arn:${p}:iam::${a}:oidc-provider/oidc.eks.${reg}.amazonaws.com/id/TEST`;
       case 'AWS::ElasticLoadBalancingV2::TargetGroup': return `arn:${p}:elasticloadbalancing:${reg}:${a}:targetgroup/${name.slice(0, 32)}/0123456789abcdef`;
       case 'AWS::ElasticLoadBalancingV2::LoadBalancer': return `arn:${p}:elasticloadbalancing:${reg}:${a}:loadbalancer/app/${name.slice(0, 32)}/0123456789abcdef`;
+      case 'AWS::StepFunctions::StateMachine': return `arn:${p}:states:${reg}:${a}:stateMachine:${name}`;
       default: return `arn:${p}:test:${reg}:${a}:${r.Type.replace(/::/g, '-')}/${name}`;
     }
   }
@@ -116,7 +118,7 @@ export class Resolver {
     }
     const r = this.resource(id);
     // Ref returns the ARN for these types, the name (or id) for the others our policies reach.
-    if (['AWS::IAM::OIDCProvider', 'AWS::SecretsManager::Secret', 'AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::IAM::ManagedPolicy'].includes(r.Type)) return this.arnOf(id);
+    if (['AWS::IAM::OIDCProvider', 'AWS::SecretsManager::Secret', 'AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::IAM::ManagedPolicy', 'AWS::StepFunctions::StateMachine'].includes(r.Type)) return this.arnOf(id);
     return this.physicalName(id);
   }
 

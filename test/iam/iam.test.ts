@@ -426,6 +426,32 @@ describe('serverless sample', () => {
 
 const CDK_LIB = path.dirname(require.resolve('aws-cdk-lib/package.json'));
 const cdkHandler = (file: string) => fs.readFileSync(path.join(CDK_LIB, file), 'utf8');
+/** aws-cdk-lib's custom-resources Provider framework runtime (the code of its onEvent, isComplete and onTimeout functions). */
+const FRAMEWORK_RUNTIME = 'custom-resources/lib/provider-framework/runtime';
+/**
+ * What one of the framework's handlers (framework.js `onEvent`, `isComplete`, `onTimeout`) calls: the
+ * environment variables naming the user functions it invokes (`invokeUserFunction`, outbound.js
+ * invokeFunction) and the state machines it starts (outbound.js startExecution).
+ */
+function frameworkHandlerCalls(handler: 'onEvent' | 'isComplete' | 'onTimeout'): { invokes: string[]; starts: string[] } {
+  const src = cdkHandler(`${FRAMEWORK_RUNTIME}/framework.js`);
+  const consts = Object.fromEntries([...cdkHandler(`${FRAMEWORK_RUNTIME}/consts.js`).matchAll(/exports\.(\w+)="(\w+)"/g)].map((m) => [m[1]!, m[2]!]));
+  const start = src.indexOf(`async function ${handler}(`);
+  expect(start, `framework.js ${handler}`).toBeGreaterThan(-1);
+  const end = src.indexOf('function ', start + `async function ${handler}(`.length);
+  const body = src.slice(start, end === -1 ? undefined : end);
+  const envOf = (name: string) => {
+    expect(consts[name], `consts.${name}`).toBeDefined();
+    return consts[name]!;
+  };
+  const invokes = [...body.matchAll(/invokeUserFunction\(consts\.(\w+)/g)].map((m) => envOf(m[1]!));
+  const starts = /outbound_1\.startExecution\)/.test(body) ? [...new Set([...body.matchAll(/stateMachineArn:\(0,util_1\.getEnv\)\(consts\.(\w+)\)/g)].map((m) => envOf(m[1]!)))] : [];
+  if (/outbound_1\.startExecution\)/.test(body)) expect(starts, `framework.js ${handler}: the state machine it starts`).toHaveLength(1);
+  // No other outbound call (or a direct SDK call) is left unread.
+  expect([...body.matchAll(/outbound_1\.(\w+)/g)].map((m) => m[1]).filter((c) => c !== 'startExecution'), `framework.js ${handler}`).toEqual([]);
+  expect(body, `framework.js ${handler}`).not.toContain('@aws-sdk');
+  return { invokes, starts };
+}
 const OTHER_SECURITY_GROUP = `arn:${P}:ec2:${R}:${A}:security-group/sg-0another0000000000`;
 const OTHER_BUCKET = `arn:${P}:s3:::another-bucket`;
 /** Roles of the four sample stacks, by stack, that hold `Ref`/`GetAtt` of a role (instance profiles, flow logs, functions). */
@@ -599,7 +625,7 @@ describe('aws-cdk-lib custom-resource roles (calls read from the handler source 
     // The provider framework's runtime (aws-cdk-lib/custom-resources/lib/provider-framework/runtime):
     // invoke (retried after waitUntilFunctionActiveV2, a GetFunction poll) and startExecution, which
     // only a provider with an isComplete handler makes (its waiter state machine).
-    const actions = sdkV3Actions(cdkHandler('custom-resources/lib/provider-framework/runtime/outbound.js'));
+    const actions = sdkV3Actions(cdkHandler(`${FRAMEWORK_RUNTIME}/outbound.js`));
     expect(actions).toEqual(['lambda:GetFunction', 'lambda:InvokeFunction', 'states:StartExecution']);
     expect(resourceIds(t, 'AWS::StepFunctions::StateMachine'), 'no isComplete waiter').toEqual([]);
     const onEvent = resourceIds(t, 'AWS::Lambda::Function', 'ServiceClusterKubectlProviderframeworkonEvent');
@@ -625,6 +651,104 @@ describe('aws-cdk-lib custom-resource roles (calls read from the handler source 
         { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
       ], 'lambda.amazonaws.com');
   });
+
+  // The server sample's two rollout waiters (constructs/server/rollout-waiter.ts) use a Provider with
+  // an isComplete handler: its framework's onEvent, isComplete and onTimeout functions and its waiter
+  // state machine, each with its own role.
+  const frameworks = [
+    { name: 'fleet rollout waiter', prefix: 'ServiceFleetRolloutWaiter', other: 'ServiceLoadBalancerConfigWaiter' },
+    { name: 'nginx config waiter', prefix: 'ServiceLoadBalancerConfigWaiter', other: 'ServiceFleetRolloutWaiter' },
+  ];
+  for (const w of frameworks) {
+    it(`${w.name} Provider framework roles (onEvent, isComplete, onTimeout, waiter state machine): each calls its own targets only`, async () => {
+      const t = sample.server;
+      const r = new Resolver(t);
+      const one = (type: string, prefix: string) => {
+        const ids = resourceIds(t, type, prefix);
+        expect(ids, prefix).toHaveLength(1);
+        return ids[0]!;
+      };
+      const fnArn = (prefix: string) => r.arnOf(one('AWS::Lambda::Function', prefix));
+      const stateMachine = one('AWS::StepFunctions::StateMachine', `${w.prefix}Provider`);
+      const stateMachineArn = r.arnOf(stateMachine);
+      const otherStateMachineArn = r.arnOf(one('AWS::StepFunctions::StateMachine', `${w.other}Provider`));
+      const user = { onEvent: fnArn(`${w.prefix}OnEvent`), isComplete: fnArn(`${w.prefix}IsComplete`) };
+      const otherUser = { onEvent: fnArn(`${w.other}OnEvent`), isComplete: fnArn(`${w.other}IsComplete`) };
+      const logGroupId = one('AWS::Logs::LogGroup', `${w.prefix}LogGroup`);
+      const outbound = sdkV3Actions(cdkHandler(`${FRAMEWORK_RUNTIME}/outbound.js`));
+      expect(outbound).toEqual(['lambda:GetFunction', 'lambda:InvokeFunction', 'states:StartExecution']);
+      const expected = {
+        onEvent: { invokes: [user.onEvent], starts: [stateMachineArn] },
+        isComplete: { invokes: [user.isComplete], starts: [] },
+        onTimeout: { invokes: [], starts: [] },
+      };
+      const framework: Record<string, string> = {};
+      for (const handler of ['onEvent', 'isComplete', 'onTimeout'] as const) {
+        const fn = one('AWS::Lambda::Function', `${w.prefix}Providerframework${handler}`);
+        framework[handler] = r.arnOf(fn);
+        const props = t.Resources[fn]!.Properties;
+        expect(props.Handler).toBe(`framework.${handler}`);
+        // The framework functions log to the waiter's log group (the Provider's `logGroup`).
+        expect(props.LoggingConfig.LogGroup).toEqual({ Ref: logGroupId });
+        const env = r.resolve(props.Environment.Variables) as Record<string, string>;
+        const calls = frameworkHandlerCalls(handler);
+        const invokes = calls.invokes.map((v) => env[v]!);
+        const starts = calls.starts.map((v) => env[v]!);
+        expect({ invokes, starts }, `framework.${handler}`).toEqual(expected[handler]);
+        const role = roleOfFunction(t, fn);
+        await prove(t, `server: ${w.name} Provider framework ${handler} role`, role,
+          [
+            // outbound.js invokeFunction: Invoke, retried after waitUntilFunctionActiveV2 (GetFunction).
+            ...invokes.flatMap((resource) => [{ action: 'lambda:InvokeFunction', resource }, { action: 'lambda:GetFunction', resource }]),
+            // outbound.js startExecution.
+            ...starts.map((resource) => ({ action: 'states:StartExecution', resource })),
+            ...lambdaLogs(r.arnOf(logGroupId)),
+          ],
+          [
+            { action: 'lambda:InvokeFunction', resource: OTHER_FUNCTION },
+            { action: 'lambda:InvokeFunction', resource: otherUser.onEvent },
+            { action: 'lambda:InvokeFunction', resource: otherUser.isComplete },
+            { action: 'lambda:UpdateFunctionCode', resource: user.onEvent },
+            { action: 'lambda:UpdateFunctionCode', resource: user.isComplete },
+            { action: 'states:StartExecution', resource: otherStateMachineArn },
+            // Only onEvent starts the waiter.
+            ...(starts.length === 0 ? [{ action: 'states:StartExecution', resource: stateMachineArn }] : []),
+            { action: 'ssm:DescribeAssociationExecutions', resource: `arn:${P}:ssm:${R}:${A}:association/*` },
+            { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+            { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+          ], 'lambda.amazonaws.com');
+        // Known scope of aws-cdk-lib's Provider: it renders the same invoke grant (the user onEvent and
+        // isComplete functions, `<arn>` and `<arn>:*`) on all three framework roles, so the framework's
+        // isComplete and onTimeout roles may invoke a user function their handler never calls. Turns red
+        // when aws-cdk-lib scopes each role to its handler's calls (then move these into the denials).
+        for (const target of [user.onEvent, user.isComplete].filter((a) => !invokes.includes(a))) {
+          expect(await decide(roleIdentity(t, role), { action: 'lambda:InvokeFunction', resource: target }), `framework.${handler} may invoke ${target}`).toBe('Allowed');
+        }
+      }
+
+      // The waiter state machine (aws-cdk-lib's provider-framework/waiter-state-machine.js): its Task
+      // states' resources are Lambda function ARNs, which Step Functions invokes with the role
+      // (https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html).
+      const props = t.Resources[stateMachine]!.Properties;
+      const definition = JSON.parse(r.resolve(props.DefinitionString)) as { States: Record<string, { Type: string; Resource?: string }> };
+      const tasks = Object.values(definition.States).filter((s) => s.Type === 'Task').map((s) => s.Resource!);
+      expect(tasks).toEqual([framework.isComplete, framework.onTimeout]);
+      await prove(t, `server: ${w.name} Provider waiter state machine role`, props.RoleArn['Fn::GetAtt'][0] as string,
+        tasks.map((resource) => ({ action: 'lambda:InvokeFunction', resource })),
+        [
+          { action: 'lambda:InvokeFunction', resource: OTHER_FUNCTION },
+          { action: 'lambda:InvokeFunction', resource: framework.onEvent! },
+          { action: 'lambda:InvokeFunction', resource: user.onEvent },
+          { action: 'lambda:InvokeFunction', resource: user.isComplete },
+          { action: 'lambda:InvokeFunction', resource: r.arnOf(one('AWS::Lambda::Function', `${w.other}ProviderframeworkisComplete`)) },
+          { action: 'lambda:UpdateFunctionCode', resource: framework.isComplete! },
+          { action: 'states:StartExecution', resource: stateMachineArn },
+          { action: 'states:StartExecution', resource: otherStateMachineArn },
+          { action: 's3:GetObject', resource: OTHER_BUCKET_OBJECT },
+          { action: 'secretsmanager:GetSecretValue', resource: OTHER_SECRET },
+        ], 'states.amazonaws.com');
+    });
+  }
 });
 
 describe('service roles', () => {
@@ -696,10 +820,7 @@ describe('service roles', () => {
  * prefix and stack). A role neither proven above nor listed here fails the coverage test.
  */
 const OUT_OF_SCOPE: Array<{ stack: keyof typeof sample; prefix: string; reason: string }> = [
-  // The SSM association completion waiter (constructs/server/rollout-waiter.ts): its handler's role,
-  // its provider framework's onEvent, isComplete and onTimeout roles and its waiter state machine's role.
-  { stack: 'server', prefix: 'ServiceFleetRolloutWaiterProvider', reason: "aws-cdk-lib's custom-resources Provider framework (onEvent, isComplete, onTimeout functions and the waiter state machine): roles aws-cdk-lib renders, each allowed to invoke only the waiter's functions (acknowledged IAM5 findings); the waiter's own role is proven in 'server sample: the rollout waiters'" },
-  { stack: 'server', prefix: 'ServiceLoadBalancerConfigWaiterProvider', reason: "the nginx config waiter's Provider framework, the same aws-cdk-lib roles as the fleet rollout waiter's; the waiter's own role is proven in 'server sample: the rollout waiters'" },
+  // None: every role of the four sample stacks is proven above.
 ];
 
 /** The roles of `templates` neither in `proven` nor in `outOfScope` (with a reason), and the out-of-scope entries matching no role. */
