@@ -27,21 +27,8 @@ function hasTsx() {
   }
 }
 
-// The AWS SDK clients are optional peer dependencies: projects that only import the constructs don't
-// install them. Say exactly what to install instead of failing with a module-not-found stack trace.
-const SDK_CLIENTS = ['client-auto-scaling', 'client-codedeploy', 'client-ec2', 'client-eks', 'client-lambda', 'client-ssm'].map((c) => `@aws-sdk/${c}`);
-const missing = SDK_CLIENTS.filter((name) => {
-  try {
-    require.resolve(name);
-    return false;
-  } catch {
-    return true;
-  }
-});
-if (missing.length > 0) {
-  process.stderr.write(`cdk-orchestrate needs the AWS SDK clients it calls, which are optional peer dependencies of cdk-orchestration.\nInstall them with: npm install --save-dev ${missing.join(' ')}\n`);
-  process.exit(2);
-}
+// The AWS SDK clients are optional dependencies: projects that only import the constructs can leave them out.
+// Nothing here or at start-up loads them: the commands that call AWS do, and say which ones to install if missing.
 
 /** @type {{ main: () => void }} */
 let cli;

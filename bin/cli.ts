@@ -1,7 +1,7 @@
 // The `cdk-orchestrate` command: argument parsing and printing only. The logic is in lib/cli/.
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { createClients, type Clients, type RetryOptions } from '../lib/cli/aws';
+import { createClients, loadAwsSdk, type AwsSdk, type Clients, type RetryOptions } from '../lib/cli/aws';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from '../lib/cli/errors';
 import { colors, renderProgress, renderRollback, renderStatus, renderVerify, type Colors } from '../lib/cli/format';
 import { kubectlOnPath, type Kubectl } from '../lib/cli/kubectl';
@@ -9,6 +9,7 @@ import { DEFAULT_OUTPUTS_FILE, loadStack, resolveRegion, verifyTarget } from '..
 import { rollback } from '../lib/cli/rollback';
 import { stackStatus } from '../lib/cli/status';
 import { VERIFY_LIMITS, verify } from '../lib/cli/verify';
+import { packageVersion } from '../lib/cli/version';
 import { follow, pollerFor, type FollowOptions, type Progress } from '../lib/cli/watch';
 
 /** A stream the CLI writes to (process.stdout / stderr, or a test's collector). */
@@ -24,7 +25,13 @@ export interface CliDeps {
   readonly stdout: Output;
   readonly stderr: Output;
   readonly env: NodeJS.ProcessEnv;
-  readonly createClients: (region: string) => Clients;
+  /**
+   * Loads the AWS SDK clients (optional dependencies, imported by nothing else at start-up): only the commands that
+   * call AWS do, first thing, so --help, --version and verify work without them.
+   */
+  readonly loadAwsSdk: () => Promise<AwsSdk>;
+  /** @default - the clients of the SDK `loadAwsSdk` loaded */
+  readonly createClients?: (region: string) => Clients;
   /** `undefined`: look for kubectl on PATH; `null`: act as if there were none. */
   readonly kubectl?: Kubectl | null;
   readonly retry?: RetryOptions;
@@ -63,7 +70,7 @@ export async function run(argv: readonly string[], partial: Partial<CliDeps> = {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
-    createClients,
+    loadAwsSdk,
     ...partial,
   };
   const { stdout, stderr, env } = deps;
@@ -81,14 +88,21 @@ export async function run(argv: readonly string[], partial: Partial<CliDeps> = {
     return { bar, release: () => (bar.stop(), process.removeListener('SIGINT', interrupted)) };
   };
   const kubectl = () => (deps.kubectl === null ? undefined : (deps.kubectl ?? kubectlOnPath(env)));
-  const stackContext = (stack: string, opts: StackOptions) => {
+  /**
+   * What a command that calls AWS starts with: the SDK clients (a missing one is the first thing to fix, exit 2 naming
+   * the packages to install), the stack from the outputs file, and clients for its region.
+   */
+  const stackContext = async (stack: string, opts: StackOptions) => {
+    const sdk = await deps.loadAwsSdk();
     const info = loadStack(opts.outputs, stack);
     const region = resolveRegion(info, opts.region, env);
-    return { info, ctx: { clients: deps.createClients(region), region, retry: deps.retry } };
+    const clients = deps.createClients ? deps.createClients(region) : createClients(region, sdk);
+    return { info, ctx: { sdk, clients, region, retry: deps.retry } };
   };
 
   const program = new Command('cdk-orchestrate')
     .description('See, verify and roll back an environment deployed with cdk-orchestration (server, vm, container, serverless).')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--no-color', 'no colours (they are on only on a terminal, and off with NO_COLOR)')
     .showHelpAfterError('(run cdk-orchestrate --help for usage)')
     .exitOverride()
@@ -116,7 +130,7 @@ Exit codes: 0 ok; 1 failed (AWS error, rollout failed or rolled back, verify saw
       .argument('<stack>', 'stack name, as in the outputs file'),
   ).action(async (stack: string, _opts: StackOptions, cmd: Command) => {
     const opts = cmd.optsWithGlobals<StackOptions>();
-    const { info, ctx } = stackContext(stack, opts);
+    const { info, ctx } = await stackContext(stack, opts);
     const report = await stackStatus(ctx, info, { kubectl: kubectl() });
     out(opts.json ? JSON.stringify(report, null, 2) : renderStatus(report, c(opts)));
   });
@@ -130,7 +144,7 @@ Exit codes: 0 ok; 1 failed (AWS error, rollout failed or rolled back, verify saw
       .addOption(new Option('--timeout <minutes>', 'give up after this many minutes').default(60).argParser(integer('--timeout', 1, 24 * 60))),
   ).action(async (stack: string, _opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<StackOptions & { interval: number; timeout: number }>();
-    const { info, ctx } = stackContext(stack, opts);
+    const { info, ctx } = await stackContext(stack, opts);
     const col = c(opts, stderr);
     const tty = stderr.isTTY === true && !opts.json;
     let bar: ReturnType<typeof progressBar> | undefined;
@@ -216,7 +230,7 @@ Exit codes: 0 ok; 1 failed (AWS error, rollout failed or rolled back, verify saw
       .argument('<stack>', 'stack name, as in the outputs file'),
   ).action(async (stack: string, _opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<StackOptions>();
-    const { info, ctx } = stackContext(stack, opts);
+    const { info, ctx } = await stackContext(stack, opts);
     const result = await rollback(ctx, info, { kubectl: kubectl() });
     out(opts.json ? JSON.stringify(result, null, 2) : renderRollback(result, c(opts)));
     if (!result.changed) exitCode = EXIT_FAILURE;

@@ -212,15 +212,30 @@ console.log(JSON.stringify({ deployment: service.deploymentName, namespace: serv
     expect(JSON.stringify(t)).toContain('public.ecr.aws/nginx/nginx:1.27');
   });
 
-  it('keeps the CLI\'s AWS SDK clients optional (`--omit=optional`): without them cdk-orchestrate says what to install', () => {
+  it('keeps the CLI\'s AWS SDK clients optional (`--omit=optional`): --version and --help work without them, and an AWS command says what to install', () => {
     expect(fs.existsSync(path.join(dir, 'node_modules', '@aws-sdk'))).toBe(false);
     // Node resolves modules from every ancestor folder: a temp folder inside a checkout would find its clients.
     const ancestorWithSdk = ancestors(dir).find((d) => fs.existsSync(path.join(d, 'node_modules', '@aws-sdk')));
     expect(ancestorWithSdk, `the consumer project ${dir} has an ancestor with node_modules/@aws-sdk (TMPDIR inside a checkout?)`).toBeUndefined();
-    const run = spawnSync(process.execPath, [path.join(dir, 'node_modules', 'cdk-orchestration', 'bin', 'cdk-orchestrate.js'), '--help'], { cwd: dir, encoding: 'utf8' });
-    expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/npm install --save-dev @aws-sdk\/client-auto-scaling .*@aws-sdk\/client-ssm/);
-    expect(run.stderr).not.toMatch(/at .*\(/); // no stack trace
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(dir, 'node_modules', 'cdk-orchestration', 'bin', 'cdk-orchestrate.js'), ...args], { cwd: dir, encoding: 'utf8', env: noCredentials({ NO_COLOR: '1' }) });
+
+    const version = cli('--version');
+    expect(version.stderr).toBe('');
+    expect(version.status).toBe(0);
+    expect(version.stdout).toBe(`${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}\n`);
+
+    const help = cli('--help');
+    expect(help.stderr).toBe('');
+    expect(help.status).toBe(0);
+    for (const command of ['status', 'watch', 'verify', 'rollback']) expect(help.stdout).toMatch(new RegExp(`^  ${command} \\[options\\]`, 'm'));
+
+    const status = cli('status', 'MyService');
+    expect(status.status).toBe(2);
+    expect(status.stdout).toBe('');
+    expect(status.stderr).toMatch(/^error: the AWS SDK clients this command calls are not installed/);
+    expect(status.stderr).toMatch(/\nInstall them with: npm install --save-dev @aws-sdk\/client-auto-scaling .*@aws-sdk\/client-ssm\n$/);
+    expect(status.stderr).not.toMatch(/at .*\(/); // no stack trace
   });
 
   it('raises the library\'s error for a bad prop, catchable by class from the public entry point', () => {

@@ -1,13 +1,5 @@
-import { CancelInstanceRefreshCommand, RollbackInstanceRefreshCommand } from '@aws-sdk/client-auto-scaling';
-import { StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import { GetAliasCommand, ListVersionsByFunctionCommand, UpdateAliasCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
-import {
-  DescribeAssociationCommand,
-  ListAssociationVersionsCommand,
-  UpdateAssociationCommand,
-  type AssociationDescription,
-  type AssociationVersionInfo,
-} from '@aws-sdk/client-ssm';
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
+import type { AssociationDescription, AssociationVersionInfo } from '@aws-sdk/client-ssm';
 import { awsCall, type AwsContext } from './aws';
 import type { Kubectl } from './kubectl';
 import type { StackInfo } from './outputs';
@@ -59,7 +51,7 @@ export async function rollbackVm(ctx: AwsContext, info: Extract<StackInfo, { sty
   const rolled = await awsCall(
     ctx,
     'autoscaling:RollbackInstanceRefresh',
-    () => ctx.clients.autoScaling.send(new RollbackInstanceRefreshCommand({ AutoScalingGroupName: group })),
+    () => ctx.clients.autoScaling.send(new ctx.sdk.autoScaling.RollbackInstanceRefreshCommand({ AutoScalingGroupName: group })),
     (err) => {
       // Rollback is impossible (no desired configuration, launch template $Latest, ...): cancel instead.
       if (errorName(err) === 'IrreversibleInstanceRefreshFault') {
@@ -79,7 +71,7 @@ export async function rollbackVm(ctx: AwsContext, info: Extract<StackInfo, { sty
     };
   }
   const cancelled = await awsCall(ctx, 'autoscaling:CancelInstanceRefresh', () =>
-    ctx.clients.autoScaling.send(new CancelInstanceRefreshCommand({ AutoScalingGroupName: group })),
+    ctx.clients.autoScaling.send(new ctx.sdk.autoScaling.CancelInstanceRefreshCommand({ AutoScalingGroupName: group })),
   );
   return {
     ...base,
@@ -108,7 +100,7 @@ export async function rollbackServerless(ctx: AwsContext, info: Extract<StackInf
   const summary = deployment && summarizeDeployment(deployment);
   if (summary && (DEPLOYMENT_ACTIVE as readonly string[]).includes(summary.status)) {
     const stopped = await awsCall(ctx, 'codedeploy:StopDeployment', () =>
-      codeDeploy.send(new StopDeploymentCommand({ deploymentId: summary.id, autoRollbackEnabled: true })),
+      codeDeploy.send(new ctx.sdk.codeDeploy.StopDeploymentCommand({ deploymentId: summary.id, autoRollbackEnabled: true })),
     );
     const back = summary.currentVersion ? ` back to version ${summary.currentVersion}` : ' back to the previous version';
     const stackToo = summary.creator === 'CloudFormation' ? ' The stack update that started it fails, and CloudFormation rolls the stack back.' : '';
@@ -122,7 +114,7 @@ export async function rollbackServerless(ctx: AwsContext, info: Extract<StackInf
       next: [`cdk-orchestrate watch ${info.stack}`],
     };
   }
-  const alias = await awsCall(ctx, 'lambda:GetAlias', () => lambda.send(new GetAliasCommand({ FunctionName: info.functionName, Name: info.aliasName })));
+  const alias = await awsCall(ctx, 'lambda:GetAlias', () => lambda.send(new ctx.sdk.lambda.GetAliasCommand({ FunctionName: info.functionName, Name: info.aliasName })));
   const current = alias.FunctionVersion;
   let previous = summary?.status === 'Succeeded' && summary.targetVersion === current ? summary.currentVersion : undefined;
   if (!previous && current && /^\d+$/.test(current)) {
@@ -130,7 +122,7 @@ export async function rollbackServerless(ctx: AwsContext, info: Extract<StackInf
     let marker: string | undefined;
     do {
       const page = await awsCall(ctx, 'lambda:ListVersionsByFunction', () =>
-        lambda.send(new ListVersionsByFunctionCommand({ FunctionName: info.functionName, Marker: marker })),
+        lambda.send(new ctx.sdk.lambda.ListVersionsByFunctionCommand({ FunctionName: info.functionName, Marker: marker })),
       );
       versions.push(...(page.Versions ?? []));
       marker = page.NextMarker;
@@ -148,7 +140,7 @@ export async function rollbackServerless(ctx: AwsContext, info: Extract<StackInf
   }
   await awsCall(ctx, 'lambda:UpdateAlias', () =>
     lambda.send(
-      new UpdateAliasCommand({
+      new ctx.sdk.lambda.UpdateAliasCommand({
         FunctionName: info.functionName,
         Name: info.aliasName,
         FunctionVersion: previous,
@@ -200,13 +192,13 @@ export async function rollbackServer(ctx: AwsContext, info: Extract<StackInfo, {
   const base = { style: 'server' as const, stack: info.stack };
   const ssm = ctx.clients.ssm;
   const id = info.associationId;
-  const described = await awsCall(ctx, 'ssm:DescribeAssociation', () => ssm.send(new DescribeAssociationCommand({ AssociationId: id })));
+  const described = await awsCall(ctx, 'ssm:DescribeAssociation', () => ssm.send(new ctx.sdk.ssm.DescribeAssociationCommand({ AssociationId: id })));
   const current = Number(described.AssociationDescription?.AssociationVersion ?? NaN);
   const versions: AssociationVersionInfo[] = [];
   let token: string | undefined;
   do {
     const page = await awsCall(ctx, 'ssm:ListAssociationVersions', () =>
-      ssm.send(new ListAssociationVersionsCommand({ AssociationId: id, NextToken: token })),
+      ssm.send(new ctx.sdk.ssm.ListAssociationVersionsCommand({ AssociationId: id, NextToken: token })),
     );
     versions.push(...(page.AssociationVersions ?? []));
     token = page.NextToken;
@@ -223,7 +215,7 @@ export async function rollbackServer(ctx: AwsContext, info: Extract<StackInfo, {
       next: [],
     };
   }
-  const updated = await awsCall(ctx, 'ssm:UpdateAssociation', () => ssm.send(new UpdateAssociationCommand(associationUpdateFrom(id, previous, described.AssociationDescription))));
+  const updated = await awsCall(ctx, 'ssm:UpdateAssociation', () => ssm.send(new ctx.sdk.ssm.UpdateAssociationCommand(associationUpdateFrom(id, previous, described.AssociationDescription))));
   const fromVersion = versionFromParameters(described.AssociationDescription?.Parameters);
   const toVersion = versionFromParameters(previous.Parameters);
   const app = toVersion ? ` (app version ${fromVersion ?? '?'} → ${toVersion})` : '';

@@ -1,14 +1,7 @@
-import { DescribeAutoScalingGroupsCommand, DescribeInstanceRefreshesCommand, type InstanceRefresh } from '@aws-sdk/client-auto-scaling';
-import { GetDeploymentCommand, GetDeploymentGroupCommand, ListDeploymentsCommand, type DeploymentInfo } from '@aws-sdk/client-codedeploy';
-import { DescribeInstancesCommand, DescribeInstanceStatusCommand, type Instance } from '@aws-sdk/client-ec2';
-import { DescribeClusterCommand, DescribeNodegroupCommand } from '@aws-sdk/client-eks';
-import { GetAliasCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
-import {
-  DescribeAssociationCommand,
-  DescribeAssociationExecutionsCommand,
-  DescribeAssociationExecutionTargetsCommand,
-  type AssociationExecution,
-} from '@aws-sdk/client-ssm';
+import type { InstanceRefresh } from '@aws-sdk/client-auto-scaling';
+import type { DeploymentInfo } from '@aws-sdk/client-codedeploy';
+import type { Instance } from '@aws-sdk/client-ec2';
+import type { AssociationExecution } from '@aws-sdk/client-ssm';
 import { awsCall, isNotFound, type AwsContext } from './aws';
 import { CliError } from './errors';
 import type { Kubectl } from './kubectl';
@@ -105,7 +98,7 @@ export function summarizeExecution(e: AssociationExecution): AssociationExecutio
 /** The association's newest execution, or undefined when it never ran. */
 export async function latestAssociationExecution(ctx: AwsContext, associationId: string): Promise<AssociationExecution | undefined> {
   const res = await awsCall(ctx, 'ssm:DescribeAssociationExecutions', () =>
-    ctx.clients.ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: associationId, MaxResults: 10 })),
+    ctx.clients.ssm.send(new ctx.sdk.ssm.DescribeAssociationExecutionsCommand({ AssociationId: associationId, MaxResults: 10 })),
   );
   return newest(res.AssociationExecutions, (e) => e.CreatedTime);
 }
@@ -114,16 +107,16 @@ export async function serverStatus(ctx: AwsContext, info: Extract<StackInfo, { s
   const { ssm, ec2 } = ctx.clients;
   const associationId = info.associationId;
   const [described, statuses, association, execution] = await Promise.all([
-    awsCall(ctx, 'ec2:DescribeInstances', () => ec2.send(new DescribeInstancesCommand({ InstanceIds: info.instanceIds }))),
+    awsCall(ctx, 'ec2:DescribeInstances', () => ec2.send(new ctx.sdk.ec2.DescribeInstancesCommand({ InstanceIds: info.instanceIds }))),
     awsCall(ctx, 'ec2:DescribeInstanceStatus', () =>
-      ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: info.instanceIds, IncludeAllInstances: true })),
+      ec2.send(new ctx.sdk.ec2.DescribeInstanceStatusCommand({ InstanceIds: info.instanceIds, IncludeAllInstances: true })),
     ),
-    awsCall(ctx, 'ssm:DescribeAssociation', () => ssm.send(new DescribeAssociationCommand({ AssociationId: associationId }))),
+    awsCall(ctx, 'ssm:DescribeAssociation', () => ssm.send(new ctx.sdk.ssm.DescribeAssociationCommand({ AssociationId: associationId }))),
     latestAssociationExecution(ctx, associationId),
   ]);
   const targets = execution?.ExecutionId
     ? await awsCall(ctx, 'ssm:DescribeAssociationExecutionTargets', () =>
-        ssm.send(new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: execution.ExecutionId })),
+        ssm.send(new ctx.sdk.ssm.DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: execution.ExecutionId })),
       )
     : undefined;
   const desc = association.AssociationDescription;
@@ -214,7 +207,7 @@ export function summarizeRefresh(r: InstanceRefresh): RefreshSummary {
 /** The group's newest instance refresh, or undefined when it never had one. */
 export async function latestRefresh(ctx: AwsContext, groupName: string): Promise<InstanceRefresh | undefined> {
   const res = await awsCall(ctx, 'autoscaling:DescribeInstanceRefreshes', () =>
-    ctx.clients.autoScaling.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName, MaxRecords: 10 })),
+    ctx.clients.autoScaling.send(new ctx.sdk.autoScaling.DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName, MaxRecords: 10 })),
   );
   return newest(res.InstanceRefreshes, (r) => r.StartTime);
 }
@@ -223,7 +216,7 @@ export async function vmStatus(ctx: AwsContext, info: Extract<StackInfo, { style
   const name = info.autoScalingGroupName;
   const [groups, refresh] = await Promise.all([
     awsCall(ctx, 'autoscaling:DescribeAutoScalingGroups', () =>
-      ctx.clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
+      ctx.clients.autoScaling.send(new ctx.sdk.autoScaling.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
     ),
     latestRefresh(ctx, name),
   ]);
@@ -326,27 +319,27 @@ export async function currentDeployment(ctx: AwsContext, info: Extract<StackInfo
   const cd = ctx.clients.codeDeploy;
   const group = { applicationName: info.application, deploymentGroupName: info.deploymentGroup };
   const active = await awsCall(ctx, 'codedeploy:ListDeployments', () =>
-    cd.send(new ListDeploymentsCommand({ ...group, includeOnlyStatuses: [...DEPLOYMENT_ACTIVE] })),
+    cd.send(new ctx.sdk.codeDeploy.ListDeploymentsCommand({ ...group, includeOnlyStatuses: [...DEPLOYMENT_ACTIVE] })),
   );
   let id = active.deployments?.[0];
   if (!id) {
-    const g = await awsCall(ctx, 'codedeploy:GetDeploymentGroup', () => cd.send(new GetDeploymentGroupCommand(group)));
+    const g = await awsCall(ctx, 'codedeploy:GetDeploymentGroup', () => cd.send(new ctx.sdk.codeDeploy.GetDeploymentGroupCommand(group)));
     id = g.deploymentGroupInfo?.lastAttemptedDeployment?.deploymentId;
   }
   if (!id) return undefined;
   const deploymentId = id;
-  const res = await awsCall(ctx, 'codedeploy:GetDeployment', () => cd.send(new GetDeploymentCommand({ deploymentId })));
+  const res = await awsCall(ctx, 'codedeploy:GetDeployment', () => cd.send(new ctx.sdk.codeDeploy.GetDeploymentCommand({ deploymentId })));
   return res.deploymentInfo;
 }
 
 export async function serverlessStatus(ctx: AwsContext, info: Extract<StackInfo, { style: 'serverless' }>): Promise<ServerlessStatus> {
   const lambda = ctx.clients.lambda;
   const [alias, url, deployment] = await Promise.all([
-    awsCall(ctx, 'lambda:GetAlias', () => lambda.send(new GetAliasCommand({ FunctionName: info.functionName, Name: info.aliasName }))),
+    awsCall(ctx, 'lambda:GetAlias', () => lambda.send(new ctx.sdk.lambda.GetAliasCommand({ FunctionName: info.functionName, Name: info.aliasName }))),
     awsCall(
       ctx,
       'lambda:GetFunctionUrlConfig',
-      () => lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: info.functionName, Qualifier: info.aliasName })),
+      () => lambda.send(new ctx.sdk.lambda.GetFunctionUrlConfigCommand({ FunctionName: info.functionName, Qualifier: info.aliasName })),
       isNotFound,
     ),
     currentDeployment(ctx, info),
@@ -419,10 +412,10 @@ export async function containerStatus(
 ): Promise<ContainerStatus> {
   const eks = ctx.clients.eks;
   const [cluster, nodegroup] = await Promise.all([
-    awsCall(ctx, 'eks:DescribeCluster', () => eks.send(new DescribeClusterCommand({ name: info.clusterName }))),
+    awsCall(ctx, 'eks:DescribeCluster', () => eks.send(new ctx.sdk.eks.DescribeClusterCommand({ name: info.clusterName }))),
     info.nodegroupName
       ? awsCall(ctx, 'eks:DescribeNodegroup', () =>
-          eks.send(new DescribeNodegroupCommand({ clusterName: info.clusterName, nodegroupName: info.nodegroupName })),
+          eks.send(new ctx.sdk.eks.DescribeNodegroupCommand({ clusterName: info.clusterName, nodegroupName: info.nodegroupName })),
         )
       : Promise.resolve(undefined),
   ]);

@@ -1,4 +1,3 @@
-import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { awsCall, sleep as realSleep, type AwsContext } from './aws';
 import { CliError } from './errors';
 import type { Kubectl } from './kubectl';
@@ -88,7 +87,7 @@ export async function pollTrafficShift(ctx: AwsContext, info: Extract<StackInfo,
   const [d, alias] = await Promise.all([
     currentDeployment(ctx, info),
     awsCall(ctx, 'lambda:GetAlias', () =>
-      ctx.clients.lambda.send(new GetAliasCommand({ FunctionName: info.functionName, Name: info.aliasName })),
+      ctx.clients.lambda.send(new ctx.sdk.lambda.GetAliasCommand({ FunctionName: info.functionName, Name: info.aliasName })),
     ),
   ]);
   const traffic = trafficSplit(alias.FunctionVersion, alias.RoutingConfig?.AdditionalVersionWeights);

@@ -2,15 +2,19 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeInstanceRe
 import { GetDeploymentCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import { GetAliasCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-lambda';
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type CliDeps } from '../../bin/cli';
 import { createServer } from '../../apps/sample-app/server.js';
+import { AWS_SDK_PACKAGES, awsSdkMissing } from '../../lib/cli/aws';
 import { awsError, OUTPUTS, tempFile, mockAwsClients } from '../lib/cli/helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const outputs = tempFile('cdk-outputs.json', JSON.stringify(OUTPUTS));
 const ANSI = /\u001b\[/;
 
@@ -154,6 +158,39 @@ describe('errors: one or two lines, a non-zero exit, no stack trace', () => {
   });
 });
 
+describe('--version, --help and verify need no AWS SDK client; the AWS commands load them first', () => {
+  /** A loader that fails the test if anything calls it. */
+  const noSdk = { loadAwsSdk: () => Promise.reject(new Error('the AWS SDK was loaded')) };
+  const missing = { loadAwsSdk: () => Promise.reject(awsSdkMissing(AWS_SDK_PACKAGES)) };
+
+  it("--version and -V print the package's version", async () => {
+    for (const flag of ['--version', '-V']) expect(await cli([flag], { deps: noSdk })).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  it('--help and each command\'s --help exit 0 without loading the SDK', async () => {
+    const help = await cli(['--help'], { deps: noSdk });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/-V, --version +print the version/);
+    for (const command of ['status', 'watch', 'verify', 'rollback']) {
+      const r = await cli([command, '--help'], { deps: noSdk });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: cdk-orchestrate ${command} \\[options\\]`));
+    }
+  });
+
+  it('status, watch and rollback without the SDK clients: exit 2 naming the packages, before reading the outputs file', async () => {
+    for (const command of ['status', 'watch', 'rollback']) {
+      const r = await cli([command, 'SampleVm-dev', '-o', '/nonexistent/outputs.json'], { deps: missing });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        'error: the AWS SDK clients this command calls are not installed (they are optional dependencies of cdk-orchestration): @aws-sdk/client-auto-scaling, @aws-sdk/client-codedeploy, @aws-sdk/client-ec2, @aws-sdk/client-eks, @aws-sdk/client-lambda, @aws-sdk/client-ssm.\n' +
+          'Install them with: npm install --save-dev @aws-sdk/client-auto-scaling @aws-sdk/client-codedeploy @aws-sdk/client-ec2 @aws-sdk/client-eks @aws-sdk/client-lambda @aws-sdk/client-ssm\n',
+      );
+    }
+  });
+});
+
 describe('watch and rollback', () => {
   it('watch exits 1 when the refresh rolled back, printing progress lines off a TTY', async () => {
     asg.on(DescribeInstanceRefreshesCommand)
@@ -245,9 +282,9 @@ describe('verify through the CLI', () => {
 
 describe('the installed command (bin/cdk-orchestrate.js, as npx runs it)', () => {
   const launcher = path.join(ROOT, 'bin', 'cdk-orchestrate.js');
-  const exec = (args: string[]) =>
+  const exec = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [launcher, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) =>
+      execFile(process.execPath, [launcher, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', ...options.env } }, (err, stdout, stderr) =>
         resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
       );
     });
@@ -256,6 +293,59 @@ describe('the installed command (bin/cdk-orchestrate.js, as npx runs it)', () =>
     const r = await exec(['--help']);
     expect(r.code).toBe(0);
     for (const command of ['status', 'watch', 'verify', 'rollback']) expect(r.stdout).toMatch(new RegExp(`^  ${command} \\[options\\]`, 'm'));
+  });
+
+  it("--version prints the package's version, whatever the working directory", async () => {
+    expect(await exec(['--version'], { cwd: os.tmpdir() })).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  describe('as if no @aws-sdk package were installed (a preload makes require() and import() fail to find them)', () => {
+    // Both resolvers: the CLI runs as CommonJS through tsx here (require) and loads the clients with import().
+    const hide = `
+      import Module from 'node:module';
+      const notFound = (s, code, how) => Object.assign(new Error(\`Cannot find \${how} '\${s}'\`), { code });
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (s, ...rest) {
+        if (s.startsWith('@aws-sdk/')) throw notFound(s, 'MODULE_NOT_FOUND', 'module');
+        return resolve.call(this, s, ...rest);
+      };
+      Module.register('data:text/javascript,' + encodeURIComponent(\`
+        export async function resolve(s, context, next) {
+          if (s.startsWith('@aws-sdk/')) throw Object.assign(new Error("Cannot find package '" + s + "' imported from " + context.parentURL), { code: 'ERR_MODULE_NOT_FOUND' });
+          return next(s, context);
+        }\`));`;
+    const withoutSdk = { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(hide)}` };
+
+    it('--version and --help work', async () => {
+      expect(await exec(['--version'], { env: withoutSdk })).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+      const help = await exec(['--help'], { env: withoutSdk });
+      expect(help.code).toBe(0);
+      for (const command of ['status', 'watch', 'verify', 'rollback']) expect(help.stdout).toMatch(new RegExp(`^  ${command} \\[options\\]`, 'm'));
+      expect((await exec(['status', '--help'], { env: withoutSdk })).code).toBe(0);
+    });
+
+    it('verify works', async () => {
+      const app = createServer({ env: { REPLICA_ID: 'only', APP_VERSION: 'v1' } });
+      await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+      try {
+        const r = await exec(['verify', `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`, '-n', '3'], { env: withoutSdk });
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain('total 3, ok 3, errors 0');
+      } finally {
+        app.server.closeAllConnections();
+        await new Promise((resolve) => app.server.close(resolve));
+      }
+    });
+
+    it('status exits 2 naming the packages to install, without a stack trace', async () => {
+      const r = await exec(['status', 'SampleVm-dev', '-o', outputs], { env: withoutSdk });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`not installed (they are optional dependencies of cdk-orchestration): ${AWS_SDK_PACKAGES.join(', ')}.\n`);
+      expect(r.stderr).toMatch(/\nInstall them with: npm install --save-dev @aws-sdk\/client-auto-scaling .*@aws-sdk\/client-ssm\n$/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
   });
 
   it('status with a missing outputs file exits non-zero naming the file, without a stack trace', async () => {

@@ -1,9 +1,9 @@
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { awsCall, backoffDelay, createClients } from '../../../lib/cli/aws';
-import { CliError, describeAwsError, isRetryable, isThrottling } from '../../../lib/cli/errors';
-import { awsError, context, REGION } from './helpers';
+import { AWS_SDK_IMPORTERS, AWS_SDK_PACKAGES, awsCall, backoffDelay, createClients, isMissingPackage, loadAwsSdk, type AwsSdkImporters } from '../../../lib/cli/aws';
+import { CliError, describeAwsError, EXIT_USAGE, isRetryable, isThrottling } from '../../../lib/cli/errors';
+import { awsError, context, REGION, SDK } from './helpers';
 
 const ec2 = mockClient(EC2Client);
 beforeEach(() => ec2.reset());
@@ -86,9 +86,55 @@ describe('errors a user can act on', () => {
   });
 
   it('creates each client once, with the SDK retries off (awsCall retries)', async () => {
-    const clients = createClients(REGION);
+    const clients = createClients(REGION, SDK);
     expect(clients.ec2).toBe(clients.ec2);
     expect(await clients.lambda.config.maxAttempts()).toBe(1);
     expect(await clients.ssm.config.region()).toBe(REGION);
+  });
+});
+
+describe('loadAwsSdk: the SDK clients, optional dependencies, loaded on first use', () => {
+  const notFound = (message: string, code: string) => Object.assign(new Error(message), { code });
+  /** The real importers, with some packages missing the way require() or import() report it. */
+  const without = (missing: Partial<Record<keyof AwsSdkImporters, Error>>): AwsSdkImporters =>
+    Object.fromEntries(
+      Object.entries(AWS_SDK_IMPORTERS).map(([key, [pkg, load]]) => [key, [pkg, missing[key as keyof AwsSdkImporters] ? () => Promise.reject(missing[key as keyof AwsSdkImporters]) : load]]),
+    ) as unknown as AwsSdkImporters;
+
+  it('loads the six clients with import(): the same modules the rest of the CLI and its tests use', async () => {
+    const sdk = await loadAwsSdk();
+    expect(Object.keys(sdk).sort()).toEqual(['autoScaling', 'codeDeploy', 'ec2', 'eks', 'lambda', 'ssm']);
+    expect(sdk).toEqual(SDK);
+    expect(sdk.ec2.EC2Client).toBe(EC2Client);
+    expect(AWS_SDK_PACKAGES).toEqual(['@aws-sdk/client-auto-scaling', '@aws-sdk/client-codedeploy', '@aws-sdk/client-ec2', '@aws-sdk/client-eks', '@aws-sdk/client-lambda', '@aws-sdk/client-ssm']);
+  });
+
+  it('names every missing package and how to install them, exit 2', async () => {
+    const err = await rejection(
+      loadAwsSdk(
+        without({
+          eks: notFound("Cannot find package '@aws-sdk/client-eks' imported from /p/node_modules/cdk-orchestration/dist/lib/cli/aws.js", 'ERR_MODULE_NOT_FOUND'),
+          ssm: notFound("Cannot find module '@aws-sdk/client-ssm'\nRequire stack:\n- /p/lib/cli/aws.ts", 'MODULE_NOT_FOUND'),
+        }),
+      ),
+    );
+    expect(err.exitCode).toBe(EXIT_USAGE);
+    expect(err.message).toBe('the AWS SDK clients this command calls are not installed (they are optional dependencies of cdk-orchestration): @aws-sdk/client-eks, @aws-sdk/client-ssm.');
+    expect(err.hint).toBe('Install them with: npm install --save-dev @aws-sdk/client-eks @aws-sdk/client-ssm');
+  });
+
+  it('passes on any other failure to load a client as it is (a broken install is not a missing one)', async () => {
+    const deeper = notFound("Cannot find module '@smithy/core'\nRequire stack:\n- /p/node_modules/@aws-sdk/client-ec2/dist-cjs/index.js", 'MODULE_NOT_FOUND');
+    await expect(loadAwsSdk(without({ ec2: deeper }))).rejects.toBe(deeper);
+    const syntax = new SyntaxError('Unexpected token');
+    await expect(loadAwsSdk(without({ lambda: syntax }))).rejects.toBe(syntax);
+  });
+
+  it('tells a missing package from a missing module it needs in turn', () => {
+    expect(isMissingPackage(notFound("Cannot find package '@aws-sdk/client-ec2' imported from /x.js", 'ERR_MODULE_NOT_FOUND'), '@aws-sdk/client-ec2')).toBe(true);
+    expect(isMissingPackage(notFound("Cannot find module '@aws-sdk/client-ec2'", 'MODULE_NOT_FOUND'), '@aws-sdk/client-ec2')).toBe(true);
+    expect(isMissingPackage(notFound("Cannot find module '@aws-sdk/client-ec2'", 'EACCES'), '@aws-sdk/client-ec2')).toBe(false);
+    expect(isMissingPackage(notFound("Cannot find module '@aws-sdk/client-ec2-extra'", 'MODULE_NOT_FOUND'), '@aws-sdk/client-ec2')).toBe(false);
+    expect(isMissingPackage(undefined, '@aws-sdk/client-ec2')).toBe(false);
   });
 });

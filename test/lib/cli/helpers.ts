@@ -1,18 +1,21 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { EKSClient } from '@aws-sdk/client-eks';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import * as autoScaling from '@aws-sdk/client-auto-scaling';
+import * as codeDeploy from '@aws-sdk/client-codedeploy';
+import * as ec2 from '@aws-sdk/client-ec2';
+import * as eks from '@aws-sdk/client-eks';
+import * as lambda from '@aws-sdk/client-lambda';
+import * as ssm from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createClients, type AwsContext } from '../../../lib/cli/aws';
+import { createClients, type AwsContext, type AwsSdk } from '../../../lib/cli/aws';
 import type { StackInfo } from '../../../lib/cli/outputs';
 import { afterAll, beforeEach } from 'vitest';
 
 export const REGION = 'eu-west-1';
+
+/** The SDK modules the tests import themselves: the ones `loadAwsSdk` loads in the CLI. */
+export const SDK: AwsSdk = { autoScaling, codeDeploy, ec2, eks, lambda, ssm };
 
 /** An error shaped like the SDK's service exceptions. */
 export function awsError(name: string, message = name, httpStatusCode = 400): Error {
@@ -22,7 +25,8 @@ export function awsError(name: string, message = name, httpStatusCode = 400): Er
 /** Real SDK clients (their transport mocked by aws-sdk-client-mock) and instant, recorded retries. */
 export function context(sleeps: number[] = []): AwsContext {
   return {
-    clients: createClients(REGION),
+    sdk: SDK,
+    clients: createClients(REGION, SDK),
     region: REGION,
     retry: { attempts: 4, baseDelayMs: 100, random: () => 0.5, sleep: async (ms) => void sleeps.push(ms) },
   };
@@ -106,12 +110,12 @@ export function tempFile(name: string, text: string): string {
  */
 export function mockAwsClients() {
   const clients = {
-    asg: mockClient(AutoScalingClient),
-    codeDeploy: mockClient(CodeDeployClient),
-    ec2: mockClient(EC2Client),
-    eks: mockClient(EKSClient),
-    lambda: mockClient(LambdaClient),
-    ssm: mockClient(SSMClient),
+    asg: mockClient(autoScaling.AutoScalingClient),
+    codeDeploy: mockClient(codeDeploy.CodeDeployClient),
+    ec2: mockClient(ec2.EC2Client),
+    eks: mockClient(eks.EKSClient),
+    lambda: mockClient(lambda.LambdaClient),
+    ssm: mockClient(ssm.SSMClient),
   };
   beforeEach(() => Object.values(clients).forEach((m) => m.reset()));
   afterAll(() => Object.values(clients).forEach((m) => m.restore()));
