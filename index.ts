@@ -52,6 +52,8 @@ export {
 export { AppNetwork, EgressMode, NetworkEgress, type AppNetworkProps, type NatInstanceOptions } from './constructs/shared/network';
 // The contract every style's main construct implements.
 export type { IAppService } from './constructs/shared/service';
+// The stack outputs the cdk-orchestrate CLI reads, for any style's service in your own stack.
+export { OrchestrationOutputs, type OrchestrationOutputsProps } from './constructs/shared/orchestration-outputs';
 
 // The server style.
 export {

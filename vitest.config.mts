@@ -7,7 +7,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The jsii kernel test (about 60 s, most of it the kernel unpacking aws-cdk-lib) runs on its own:
     // `npm run test:jsii` (test/jsii/vitest.config.mts), after `npm test` in .ci/run.
-    exclude: [...configDefaults.exclude, 'test/jsii/**'],
+    // The `cdk init` consumer project (about 50 s: its default install brings the CLI's AWS SDK clients,
+    // some 23,000 files) runs on its own too: `npm run test:consumer` (test/consumer/vitest.config.mts),
+    // once in .ci/run. The legacy CommonJS project (test/consumer/legacy-cjs.test.ts) stays here.
+    exclude: [...configDefaults.exclude, 'test/jsii/**', 'test/consumer/cdk-init.test.ts'],
     // One temp folder per run, one per worker, emptied after each file: the suite leaves nothing behind.
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup.ts'],

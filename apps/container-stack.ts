@@ -1,7 +1,7 @@
 import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import * as path from 'node:path';
-import { ContainerRegistry, ContainerService, NodeCapacity, ServiceExposure } from '../constructs/container';
+import { ContainerRegistry, ContainerService, NodeCapacity, OrchestrationOutputs, ServiceExposure } from '../constructs/container';
 import { checkAdminPrincipalArn } from '../constructs/container/private/cluster-props';
 import { type AppDescription, AppSource } from '../lib/app';
 import type { EnvironmentSizes } from '../lib/environments';
@@ -67,7 +67,6 @@ export class ContainerSampleStack extends Stack {
       // A load balancer CloudFormation owns (nothing created by Kubernetes outlives `cdk destroy`).
       exposure: ServiceExposure.loadBalancer({ accessLogsRemovalPolicy: RemovalPolicy.DESTROY }),
     });
-    const cluster = this.service.cluster;
     for (const arn of moreAdmins) this.service.appCluster!.addClusterAdmin(arn);
     if (admin === undefined) {
       // Info, not a warning: the sample's default synth must pass the gate (warnings are findings there),
@@ -76,15 +75,9 @@ export class ContainerSampleStack extends Stack {
         `No cluster admin named: the cluster's only access entries are CDK's kubectl handler role and CloudFormation's execution role (the cluster creator), so the ConfigureKubectlCommand output followed by kubectl, and cdk-orchestrate's container commands, get "Unauthorized" with your credentials. Name yourself: -c ${ADMIN_ROLE_CONTEXT}=arn:aws:iam::ACCOUNT:role/PATH/NAME (the role ARN with its path, not the assumed-role ARN \`aws sts get-caller-identity\` prints; comma-separate several).`,
       );
     }
-    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
-    out('Style', 'container', 'Orchestration style of this stack (read by cdk-orchestrate)');
-    out('ClusterName', cluster.clusterName, 'The EKS cluster');
-    out('NodegroupName', this.service.appCluster?.nodegroup?.nodegroupName ?? 'auto-mode', 'The managed node group');
-    out('Url', this.service.url, 'The load balancer in front of the pods');
-    out('Namespace', this.service.kubernetesNamespace, 'Namespace of the app');
-    out('DeploymentName', this.service.deploymentName, 'The Kubernetes Deployment');
-    out('RepositoryUri', this.registry.repositoryUri, 'ECR repository for images you push yourself');
-    out('Region', this.region, 'Region of this stack');
-    out('ConfigureKubectlCommand', this.service.appCluster!.configureKubectlCommand, 'Points kubectl at the cluster');
+    // Style, Region, ClusterName, NodegroupName, Namespace, DeploymentName, RepositoryUri and
+    // ConfigureKubectlCommand: the outputs cdk-orchestrate reads.
+    new OrchestrationOutputs(this, 'CliOutputs', { service: this.service, repository: this.registry.repository });
+    new CfnOutput(this, 'Url', { value: this.service.url, description: 'The load balancer in front of the pods' });
   }
 }

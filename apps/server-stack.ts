@@ -1,7 +1,7 @@
-import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import * as path from 'node:path';
-import { ServerService } from '../constructs/server';
+import { OrchestrationOutputs, ServerService } from '../constructs/server';
 import type { EnvironmentSizes } from '../lib/environments';
 import { AppSource } from '../lib/app';
 
@@ -27,12 +27,10 @@ export class ServerSampleStack extends Stack {
       network: { flowLogRemovalPolicy: RemovalPolicy.DESTROY },
     });
     const { fleet, loadBalancer } = this.service;
+    // Style, Region, NginxUrl, InstanceIds and AssociationId: the outputs cdk-orchestrate reads.
+    new OrchestrationOutputs(this, 'CliOutputs', { service: this.service });
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
-    out('Style', 'server', 'Orchestration style of this stack (read by cdk-orchestrate)');
-    out('NginxUrl', this.service.url, 'The nginx load balancer');
-    out('InstanceIds', Fn.join(',', fleet.instances.map((i) => i.instanceId)), 'The app servers (comma-separated)');
     out('NginxInstanceId', loadBalancer.instance.instanceId, 'The nginx server');
-    out('AssociationId', fleet.association.attrAssociationId, 'The rollout: SSM association of the app servers');
     out('RolloutDocument', fleet.document.ref, 'The SSM Command document each server runs in a rollout');
     out('NginxAssociationId', loadBalancer.association.attrAssociationId, 'The SSM association that installs nginx.conf and reloads nginx');
     out('AppVersion', fleet.appVersion, 'The version the servers report (x-app-version)');
@@ -41,6 +39,5 @@ export class ServerSampleStack extends Stack {
     out('NginxHealthPath', '/nginx-health', "nginx's own health endpoint");
     out('LogGroup', fleet.logGroup.logGroupName, 'The app log group (one stream per server)');
     out('NginxLogGroup', loadBalancer.logGroup.logGroupName, "nginx's access and error logs");
-    out('Region', this.region, 'Region of this stack');
   }
 }

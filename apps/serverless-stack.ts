@@ -1,8 +1,8 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import * as path from 'node:path';
-import { FunctionService } from '../constructs/serverless';
+import { FunctionService, OrchestrationOutputs } from '../constructs/serverless';
 import { DEFAULT_CODE_EXCLUDE } from '../constructs/shared/source';
 import type { EnvironmentSizes } from '../lib/environments';
 import { AppSource } from '../lib/app';
@@ -28,14 +28,8 @@ export class ServerlessSampleStack extends Stack {
       authType: lambda.FunctionUrlAuthType.NONE, // the book's public URL, chosen explicitly
       logRemovalPolicy: RemovalPolicy.DESTROY, // a sample: `cdk destroy` leaves nothing behind
     });
-    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
-    out('Style', 'serverless', 'Orchestration style of this stack (read by cdk-orchestrate)');
-    out('Url', this.service.url, 'The Function URL (on the live alias)');
-    out('FunctionName', this.service.function.functionName, 'The Lambda function');
-    out('AliasName', this.service.alias.aliasName, 'The alias CodeDeploy moves');
-    out('AliasArn', this.service.alias.functionArn, 'The alias ARN');
-    out('CodeDeployApplication', this.service.deploymentGroup.application.applicationName, 'CodeDeploy application');
-    out('DeploymentGroup', this.service.deploymentGroup.deploymentGroupName, 'CodeDeploy deployment group');
-    out('Region', this.region, 'Region of this stack');
+    // Style, Region, Url, FunctionName, AliasName, AliasArn, CodeDeployApplication and DeploymentGroup:
+    // the outputs cdk-orchestrate reads.
+    new OrchestrationOutputs(this, 'CliOutputs', { service: this.service });
   }
 }

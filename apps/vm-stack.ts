@@ -1,8 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import * as path from 'node:path';
-import { VmService } from '../constructs/vm';
-import { REGION_OUTPUT, STACK_OUTPUTS, STYLE_OUTPUT } from '../lib/cli/stack-outputs';
+import { OrchestrationOutputs, VmService } from '../constructs/vm';
 import type { EnvironmentSizes } from '../lib/environments';
 import { AppSource } from '../lib/app';
 
@@ -32,11 +31,9 @@ export class VmSampleStack extends Stack {
       network: { flowLogRemovalPolicy: RemovalPolicy.DESTROY },
     });
     const s = this.service;
+    // Style, Region, AlbUrl and AutoScalingGroupName: the outputs cdk-orchestrate reads.
+    new OrchestrationOutputs(this, 'CliOutputs', { service: s });
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
-    const names = STACK_OUTPUTS.vm; // the names cdk-orchestrate reads
-    out(STYLE_OUTPUT, 'vm', 'Orchestration style of this stack (read by cdk-orchestrate)');
-    out(names.url.output, s.url, 'The load balancer URL');
-    out(names.autoScalingGroupName.output, s.autoScalingGroup.autoScalingGroupName, 'The Auto Scaling group (instance refreshes, activities)');
     out('TargetGroupArn', s.targetGroup.targetGroupArn, 'The target group (target health)');
     out('LoadBalancerArn', s.loadBalancer.loadBalancerArn, 'The Application Load Balancer');
     out('LaunchTemplateId', s.launchTemplate.launchTemplateId!, 'The launch template');
@@ -45,6 +42,5 @@ export class VmSampleStack extends Stack {
     out('AppVersion', s.appVersion, 'The version the app reports (x-app-version)');
     const estimate = s.rolloutEstimate!; // always set by the vm style
     out('RolloutEstimateSeconds', String(estimate.totalSeconds), `Worst-case rollout duration: ${estimate.summary}`);
-    out(REGION_OUTPUT, this.region, 'Region of this stack');
   }
 }

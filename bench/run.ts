@@ -2,7 +2,9 @@
 // Writes BENCHMARKS.md at the root and prints the same text. Not a test: nothing here fails on
 // a slow number; a target that is missed is reported with how much and why.
 //   BENCH_QUICK=1         fewer repetitions (for development; the default is thorough)
-//   BENCH_SECTIONS=1,3    run only some sections (1 synth, 2 tests, 3 lambda, 4 rollout)
+//   BENCH_SECTIONS=1,3    run only some sections (1 synth, 2 tests, 3 lambda, 4 rollout, 5 import cost)
+//   BENCH_REFERENCE=<rev> the commit whose like-for-like synth ratio the library must stay at or below
+//                         (default 656d6a5, the start of issue 13; `none`: use the recorded figure)
 //   BENCH_OUT=file.md     write somewhere else than BENCHMARKS.md (BENCH_OUT=- : print only, write no file)
 // Every figure is a median over whole-process runs; every comparison is the median of the
 // per-round ratios of variants run back to back in alternating order (A,B,…,B,A), because the
@@ -32,10 +34,10 @@ import {
 
 const ROOT = path.resolve(__dirname, '..');
 const QUICK = !!process.env.BENCH_QUICK && process.env.BENCH_QUICK !== '0';
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? '1,2,3,4').split(',').map((s) => s.trim()));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? '1,2,3,4,5').split(',').map((s) => s.trim()));
 const REPS = QUICK
-  ? { synth: 3, stack: 2, phases: 3, tests: 1, suite: 4, suiteProcs: 2, cold: 10 }
-  : { synth: 7, stack: 5, phases: 5, tests: 3, suite: 6, suiteProcs: 4, cold: 40 };
+  ? { synth: 3, stack: 2, phases: 3, tests: 1, suite: 4, suiteProcs: 2, cold: 10, imports: 5 }
+  : { synth: 7, stack: 5, phases: 5, tests: 3, suite: 6, suiteProcs: 4, cold: 40, imports: 15 };
 const STYLES = ['server', 'vm', 'container', 'serverless'] as const;
 type Style = (typeof STYLES)[number];
 const TSX = ['--import', 'tsx'];
@@ -48,6 +50,18 @@ const CONTEXT_JSON = JSON.stringify({
   'aws:cdk:bundling-stacks': ['**'],
 });
 const DIRECT = { CDK_CONTEXT_JSON: CONTEXT_JSON };
+/**
+ * The like-for-like synth target (issue 13): the whole sample app with the built-in validation off, gate
+ * on, ÷ the baseline with it off too, must stay at or below its ratio at this commit. The harness measures
+ * that commit's app in the same interleaved rounds (a copy from `git archive`, this checkout's node_modules);
+ * RECORDED is the figure to compare with when the commit cannot be read (a shallow clone, BENCH_REFERENCE=none).
+ */
+const REFERENCE = {
+  rev: process.env.BENCH_REFERENCE ?? '656d6a5',
+  recorded: { rev: '656d6a5', wall: 1.79, cpu: 1.9, how: '11 interleaved rounds on 2026-11-29, 2 cores, load average ~8 (wall noisy; cpu steadier)' },
+  /** Run-to-run noise of a paired median ratio on a shared machine: within it, "at or below" holds. */
+  noise: 0.03,
+};
 
 const errors: string[] = [];
 const notes: string[] = [];
@@ -181,6 +195,58 @@ const missing = STYLES.filter((s) => !present.includes(s));
 log(`sample stacks: ${stacks.map((s) => `${s.id} (${s.style})`).join(', ') || 'none'}`);
 
 // ---------------------------------------------------------------------------------------------
+// The reference commit's sources (for the like-for-like target), and a build of this checkout's package
+
+/** The reference commit's tree in a temp folder with this checkout's node_modules, or undefined (noted). */
+function referenceTree(): { rev: string; dir: string } | undefined {
+  if (REFERENCE.rev === 'none') return undefined;
+  const dir = tempDir('bench-reference-');
+  cleanup.push(dir);
+  const tar = path.join(dir, 'src.tar');
+  const r = spawnSync('git', ['archive', '--format=tar', '-o', tar, REFERENCE.rev], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) {
+    notes.push(`- The reference commit ${REFERENCE.rev} could not be read (\`git archive\`: ${r.stderr.trim().split('\n')[0]}): the like-for-like target compares with its recorded ratio instead.`);
+    return undefined;
+  }
+  const x = spawnSync('tar', ['-xf', tar, '-C', dir], { encoding: 'utf8' });
+  fs.rmSync(tar, { force: true });
+  if (x.status !== 0) throw new CommandFailed(`tar -xf ${REFERENCE.rev}: ${x.stderr}`);
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  const short = sh('git', ['rev-parse', '--short', REFERENCE.rev]) || REFERENCE.rev;
+  log(`reference: ${short} in ${dir}`);
+  return { rev: short, dir };
+}
+
+/** The like-for-like target: validation off in both, gate on, ÷ baseline, against the reference's ratio. */
+function likeForLikeTarget(S: Record<string, Sample[]>, refRev: string | undefined): Target {
+  const wall = pairedRatio(S.libV0, S.baseV0);
+  const cpu = pairedRatio(S.libV0, S.baseV0, 'cpuMs');
+  const measured = S.refV0
+    ? { rev: refRev!, wall: pairedRatio(S.refV0, S.baseV0), cpu: pairedRatio(S.refV0, S.baseV0, 'cpuMs'), how: 'measured in the same rounds' }
+    : REFERENCE.recorded;
+  // Judged on cpu (steadier than wall on a shared machine), within the run-to-run noise of a paired median.
+  const limit = measured.cpu * (1 + REFERENCE.noise);
+  const met = cpu <= limit;
+  const vsRef = S.refV0 ? ` (this checkout ÷ the reference, paired: ${fmtRatio(pairedRatio(S.libV0, S.refV0))} wall / ${fmtRatio(pairedRatio(S.libV0, S.refV0, 'cpuMs'))} cpu)` : '';
+  return {
+    goal: `Whole-app synth like for like (built-in validation off in both, gate on) ÷ baseline ≤ its ratio at ${measured.rev}: **${fmtRatio(measured.wall)} wall / ${fmtRatio(measured.cpu)} cpu** (${measured.how})`,
+    measured: `**${fmtRatio(wall)} wall / ${fmtRatio(cpu)} cpu** (${fmtMs(medianOf(S.libV0))} vs ${fmtMs(medianOf(S.baseV0))})${vsRef}`,
+    met,
+    gap: met
+      ? cpu <= measured.cpu
+        ? `at or below by ${(measured.cpu - cpu).toFixed(2)} (cpu)`
+        : `within the ${REFERENCE.noise * 100} % noise allowance (cpu ${(((cpu / measured.cpu) - 1) * 100).toFixed(1)} % above)`
+      : `above by ${(((cpu / measured.cpu) - 1) * 100).toFixed(1)} % (cpu), beyond the ${REFERENCE.noise * 100} % noise allowance`,
+    why: met
+      ? undefined
+      : [
+          `Why: see "Where the synth time goes" and the per-stack table; the gate costs ${fmtMs(pairedDiff(S.libV0, S.libV0NoGate))} of it.`,
+          `What would close it: compare the per-stack rows with the reference commit's (BENCH_REFERENCE), and re-run on a quiet machine before acting on a few percent.`,
+        ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // 1. Synth
 
 section('1', 'Synth: the whole sample app against a hand-written baseline and the floor', () => {
@@ -193,6 +259,7 @@ section('1', 'Synth: the whole sample app against a hand-written baseline and th
     outdir: 'env',
   });
   const V0 = { CDK_VALIDATION: 'false' };
+  const ref = referenceTree();
   const variants: Variant[] = [
     { key: 'lib', label: 'library: bin/app.ts (gate on)', ...node('bin/app.ts') },
     { key: 'base', label: `baseline: same styles (${styles})`, ...node('bench/baseline/app.ts', { BENCH_STYLES: styles }) },
@@ -211,6 +278,7 @@ section('1', 'Synth: the whole sample app against a hand-written baseline and th
     },
     { key: 'libV0', label: 'library, CDK_VALIDATION=false', ...node('bin/app.ts', V0) },
     { key: 'libV0NoGate', label: 'library, CDK_VALIDATION=false, no gate', ...node('bench/apps/library.ts', { ...V0, BENCH_GATE: 'false' }) },
+    ...(ref ? [{ key: 'refV0', label: `library at ${ref.rev} (reference), CDK_VALIDATION=false`, ...node('bin/app.ts', V0), cwd: ref.dir }] : []),
     { key: 'baseV0', label: 'baseline (same styles), CDK_VALIDATION=false', ...node('bench/baseline/app.ts', { ...V0, BENCH_STYLES: styles }) },
     { key: 'floorV0', label: 'floor, CDK_VALIDATION=false', ...node('bench/apps/floor.ts', V0) },
   ];
@@ -299,6 +367,7 @@ section('1', 'Synth: the whole sample app against a hand-written baseline and th
       `; gate ${fmtMs(gate)}; constructs only ${fmtRatio(constructsOnly)} the baseline's${appDisables ? '' : `; with the validation run once in the suite instead: ${fmtRatio(optionRatio)}`}`,
   };
   targets.push(synthTarget);
+  targets.unshift(likeForLikeTarget(S, ref?.rev));
 
   // What the built-in validation costs, split
   const vc = (dir: string): Variant => ({ key: dir, label: `validation cost (${dir})`, cmd: 'node', args: ['bench/probe/cfn-validate-cost.cjs', dir] });
@@ -703,9 +772,87 @@ async function rollout(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5. Import cost
+
+/**
+ * This checkout's package, built as `npm run build` builds it (jsii, then the assets) in a temp copy of
+ * its build inputs with this checkout's node_modules: dist/ in the checkout is left alone.
+ */
+function buildPackage(): string {
+  const dir = tempDir('bench-package-');
+  cleanup.push(dir);
+  for (const item of ['index.ts', 'constructs', 'lib', 'bin', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.jsii.json', 'README.md', 'LICENSE', 'NOTICE']) {
+    if (fs.existsSync(path.join(ROOT, item))) fs.cpSync(path.join(ROOT, item), path.join(dir, item), { recursive: true });
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  log('\nimport cost: building the package in a temp copy (jsii, as `npm run build`)…');
+  const s = runOnce({ key: 'build', label: 'npm run build (temp copy)', cmd: 'node', args: ['scripts/build.mjs'], env: { BUILD_FORCE: '1' }, cwd: dir }, ROOT);
+  log(`  built in ${fmtMs(s.wallMs)}`);
+  return dir;
+}
+
+function importCost(): void {
+  section('5', 'Import cost: what each entry point loads', () => {
+    const dir = buildPackage();
+    const name: string = pkg.name;
+    const entries: { key: string; label: string; spec?: string }[] = [
+      { key: 'floor', label: 'floor: `node` loading nothing' },
+      { key: 'cdk', label: "reference: aws-cdk-lib's core (`require('aws-cdk-lib').App`, what any CDK app loads)", spec: 'aws-cdk-lib#App' },
+      { key: 'root', label: `\`${name}\` (root)`, spec: name },
+      ...['server', 'vm', 'container', 'serverless'].map((e) => ({ key: e, label: `\`${name}/${e}\``, spec: `${name}/${e}` })),
+    ];
+    const variants: Variant[] = entries.map((e) => ({ key: e.key, label: e.label, cmd: 'node', args: [path.join(ROOT, 'bench', 'probe', 'import-cost.cjs'), dir, ...(e.spec ? [e.spec] : [])], cwd: dir }));
+    const g = runGroup('import cost', variants, REPS.imports);
+    const S = g.samples;
+    type Probe = { requireMs: number; modules: number; bytes: number; packageModules: number; peers: string[] };
+    const P: Record<string, Probe[]> = Object.fromEntries(entries.map((e) => [e.key, S[e.key].map((x) => JSON.parse(x.stdout.trim().split('\n').pop() ?? '{}') as Probe)]));
+    const mp = (k: string, f: 'requireMs' | 'modules' | 'bytes' | 'packageModules') => median(P[k].map((x) => x[f]));
+    const peersOf = (k: string) => [...new Set(P[k].flatMap((x) => x.peers))];
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+    out(
+      `Each row is a fresh \`node\` process (bench/probe/import-cost.cjs) that \`require()\`s one entry point of the package as a user's`,
+      `CommonJS app does, from dist/ as \`npm run build\` compiles it (built for this run in a temp copy of the sources). ${REPS.imports} interleaved`,
+      `rounds after a warm-up; medians. "Above the floor" is the paired difference to a process that loads nothing; "modules" and`,
+      `"bytes" are the files the require loaded (require.cache), of which "own" are the package's; the last column lists the`,
+      `container style's optional peers (cdk8s, \`@aws-cdk/lambda-layer-kubectl-vNN\`) among them.`,
+      '',
+      ...table(
+        ['entry point', 'wall (median)', 'cpu (median)', 'above the floor (paired)', 'require, in-process', 'modules (own)', 'bytes loaded', 'optional peers loaded'],
+        entries.map((e) => [
+          e.label,
+          ...wallCpu(S[e.key]),
+          e.key === 'floor' ? '—' : fmtMs(pairedDiff(S[e.key], S.floor)),
+          e.key === 'floor' ? '—' : fmtMs(mp(e.key, 'requireMs')),
+          e.key === 'floor' ? '—' : `${mp(e.key, 'modules')} (${mp(e.key, 'packageModules')})`,
+          e.key === 'floor' ? '—' : mb(mp(e.key, 'bytes')),
+          e.key === 'floor' || e.key === 'cdk' ? '—' : peersOf(e.key).join(', ') || 'none',
+        ]),
+      ),
+      '',
+      `Above aws-cdk-lib's core (paired): ${entries
+        .filter((e) => !['floor', 'cdk'].includes(e.key))
+        .map((e) => `${e.label} ${fmtMs(pairedDiff(S[e.key], S.cdk))}`)
+        .join(', ')}.`,
+      '',
+    );
+    const loading = entries.filter((e) => !['floor', 'cdk'].includes(e.key) && peersOf(e.key).length);
+    targets.push({
+      goal: 'Importing the package or any entry point loads neither cdk8s nor a kubectl layer (optional peers the container style loads when a construct needs them)',
+      measured: loading.length ? loading.map((e) => `${e.label}: ${peersOf(e.key).join(', ')}`).join('; ') : `none of ${entries.length - 2} entry points loads either; root ${fmtMs(pairedDiff(S.root, S.floor))} above the floor, ${mp('root', 'modules')} modules`,
+      met: loading.length === 0,
+      gap: loading.length ? `${loading.length} entry point(s) load them` : 'met',
+      why: loading.length
+        ? ['Why: a module on the import path requires cdk8s or a layer package at its top.', 'What would close it: load them where a container construct is created (constructs/container/private/optional-peers.ts).']
+        : undefined,
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   await rollout();
+  importCost();
   const loadEnd = os.loadavg();
   const head: string[] = [
     '# Benchmarks',
@@ -715,7 +862,7 @@ async function main(): Promise<void> {
     '',
     `- Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}; load average ${loadStart.map((x) => x.toFixed(2)).join('/')} at start, ${loadEnd.map((x) => x.toFixed(2)).join('/')} at the end${loadStart[0] > cpus.length * 0.5 ? ' (the machine was busy: compare the ratios, not the absolute times)' : ''}.`,
     `- Versions: Node ${process.versions.node}, npm ${sh('npm', ['-v']) || '?'}, aws-cdk-lib ${versionOf('aws-cdk-lib')}, aws-cdk (CLI) ${versionOf('aws-cdk')}, cdk-nag ${versionOf('cdk-nag')}, constructs ${versionOf('constructs')}, tsx ${versionOf('tsx')}, typescript ${versionOf('typescript')}, vitest ${versionOf('vitest')}.`,
-    `- Repetitions: synth ${REPS.synth} rounds, per stack ${REPS.stack}, phases ${REPS.phases}, npm test ${REPS.tests}, suite synth ${REPS.suiteProcs}×${REPS.suite}, cold init ${REPS.cold}. Medians throughout; ratios are medians of per-round ratios of runs made back to back.`,
+    `- Repetitions: synth ${REPS.synth} rounds, per stack ${REPS.stack}, phases ${REPS.phases}, npm test ${REPS.tests}, suite synth ${REPS.suiteProcs}×${REPS.suite}, cold init ${REPS.cold}, import cost ${REPS.imports}. Medians throughout; ratios are medians of per-round ratios of runs made back to back.`,
     `- Sample stacks found in the cloud assembly: ${stacks.map((s) => `${s.id} (${s.style})`).join(', ') || 'none'}.`,
     '',
     '## Targets',

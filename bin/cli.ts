@@ -260,9 +260,6 @@ Exit codes: 0 ok; 1 failed (AWS error, rollout failed or rolled back, verify saw
 
 /** Entry point of the installed command. */
 export function main(): void {
-  // The SDK warns on every run that its releases after January 2027 need Node 22. This package supports Node 20 with
-  // the SDK versions it pins; the warning would bury the CLI's own output. Set the variable to "false" to see it.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

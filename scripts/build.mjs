@@ -1,4 +1,4 @@
-// `npm run build` (and so `npm pack`'s prepack): the jsii build (dist/ and .jsii) plus the construct assets,
+// `npm run build` (and so `npm pack`'s and a git install's prepare): the jsii build (dist/ and .jsii) plus the construct assets,
 // skipped when nothing it reads has changed since the last build in this checkout. The jsii build takes
 // 20-50 s of CPU here and the consumer test packs the package on every `npm test`: paying it once per
 // change of the sources is what keeps the suite's time. What the build reads, hashed: the compiled

@@ -10,6 +10,9 @@ import * as path from 'node:path';
 /** Names the run's temp folder for the workers (test/setup.ts). */
 export const RUN_TMP_ENV = 'CDK_ORCHESTRATION_TEST_TMP';
 
+/** Folders in the run's temp folder that test files share for the whole run (the consumer tests' tarball). */
+export const SHARED_PREFIX = 'shared-';
+
 const TMP_VARS = ['TMPDIR', 'TMP', 'TEMP'] as const;
 
 export default function setup(): () => void {
@@ -29,10 +32,11 @@ export default function setup(): () => void {
   };
 }
 
-/** What is in the run's folder apart from the (emptied) worker folders. */
+/** What is in the run's folder apart from the (emptied) worker folders and the shared ones. */
 function leftovers(run: string): string[] {
   const found: string[] = [];
   for (const entry of fs.readdirSync(run, { withFileTypes: true })) {
+    if (entry.isDirectory() && entry.name.startsWith(SHARED_PREFIX)) continue;
     if (entry.isDirectory() && entry.name.startsWith('worker-')) {
       found.push(...fs.readdirSync(path.join(run, entry.name)).map((e) => `${entry.name}/${e}`));
     } else found.push(entry.name);

@@ -1,5 +1,5 @@
 import { Duration, Token, Tokenization, withResolved } from 'aws-cdk-lib';
-import { ApiObject, Chart } from 'cdk8s';
+import type { ApiObject, ApiObjectProps } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import * as crypto from 'node:crypto';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
@@ -9,6 +9,7 @@ import { checkConcrete, checkDuration, durationIn, checkInteger, checkKnownProps
 import { checkPercentOrCount, ImagePullPolicy, manifestValue, type PercentOrCount, ZoneSpread } from './chart-modes';
 import { APP_CHART_PROPS, APP_PROBE_OPTIONS, APP_RESOURCES } from './known-props';
 import { checkEnumValue } from './private/enum-value';
+import { lazyChart, loadCdk8s } from './private/optional-peers';
 import { exportSecretsScript, FETCH_SECRETS_SCRIPT, SECRETS_MOUNT_PATH } from './private/secrets-scripts';
 import { separateTokens } from './private/tokens';
 
@@ -220,7 +221,9 @@ export interface AppChartPlan {
  * probes, resources and a locked-down security context, a Service, a PodDisruptionBudget,
  * a HorizontalPodAutoscaler, a ConfigMap for the configuration and a ServiceAccount.
  * Its scope is a `cdk8s.App`: apply it to EKS with `cluster.addCdk8sChart` (see
- * {@link ContainerService}) or write it as YAML (`npm run manifests`) for any cluster.
+ * {@link ContainerService}) or write it as YAML (`npm run manifests`) for any cluster. It extends
+ * `cdk8s.Chart`; cdk8s (an optional peer dependency, `npm install cdk8s@^2`) is loaded when the
+ * first chart is constructed, not when this package is imported.
  *
  * Secrets never appear in it: the pods get only references (`secretsmanager:<arn>`), an init
  * container reads the values with the pod's own AWS identity (EKS Pod Identity) into a
@@ -231,7 +234,7 @@ export interface AppChartPlan {
  * new AppChart(app, 'sample-app', { app: { source: AppSource.fromDirectory('app') }, image: 'sample-app:1' });
  * app.synth(); // dist/sample-app.k8s.yaml
  */
-export class AppChart extends Chart {
+export class AppChart extends lazyChart() {
   public readonly app: ResolvedApp;
   public readonly plan: AppChartPlan;
   /** The namespace of every object. */
@@ -318,16 +321,16 @@ export class AppChart extends Chart {
   }
 
   private createConfigMap(config: Record<string, string>): ApiObject {
-    return new ApiObject(this, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: this.metadata(`${this.app.name}-config`), data: config });
+    return apiObject(this, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: this.metadata(`${this.app.name}-config`), data: config });
   }
 
   /** First in the manifest, so its labels (e.g. a webhook's opt-in) exist before any pod is created. */
   private createNamespace(labels: Record<string, string> = {}): ApiObject {
-    return new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespaceName, labels: { ...labels, ...this.appLabels } } });
+    return apiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespaceName, labels: { ...labels, ...this.appLabels } } });
   }
 
   private createServiceAccount(props: AppChartProps): ApiObject {
-    return new ApiObject(this, 'ServiceAccount', {
+    return apiObject(this, 'ServiceAccount', {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
       metadata: { ...this.metadata(), ...(props.serviceAccountAnnotations ? { annotations: props.serviceAccountAnnotations } : {}) },
@@ -424,7 +427,7 @@ export class AppChart extends Chart {
     const plan = this.plan;
     const runAsNonRoot = props.runAsNonRoot ?? true;
     const selector = this.appSelector;
-    return new ApiObject(this, 'Deployment', {
+    return apiObject(this, 'Deployment', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: this.metadata(),
@@ -465,7 +468,7 @@ export class AppChart extends Chart {
    * one, `kubectl port-forward service/<name> 8080:80`.
    */
   private createService(): ApiObject {
-    return new ApiObject(this, 'Service', {
+    return apiObject(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: this.metadata(),
@@ -478,7 +481,7 @@ export class AppChart extends Chart {
   }
 
   private createPodDisruptionBudget(): ApiObject {
-    return new ApiObject(this, 'PodDisruptionBudget', {
+    return apiObject(this, 'PodDisruptionBudget', {
       apiVersion: 'policy/v1',
       kind: 'PodDisruptionBudget',
       metadata: this.metadata(),
@@ -487,7 +490,7 @@ export class AppChart extends Chart {
   }
 
   private createHorizontalPodAutoscaler(): ApiObject {
-    return new ApiObject(this, 'HorizontalPodAutoscaler', {
+    return apiObject(this, 'HorizontalPodAutoscaler', {
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
       metadata: this.metadata(),
@@ -518,6 +521,11 @@ function configHash(config: Record<string, string>): string {
 }
 
 const WHOLE_SECONDS = 'must be a whole number of seconds (Kubernetes counts these in seconds)';
+
+/** A cdk8s ApiObject in `chart` (cdk8s is loaded by then: it is the chart's base). */
+function apiObject(chart: AppChart, id: string, props: ApiObjectProps): ApiObject {
+  return new (loadCdk8s(chart.node.path).ApiObject)(chart, id, props);
+}
 
 /**
  * Checks the chart's props against the app description and derives the rollout numbers.

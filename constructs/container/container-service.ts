@@ -6,7 +6,6 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import * as crypto from 'node:crypto';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
@@ -22,6 +21,7 @@ import { AppCluster, type AppClusterProps } from './app-cluster';
 import { APP_CHART_OPTIONS, CONTAINER_SERVICE_PROPS } from './known-props';
 import { checkAppClusterProps } from './private/cluster-props';
 import { POD_READINESS_GATE, ServiceLoadBalancer } from './private/load-balancer';
+import { loadCdk8s } from './private/optional-peers';
 import { separateTokens } from './private/tokens';
 import { ServiceExposure } from './service-exposure';
 
@@ -158,6 +158,7 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
   constructor(scope: Construct, id: string, props: ContainerServiceProps) {
     super(scope, id);
     this.checkProps(props ?? ({} as ContainerServiceProps));
+    loadCdk8s(this); // before creating anything: without cdk8s, say what to install
     const app = resolveApp(this, props.app);
     this.app = app;
     this.exposure = ServiceExposure._check(this, 'exposure', props.exposure) ?? ServiceExposure.loadBalancer();
@@ -260,7 +261,7 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
 
   /** The chart, in its own cdk8s App (its scope is never a CDK construct). */
   private createChart(props: ContainerServiceProps, readiness: PodReadinessPlan): AppChart {
-    return new AppChart(new cdk8s.App(), 'app', {
+    return new AppChart(new (loadCdk8s(this).App)(), 'app', {
       ...props.chart,
       ...readiness,
       app: props.app,

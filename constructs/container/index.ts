@@ -8,3 +8,5 @@ export { DEFAULT_KUBERNETES_VERSION, SUPPORTED_KUBERNETES_VERSIONS } from './kub
 export { NodeCapacity, type NodegroupCapacityOptions, NodeOs } from './node-capacity';
 export { ContainerRegistry, type ContainerRegistryProps } from './registry';
 export { ServiceExposure, type LoadBalancerExposureOptions } from './service-exposure';
+// The outputs cdk-orchestrate reads, for a service in your own stack (shared by every style).
+export { OrchestrationOutputs, type OrchestrationOutputsProps } from '../shared/orchestration-outputs';

@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IConstruct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
 import { checkConcrete } from '../../lib/validate';
+import { loadOptionalPeer } from './private/optional-peers';
 
 /** When EKS stops standard and extended support of a Kubernetes minor version (UTC dates, `YYYY-MM-DD`). */
 export interface KubernetesVersionSupport {
@@ -42,7 +43,7 @@ export const KUBERNETES_VERSION_CALENDAR = {
 export const SUPPORTED_KUBERNETES_VERSIONS = Object.keys(KUBERNETES_VERSION_CALENDAR) as SupportedKubernetesVersion[];
 export type SupportedKubernetesVersion = keyof typeof KUBERNETES_VERSION_CALENDAR;
 
-/** The default: the newest version in the calendar (its kubectl layer is a dependency of this package). */
+/** The default: the newest version in the calendar (its kubectl layer, `@aws-cdk/lambda-layer-kubectl-v36`, is an optional peer dependency of this package). */
 export const DEFAULT_KUBERNETES_VERSION = eks.KubernetesVersion.V1_36;
 
 /** The Kubernetes version of the JSON schemas the tests validate every manifest against (kubernetes-models 5.1). */
@@ -133,28 +134,31 @@ export function warnOnExtendedSupport(scope: IConstruct, version: SupportedKuber
 }
 
 /**
- * The kubectl layer for a version: its own `@aws-cdk/lambda-layer-kubectl-vNN` when installed,
- * else the bundled 1.36 layer when that is within kubectl's version skew (one minor version,
- * so 1.35 works without an extra package). Only the 1.36 layer is a dependency of this package
- * (each layer is ~36 MB): for older versions, install their package or pass `kubectlLayer`.
+ * The kubectl layer for a version: its own `@aws-cdk/lambda-layer-kubectl-vNN` when installed, else
+ * the 1.36 layer when that is installed and within kubectl's version skew (one minor version, so 1.35
+ * works with it). The layer packages (~37 MB each) are optional peer dependencies, loaded here on first
+ * use only: without one, an OrchestrationError names the package to install (or pass `kubectlLayer`).
  */
 export function kubectlLayerFor(scope: Construct, id: string, version: SupportedKubernetesVersion): lambda.ILayerVersion {
+  type LayerClass = new (scope: Construct, id: string) => lambda.ILayerVersion;
   const load = (v: SupportedKubernetesVersion) => {
     const { pkg, className } = KUBECTL_LAYER_PACKAGES[v];
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod: Record<string, new (scope: Construct, id: string) => lambda.ILayerVersion> = require(pkg);
-      return new mod[className]!(scope, id);
-    } catch {
-      return undefined;
-    }
+    const Layer = loadOptionalPeer<Record<string, LayerClass>>(pkg)?.[className];
+    return Layer ? new Layer(scope, id) : undefined;
   };
   const bundled = DEFAULT_KUBERNETES_VERSION.version as SupportedKubernetesVersion;
   const minor = (v: string) => Number(v.split('.')[1]);
-  const layer = load(version) ?? (Math.abs(minor(version) - minor(bundled)) <= 1 ? load(bundled) : undefined);
+  const withinSkew = version !== bundled && Math.abs(minor(version) - minor(bundled)) <= 1;
+  const layer = load(version) ?? (withinSkew ? load(bundled) : undefined);
   if (!layer) {
     const { pkg } = KUBECTL_LAYER_PACKAGES[version];
-    throw new OrchestrationError(scope, 'kubectlLayer', undefined, `is required for Kubernetes ${version}: \`npm install ${pkg}\` (this package only depends on the ${bundled} layer, which is outside kubectl's one-minor-version skew) or pass a layer`);
+    const alternative = withinSkew ? ` (or ${KUBECTL_LAYER_PACKAGES[bundled].pkg}, within kubectl's one-minor-version skew)` : '';
+    throw new OrchestrationError(
+      scope,
+      'kubectlLayer',
+      undefined,
+      `is required for Kubernetes ${version}: \`npm install ${pkg}\`${alternative}, an optional peer dependency of cdk-orchestration that the container style needs and that is not installed with it; or pass a layer`,
+    );
   }
   return layer;
 }

@@ -15,3 +15,5 @@ export { RolloutWaiter, type RolloutWaiterProps } from './rollout-waiter';
 export { ServerFleet, type ServerFleetProps, type ServerRolloutTiming } from './server-fleet';
 export { ServerService, type ServerServiceProps } from './server-service';
 export type { ServerInstanceOptions } from './server-instance';
+// The outputs cdk-orchestrate reads, for a service in your own stack (shared by every style).
+export { OrchestrationOutputs, type OrchestrationOutputsProps } from '../shared/orchestration-outputs';

@@ -60,7 +60,11 @@ export function stackInfo(outputs: OutputsFile, stack: string, file: string): St
   }
   const style = values[STYLE_OUTPUT];
   if (style === undefined) {
-    throw new CliError(`stack ${stack} in ${file} has no ${STYLE_OUTPUT} output, so it was not made by cdk-orchestration's samples.`, EXIT_USAGE, `Add a CfnOutput '${STYLE_OUTPUT}' (${STYLES.join('|')}) to the stack.`);
+    throw new CliError(
+      `stack ${stack} in ${file} has no ${STYLE_OUTPUT} output, so cdk-orchestrate does not know what it runs.`,
+      EXIT_USAGE,
+      "Add the outputs the CLI reads to the stack: new OrchestrationOutputs(stack, 'CliOutputs', { service }) (from cdk-orchestration), then deploy it again with --outputs-file.",
+    );
   }
   if (!(STYLES as readonly string[]).includes(style)) {
     throw new CliError(`stack ${stack} in ${file}: ${STYLE_OUTPUT} (${style}) is not one of ${STYLES.join(', ')}.`, EXIT_USAGE);

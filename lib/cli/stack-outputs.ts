@@ -1,9 +1,11 @@
 /**
  * The ONE place that knows the names of the stack outputs `cdk-orchestrate` reads.
  *
- * Every sample stack writes `Style` (one of STYLES) and `Region`, plus the outputs below for its style.
+ * The `OrchestrationOutputs` construct (constructs/shared/orchestration-outputs.ts) writes them for a service in any
+ * stack, the samples' and users' own: `Style` (one of STYLES), `Region`, plus the outputs below for its style.
  * `cdk deploy --outputs-file FILE` writes them as `{ "<StackName>": { "<OutputName>": "<value>" } }`.
- * If a stack renames an output, change it here only.
+ * To rename an output, change it here only. Pure constants: the construct library imports this file without
+ * loading any CLI code.
  */
 export const STYLES = ['server', 'vm', 'container', 'serverless'] as const;
 export type Style = (typeof STYLES)[number];

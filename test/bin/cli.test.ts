@@ -300,20 +300,21 @@ describe('the installed command (bin/cdk-orchestrate.js, as npx runs it)', () =>
   });
 
   describe('as if no @aws-sdk package were installed (a preload makes require() and import() fail to find them)', () => {
-    // Both resolvers: the CLI runs as CommonJS through tsx here (require) and loads the clients with import().
+    // One synchronous resolve hook (module.registerHooks, Node >= 22.15) for both resolvers: the CLI runs as
+    // CommonJS through tsx here (require) and loads the clients with import(). It throws what each resolver throws
+    // for a package that is not installed.
     const hide = `
-      import Module from 'node:module';
-      const notFound = (s, code, how) => Object.assign(new Error(\`Cannot find \${how} '\${s}'\`), { code });
-      const resolve = Module._resolveFilename;
-      Module._resolveFilename = function (s, ...rest) {
-        if (s.startsWith('@aws-sdk/')) throw notFound(s, 'MODULE_NOT_FOUND', 'module');
-        return resolve.call(this, s, ...rest);
-      };
-      Module.register('data:text/javascript,' + encodeURIComponent(\`
-        export async function resolve(s, context, next) {
-          if (s.startsWith('@aws-sdk/')) throw Object.assign(new Error("Cannot find package '" + s + "' imported from " + context.parentURL), { code: 'ERR_MODULE_NOT_FOUND' });
-          return next(s, context);
-        }\`));`;
+      import { registerHooks } from 'node:module';
+      registerHooks({
+        resolve(s, context, next) {
+          if (!s.startsWith('@aws-sdk/')) return next(s, context);
+          const esm = context.conditions?.includes('import');
+          throw Object.assign(
+            new Error(esm ? "Cannot find package '" + s + "' imported from " + context.parentURL : "Cannot find module '" + s + "'"),
+            { code: esm ? 'ERR_MODULE_NOT_FOUND' : 'MODULE_NOT_FOUND' },
+          );
+        },
+      });`;
     const withoutSdk = { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(hide)}` };
 
     it('--version and --help work', async () => {

@@ -5,7 +5,7 @@
 // them: structs of plain JSON, a `Duration` from `aws-cdk-lib.Duration`, modes from our classes'
 // static factories. It then synthesizes each stack and checks what each style must produce.
 //
-// Our tarball is `npm pack` of this checkout (prepack builds dist/ and .jsii with jsii), or the one
+// Our tarball is `npm pack` of this checkout (prepare builds dist/ and .jsii with jsii), or the one
 // named by CDK_ORCHESTRATION_TARBALL (to reuse one you packed). Everything the run writes,
 // the kernel's unpacked packages included, lives in one folder under TMPDIR, removed in afterAll
 // with the kernel process.
@@ -53,11 +53,11 @@ function tarballOf(name: string, dir: string): string {
   return file;
 }
 
-/** Our own tarball: the one CDK_ORCHESTRATION_TARBALL names, or `npm pack` now (its prepack builds with jsii). */
+/** Our own tarball: the one CDK_ORCHESTRATION_TARBALL names, or `npm pack` now (its prepare builds with jsii). */
 function ourTarball(dir: string): string {
   const given = process.env.CDK_ORCHESTRATION_TARBALL;
   if (given) return path.resolve(given);
-  // Not `--json`: the prepack build (jsii) prints to the same stdout. The folder holds this tarball only.
+  // Not `--json`: the prepare build (jsii) prints to the same stdout. The folder holds this tarball only.
   const out = fs.mkdtempSync(path.join(dir, 'pack-'));
   execFileSync(NPM, ['pack', '--pack-destination', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const [tarball, ...others] = fs.readdirSync(out).filter((f) => f.endsWith('.tgz'));

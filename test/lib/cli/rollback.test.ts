@@ -4,7 +4,8 @@ import { GetAliasCommand, ListVersionsByFunctionCommand, UpdateAliasCommand } fr
 import { DescribeAssociationCommand, ListAssociationVersionsCommand, UpdateAssociationCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import type { Kubectl } from '../../../lib/cli/kubectl';
-import { previousVersion, rollback } from '../../../lib/cli/rollback';
+import { rollback } from '../../../lib/cli/rollback';
+import { previousVersion } from '../../../lib/cli/styles/serverless';
 import { awsError, CONTAINER, context, SERVER, SERVERLESS, VM, mockAwsClients } from './helpers';
 
 const { asg, ssm, lambda, codeDeploy } = mockAwsClients();

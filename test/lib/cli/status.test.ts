@@ -6,16 +6,10 @@ import { GetAliasCommand, GetFunctionUrlConfigCommand } from '@aws-sdk/client-la
 import { DescribeAssociationCommand, DescribeAssociationExecutionsCommand, DescribeAssociationExecutionTargetsCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import type { Kubectl } from '../../../lib/cli/kubectl';
-import {
-  appSpecVersions,
-  parseResourceCounts,
-  stackStatus,
-  trafficSplit,
-  type ContainerStatus,
-  type ServerlessStatus,
-  type ServerStatus,
-  type VmStatus,
-} from '../../../lib/cli/status';
+import { stackStatus } from '../../../lib/cli/status';
+import type { ContainerStatus, ServerlessStatus, ServerStatus, VmStatus } from '../../../lib/cli/styles';
+import { parseResourceCounts } from '../../../lib/cli/styles/server';
+import { appSpecVersions, trafficSplit } from '../../../lib/cli/styles/serverless';
 import { awsError, CONTAINER, context, SERVER, SERVERLESS, VM, mockAwsClients } from './helpers';
 
 const { ec2, ssm, asg, lambda, codeDeploy, eks } = mockAwsClients();
