@@ -274,8 +274,8 @@ export function renderServer(r: ServerStatus, c: Colors): string[] {
 }
 
 export const server = {
-  status: (ctx, info) => serverStatus(ctx, info),
-  poll: (ctx, info) => pollAssociation(ctx, info),
-  rollback: (ctx, info) => rollbackServer(ctx, info),
+  status: serverStatus,
+  poll: pollAssociation,
+  rollback: rollbackServer,
   render: renderServer,
 } satisfies StyleAdapter<'server', ServerStatus>;

@@ -252,8 +252,8 @@ export function renderServerless(r: ServerlessStatus, c: Colors): string[] {
 }
 
 export const serverless = {
-  status: (ctx, info) => serverlessStatus(ctx, info),
-  poll: (ctx, info) => pollTrafficShift(ctx, info),
-  rollback: (ctx, info) => rollbackServerless(ctx, info),
+  status: serverlessStatus,
+  poll: pollTrafficShift,
+  rollback: rollbackServerless,
   render: renderServerless,
 } satisfies StyleAdapter<'serverless', ServerlessStatus>;

@@ -207,8 +207,8 @@ export function renderVm(r: VmStatus, c: Colors): string[] {
 }
 
 export const vm = {
-  status: (ctx, info) => vmStatus(ctx, info),
-  poll: (ctx, info) => pollRefresh(ctx, info),
-  rollback: (ctx, info) => rollbackVm(ctx, info),
+  status: vmStatus,
+  poll: pollRefresh,
+  rollback: rollbackVm,
   render: renderVm,
 } satisfies StyleAdapter<'vm', VmStatus>;
