@@ -52,6 +52,14 @@ export {
 export { AppNetwork, EgressMode, NetworkEgress, type AppNetworkProps, type NatInstanceOptions } from './constructs/shared/network';
 // The contract every style's main construct implements.
 export type { IAppService } from './constructs/shared/service';
+// Production pieces every style takes: a domain with TLS, an alarm topic, a dashboard, encrypted logs, a budget.
+export { addAliasRecords, checkDomain, domainCertificate, type ServiceDomain, TLS_POLICY } from './constructs/shared/domain';
+export { AlarmTopic, type AlarmTopicProps, notifyOnAlarms } from './constructs/shared/alarm-topic';
+export { ServiceDashboard, type ServiceDashboardProps } from './constructs/shared/dashboard';
+export { grantLogsUse, LogsKey, type LogsKeyProps } from './constructs/shared/log-encryption';
+export { BUDGET_TAG_KEY, EnvironmentBudget, type EnvironmentBudgetProps } from './constructs/shared/budget';
+// The AWS Control Tower gate (needs @cdklabs/cdk-validator-cfnguard) and its per-resource acknowledgements.
+export { acknowledgeControl, ControlTowerChecks } from './constructs/shared/compliance';
 // The stack outputs the cdk-orchestrate CLI reads, for any style's service in your own stack.
 export { OrchestrationOutputs, type OrchestrationOutputsProps } from './constructs/shared/orchestration-outputs';
 

@@ -1,8 +1,11 @@
 // The CDK app: one sample stack per style, checked by the cdk-nag AwsSolutions pack (the
-// security gate: synth fails on any unacknowledged finding). `npx cdk synth` needs no AWS
-// account; `-c env=dev|stage|prod` picks the environment (default dev).
+// security gate: synth fails on any unacknowledged finding) and, in prod, by AWS Control Tower's
+// proactive controls (the compliance gate). `npx cdk synth` needs no AWS account;
+// `-c env=dev|stage|prod` picks the environment (default dev); prod needs
+// `-c domainName=example.com -c hostedZoneId=Z0EXAMPLE` (README.md, "Production profile").
 import type { App } from 'aws-cdk-lib';
-import { createSampleApp } from '../apps/sample-app-stacks';
+import { createSampleApp, ProductionContextError } from '../apps/sample-app-stacks';
+import { CFNGUARD_PACKAGE } from '../constructs/shared/compliance';
 import { EnvironmentNameError } from '../lib/environments';
 import { OrchestrationError } from '../lib/errors';
 
@@ -14,9 +17,11 @@ try {
   // trace would only bury it. Anything else is a bug and keeps its stack trace. process.exit, not
   // exitCode: under the CDK CLI (CDK_OUTDIR set) the App already created would otherwise
   // synthesize an empty cloud assembly when the process is about to exit.
-  // The same for a bad `-c adminRoleArn=...` (our error names the prop as typed: `-c adminRoleArn`).
-  const commandLine = e instanceof OrchestrationError && e.prop.startsWith('-c ');
-  if (!(e instanceof EnvironmentNameError) && !commandLine) throw e;
+  // The same for prod without its domain (ProductionContextError), for a bad `-c adminRoleArn=...`,
+  // `-c hostedZoneId=...` and the like (our error names the prop as typed: `-c adminRoleArn`), and
+  // for the Control Tower gate's package missing (the message names the command that installs it).
+  const commandLine = e instanceof OrchestrationError && (e.prop.startsWith('-c ') || e.prop === CFNGUARD_PACKAGE);
+  if (!(e instanceof EnvironmentNameError) && !(e instanceof ProductionContextError) && !commandLine) throw e;
   console.error(e.message);
   process.exit(1);
 }

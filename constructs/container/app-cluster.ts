@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { acknowledgeControl } from '../shared/compliance';
 import { acknowledgeNag } from '../shared/nag';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { kubectlLayerFor, type SupportedKubernetesVersion, warnOnExtendedSupport } from './kubernetes-version';
@@ -91,6 +92,15 @@ function amiTypeFor(os: NodeOs, arch: ec2.InstanceArchitecture): eks.NodegroupAm
   return arm ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD;
 }
 
+/** The AWS-managed policies of EKS Auto Mode's node role (EKS user guide, "Amazon EKS Auto Mode node IAM role"). */
+export const AUTO_MODE_NODE_POLICIES = ['AmazonEKSWorkerNodeMinimalPolicy', 'AmazonEC2ContainerRegistryPullOnly'] as const;
+
+/**
+ * The AWS-managed policies EKS Auto Mode needs on the cluster role besides AmazonEKSClusterPolicy (EKS user guide,
+ * "Amazon EKS Auto Mode cluster IAM role"); aws-eks-v2 attaches them, with `sts:TagSession` in the role's trust policy.
+ */
+export const AUTO_MODE_CLUSTER_POLICIES = ['AmazonEKSComputePolicy', 'AmazonEKSBlockStoragePolicy', 'AmazonEKSLoadBalancingPolicy', 'AmazonEKSNetworkingPolicy'] as const;
+
 /** The control-plane log types turned on by default. */
 export const DEFAULT_CLUSTER_LOGGING = [eks.ClusterLoggingTypes.API, eks.ClusterLoggingTypes.AUDIT, eks.ClusterLoggingTypes.AUTHENTICATOR];
 
@@ -131,6 +141,18 @@ export class AppCluster extends Construct {
   public readonly amiType?: eks.NodegroupAmiType;
   /** `aws eks update-kubeconfig ...` for this cluster. */
   public readonly configureKubectlCommand: string;
+  /**
+   * The security group of CDK's kubectl functions, which run in the VPC's private subnets: it may reach the
+   * Kubernetes API's private endpoint (HTTPS to the control plane's security group) and, through the subnets'
+   * NAT, the AWS APIs (STS, EKS, ECR) the handler calls.
+   */
+  public readonly kubectlSecurityGroup: ec2.SecurityGroup;
+  /**
+   * The role of EKS Auto Mode's nodes (`NodeCapacity.autoMode()`): `AmazonEKSWorkerNodeMinimalPolicy` and
+   * `AmazonEC2ContainerRegistryPullOnly`, what EKS documents for Auto Mode nodes, narrower than eks-v2's default
+   * (`AmazonEKSWorkerNodePolicy` and `AmazonEC2ContainerRegistryReadOnly`).
+   */
+  public readonly autoModeNodeRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: AppClusterProps = {}) {
     super(scope, id);
@@ -142,7 +164,16 @@ export class AppCluster extends Construct {
     ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
     this.secretsEncryptionKey = props.secretsEncryptionKey ?? this.createSecretsKey();
     const privateSubnets = this.privateSubnets();
+    this.kubectlSecurityGroup = new ec2.SecurityGroup(this, 'KubectlSecurityGroup', {
+      vpc: this.vpc,
+      description: 'CDK kubectl functions: HTTPS to the private Kubernetes API endpoint, AWS APIs through the NAT',
+      allowAllOutbound: true,
+    });
+    if (this.capacity.isAutoMode) this.autoModeNodeRole = this.createAutoModeNodeRole();
     this.cluster = this.createCluster(props, privateSubnets);
+    // The private endpoint's network interfaces carry the control plane's security group (eks-v2 creates it).
+    this.cluster.connections.allowFrom(this.kubectlSecurityGroup, ec2.Port.tcp(443), "CDK's kubectl functions to the Kubernetes API");
+    this.acknowledgeEndpointAccess();
     this.configureKubectlCommand = `aws eks update-kubeconfig --name ${this.cluster.clusterName} --region ${this.cluster.stack.region}`;
     if (props.adminPrincipalArn) this.addClusterAdmin(props.adminPrincipalArn, 'AdminAccess');
     warnOnExtendedSupport(this, this.version as SupportedKubernetesVersion);
@@ -167,8 +198,43 @@ export class AppCluster extends Construct {
 
   private adminCount = 0;
 
+  /**
+   * The Secrets key (rotated yearly). Control Tower's CT.KMS.PR.3 asks for a key policy statement that denies
+   * `kms:CreateGrant` unless an AWS service creates the grant for an AWS resource. EKS creates a grant on this key when
+   * the cluster is created, with the creator's credentials (CloudFormation's role); AWS does not document that this
+   * request carries `kms:GrantIsForAWSResource`, and a deny that matched it would fail cluster creation. So the key
+   * keeps the default policy (the account's IAM policies decide) and the control is acknowledged here.
+   */
   private createSecretsKey(): kms.IKey {
-    return new kms.Key(this, 'SecretsKey', { enableKeyRotation: true, description: 'Envelope encryption of Kubernetes Secrets', removalPolicy: RemovalPolicy.DESTROY });
+    const key = new kms.Key(this, 'SecretsKey', { enableKeyRotation: true, description: 'Envelope encryption of Kubernetes Secrets', removalPolicy: RemovalPolicy.DESTROY });
+    acknowledgeControl(key, 'CT.KMS.PR.3', 'EKS creates its envelope-encryption grant on this key at cluster creation with the creator\'s credentials; AWS does not document that request as kms:GrantIsForAWSResource, so a deny on other grants could fail cluster creation. Only principals this account\'s IAM policies allow can create grants.');
+    return key;
+  }
+
+  /** Auto Mode's node role, with the two policies EKS documents for it. */
+  private createAutoModeNodeRole(): iam.Role {
+    const role = new iam.Role(this, 'AutoModeNodeRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'EKS Auto Mode nodes',
+      managedPolicies: AUTO_MODE_NODE_POLICIES.map((p) => iam.ManagedPolicy.fromAwsManagedPolicyName(p)),
+    });
+    for (const policy of AUTO_MODE_NODE_POLICIES) {
+      acknowledgeNag(role, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`, `EKS documents the AWS-managed ${policy} for EKS Auto Mode nodes (kubelet registration, image pulls); AWS keeps it current with the Auto Mode AMIs.`);
+    }
+    return role;
+  }
+
+  /**
+   * A public endpoint restricted to named CIDRs is the user's choice (CT.EKS.PR.1 wants no public endpoint):
+   * acknowledged with the CIDRs. A public endpoint open to any address is not acknowledged.
+   */
+  private acknowledgeEndpointAccess(): void {
+    const cfn = this.cluster.node.defaultChild as eks.CfnCluster;
+    const vpcConfig = cfn.resourcesVpcConfig as eks.CfnCluster.ResourcesVpcConfigProperty;
+    if (vpcConfig.endpointPublicAccess === false) return;
+    const cidrs = (vpcConfig.publicAccessCidrs as string[] | undefined) ?? ['0.0.0.0/0'];
+    if (cidrs.some((c) => Token.isUnresolved(c) || /\/0$/.test(c))) return;
+    acknowledgeControl(cfn, 'CT.EKS.PR.1', `The public Kubernetes API endpoint is kept by choice and restricted to ${cidrs.join(', ')} (endpointAccess ... .onlyFrom(...)); requests still need IAM credentials with an access entry.`);
   }
 
   /** The subnets of the control plane's ENIs, the nodes and the kubectl function: private, with egress when the VPC has it. */
@@ -186,10 +252,12 @@ export class AppCluster extends Construct {
       clusterLogging: props.clusterLogging ?? DEFAULT_CLUSTER_LOGGING,
       secretsEncryptionKey: this.secretsEncryptionKey,
       defaultCapacityType: autoMode ? eks.DefaultCapacityType.AUTOMODE : eks.DefaultCapacityType.NODEGROUP,
-      ...(autoMode ? { compute: { nodePools: ['system', 'general-purpose'] } } : { defaultCapacity: 0 }),
+      ...(autoMode ? { compute: { nodePools: ['system', 'general-purpose'], nodeRole: this.autoModeNodeRole } } : { defaultCapacity: 0 }),
       kubectlProviderOptions: {
         kubectlLayer: props.kubectlLayer ?? kubectlLayerFor(this, 'KubectlLayer', this.version as SupportedKubernetesVersion),
+        // In the VPC, so the handler reaches a private endpoint (PRIVATE) or one restricted to named CIDRs.
         privateSubnets,
+        securityGroups: [this.kubectlSecurityGroup],
       },
       albController: props.albController ? { version: eks.AlbControllerVersion.V2_17_1 } : undefined,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
@@ -226,6 +294,7 @@ export class AppCluster extends Construct {
   private createNodeLaunchTemplate(options: NodegroupCapacityOptions): ec2.CfnLaunchTemplate {
     return new ec2.CfnLaunchTemplate(this, 'NodeLaunchTemplate', {
       launchTemplateData: {
+        ...(options.detailedMonitoring ? { monitoring: { enabled: true } } : {}),
         metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: options.podImdsAccess ? 2 : 1, httpEndpoint: 'enabled' },
         blockDeviceMappings: [
           {
@@ -263,6 +332,11 @@ export class AppCluster extends Construct {
       });
     }
     acknowledgeNag(this.cluster.role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSClusterPolicy]', 'The EKS control plane role needs the AWS-managed AmazonEKSClusterPolicy; EKS documents no narrower replacement and AWS updates it with new EKS features.');
+    if (this.capacity.isAutoMode) {
+      for (const policy of AUTO_MODE_CLUSTER_POLICIES) {
+        acknowledgeNag(this.cluster.role, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`, `EKS Auto Mode needs the AWS-managed ${policy} on the cluster role (EKS user guide, "Amazon EKS Auto Mode cluster IAM role"): it launches nodes, volumes, load balancer targets and network interfaces scoped by the cluster's tags, and AWS updates it with Auto Mode.`);
+      }
+    }
     const provider = this.cluster.kubectlProvider;
     if (provider) {
       const managed = ['service-role/AWSLambdaBasicExecutionRole', 'service-role/AWSLambdaVPCAccessExecutionRole'];

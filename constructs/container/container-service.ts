@@ -1,17 +1,26 @@
 import { Annotations, CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import * as crypto from 'node:crypto';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
 import { checkConcrete, checkExclusive, checkKnownProps, checkOneOf, checkType } from '../../lib/validate';
 import { albMetricErrors, albMetricLatency, albMetricRequests } from '../shared/alb-metrics';
+import { notifyOnAlarms } from '../shared/alarm-topic';
+import { acknowledgeControl } from '../shared/compliance';
+import { ServiceDashboard } from '../shared/dashboard';
+import { grantLogsUse } from '../shared/log-encryption';
 import { acknowledgeNag } from '../shared/nag';
 import { bindSecrets } from '../shared/secrets';
 import type { IAppService } from '../shared/service';
@@ -79,6 +88,30 @@ export interface ContainerServiceProps {
    * @default false
    */
   readonly migrateReplicasToHpa?: boolean;
+  /**
+   * Where the service's alarms send notifications (alarm and OK). With a topic the service creates two
+   * alarms on its load balancer's target group (`ServiceExposure.loadBalancer()` only): no healthy pod
+   * (`HealthyHostCount` below 1 for 2 minutes) and 5xx answers (the pods' and the load balancer's, 5 or more
+   * a minute for 3 minutes). The topic's key must let CloudWatch use it (`AlarmTopic` does).
+   * @default - no alarms: nobody is notified
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * A CloudWatch dashboard of the service (`ServiceExposure.loadBalancer()` only): requests, errors, p50/p99
+   * latency, healthy pods (the target group's `HealthyHostCount`) and, for scaling, requests per pod
+   * (`RequestCountPerTarget`) and unhealthy pods. Kubernetes' HPA and node counts are not in CloudWatch
+   * (without Container Insights), so the scaling widget shows what the load balancer publishes.
+   * @default false
+   */
+  readonly dashboard?: boolean;
+  /**
+   * The KMS key that encrypts every CloudWatch Logs log group this construct creates (the VPC flow logs of
+   * the network it creates). Its policy is given the statement that lets CloudWatch Logs use it for this
+   * account's log groups (an imported key must already allow it). EKS creates the control plane's log group
+   * (`/aws/eks/<cluster>/cluster`) itself, outside CloudFormation: this key does not reach it.
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -126,8 +159,18 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
   public readonly exposure: ServiceExposure;
   /** The Application Load Balancer (`ServiceExposure.loadBalancer()`). */
   public readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
-  /** Its HTTP listener on port 80. */
+  /** Its listener that forwards to the pods: HTTPS on 443 with a domain, else HTTP on 80. */
   public readonly listener?: elbv2.ApplicationListener;
+  /** With a domain: the HTTP listener on 80 that redirects to HTTPS. */
+  public readonly redirectListener?: elbv2.ApplicationListener;
+  /** With a domain: the certificate of the HTTPS listener (given or created). */
+  public readonly certificate?: acm.ICertificate;
+  /** With a domain: the alias record that points the domain at the load balancer. */
+  public readonly aliasRecord?: route53.ARecord;
+  /** The alarms this service created (with `alarmTopic`), each notifying the topic. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  /** The dashboard (`dashboard: true`). */
+  public readonly dashboard?: ServiceDashboard;
   /** Its IP target group, filled with the pods' addresses by the `TargetGroupBinding`. */
   public readonly targetGroup?: elbv2.ApplicationTargetGroup;
   /** The `TargetGroupBinding` manifest that binds the target group to the Service. */
@@ -140,7 +183,7 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
    */
   public readonly loadBalancerController?: eks.AlbController;
   /**
-   * The load balancer's URL (`http://<dns name>`), or with `ServiceExposure.clusterIp()` the
+   * The load balancer's URL (`https://<domain>` with a domain, else `http://<dns name>`), or with `ServiceExposure.clusterIp()` the
    * Service's in-cluster DNS name (`http://<name>.<namespace>.svc.cluster.local`).
    */
   public readonly url: string;
@@ -179,8 +222,58 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
     this.grantPrincipal = this.podRole;
     const lb = this.exposeService();
     ({ loadBalancer: this.loadBalancer, listener: this.listener, targetGroup: this.targetGroup, binding: this.targetGroupBinding, accessLogsBucket: this.accessLogsBucket } = lb ?? {});
-    this.url = this.loadBalancer ? `http://${this.loadBalancer.loadBalancerDnsName}` : `http://${this.chart.service.name}.${this.kubernetesNamespace}.svc.cluster.local`;
+    ({ redirectListener: this.redirectListener, certificate: this.certificate, aliasRecord: this.aliasRecord } = lb ?? {});
+    this.url = lb ? lb.url : `http://${this.chart.service.name}.${this.kubernetesNamespace}.svc.cluster.local`;
     if (props.waitForRollout ?? true) this.rolloutCheck = this.addRolloutCheck();
+    if (props.alarmTopic) {
+      this.alarms.push(...this.createAlarms());
+      notifyOnAlarms(props.alarmTopic, this.alarms);
+    }
+    if (props.dashboard) this.dashboard = this.createDashboard();
+    if (props.logEncryptionKey) this.encryptLogGroups(props.logEncryptionKey);
+  }
+
+  /** The alarms of `alarmTopic`: no healthy pod, and 5xx answers. */
+  private createAlarms(): cloudwatch.Alarm[] {
+    const targetGroup = this.targetGroup!;
+    const noHealthyPods = new cloudwatch.Alarm(this, 'NoHealthyPodsAlarm', {
+      alarmDescription: `No pod of ${this.app.name} is healthy in the load balancer's target group: every request fails with 503.`,
+      metric: targetGroup.metrics.healthyHostCount({ statistic: cloudwatch.Stats.MINIMUM, period: Duration.minutes(1) }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    const errors = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: `${this.app.name} answers 5xx (its pods' and the load balancer's own) 5 or more times a minute.`,
+      metric: this.metricErrors({ period: Duration.minutes(1) }),
+      threshold: 5,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return [noHealthyPods, errors];
+  }
+
+  /** The service's dashboard: the contract's metrics, healthy pods and what the load balancer shows of scaling. */
+  private createDashboard(): ServiceDashboard {
+    const targetGroup = this.targetGroup!;
+    return new ServiceDashboard(this, 'Dashboard', {
+      service: this,
+      healthyReplicas: targetGroup.metrics.healthyHostCount({ statistic: cloudwatch.Stats.MINIMUM, period: Duration.minutes(1), label: 'Healthy pods' }),
+      scalingActivity: [
+        targetGroup.metrics.requestCountPerTarget({ period: Duration.minutes(1), label: 'Requests per pod' }),
+        targetGroup.metrics.unhealthyHostCount({ statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1), label: 'Unhealthy pods' }),
+      ],
+    });
+  }
+
+  /** Every log group under this construct (the flow logs of the network it created) encrypted with the key. */
+  private encryptLogGroups(key: kms.IKey): void {
+    grantLogsUse(key);
+    for (const c of this.node.findAll()) {
+      if (c instanceof logs.CfnLogGroup && c.kmsKeyId === undefined) c.kmsKeyId = key.keyArn;
+    }
   }
 
   /** Requests the load balancer answered (`RequestCount`, published by Elastic Load Balancing), Sum per minute. */
@@ -222,6 +315,15 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
     checkKnownProps(this, props, CONTAINER_SERVICE_PROPS);
     checkType(this, 'waitForRollout', props.waitForRollout, 'boolean');
     checkType(this, 'migrateReplicasToHpa', props.migrateReplicasToHpa, 'boolean');
+    checkType(this, 'dashboard', props.dashboard, 'boolean');
+    checkConcrete(this, 'dashboard', props.dashboard, 'it decides at synth whether the dashboard exists');
+    checkResource(this, 'alarmTopic', props.alarmTopic, 'topicArn', "an SNS topic (sns.ITopic), for example new AlarmTopic(this, 'Alarms').topic");
+    checkResource(this, 'logEncryptionKey', props.logEncryptionKey, 'keyArn', "a KMS key (kms.IKey), for example new LogsKey(this, 'LogsKey').key");
+    const exposure = props.exposure ?? ServiceExposure.loadBalancer();
+    if (exposure instanceof ServiceExposure && !exposure.loadBalancerOptions) {
+      if (props.alarmTopic !== undefined) throw new OrchestrationError(this, 'alarmTopic', 'an SNS topic', "needs ServiceExposure.loadBalancer(): the service's alarms watch its load balancer's target group, and a ClusterIP Service publishes no metric");
+      if (props.dashboard) throw new OrchestrationError(this, 'dashboard', true, 'needs ServiceExposure.loadBalancer(): the dashboard shows the load balancer\'s metrics, and a ClusterIP Service publishes none');
+    }
     checkConcrete(this, 'migrateReplicasToHpa', props.migrateReplicasToHpa, 'it decides at synth whether the migration patch exists');
     checkType(this, 'app.source.image', props.app?.source?.image, 'string');
     checkOneOf(this, 'imageArchitecture', props.imageArchitecture, [ec2.InstanceArchitecture.ARM_64, ec2.InstanceArchitecture.X86_64]);
@@ -362,6 +464,7 @@ export class ContainerService extends Construct implements IAppService, ec2.ICon
     }
     const controller = eks.AlbController.create(this, { cluster: this.cluster, version: eks.AlbControllerVersion.V2_17_1 });
     acknowledgeController(controller);
+    acknowledgeIrsaProviders(Stack.of(this));
     return controller;
   }
 
@@ -508,6 +611,30 @@ function acknowledgeController(controller: eks.AlbController): void {
   };
   for (const [resource, reason] of Object.entries(scoped)) {
     acknowledgeNag(policy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${resource}]`, `${why}: ${reason}.`);
+  }
+}
+
+/**
+ * The controller's IRSA role needs the cluster's OpenID Connect provider, which aws-cdk-lib creates through singleton
+ * provider functions of the stack (outside any VPC, with no option to place them in one): Control Tower's
+ * CT.LAMBDA.PR.3, acknowledged on them when they exist.
+ */
+function acknowledgeIrsaProviders(stack: Stack): void {
+  const providers: Record<string, string> = {
+    'Custom::AWSCDKOpenIdConnectProviderCustomResourceProvider': "aws-cdk-lib's OpenID Connect provider custom resource (a stack singleton, for the AWS Load Balancer Controller's IRSA role) only calls the IAM API while CloudFormation deploys; aws-cdk-lib gives it no VPC placement.",
+    AWSCDKCfnUtilsProviderCustomResourceProvider: "aws-cdk-lib's CfnJson provider (a stack singleton, rendering the IRSA role's trust conditions keyed by the cluster's OIDC issuer) computes a JSON value and calls no network service; aws-cdk-lib gives it no VPC placement.",
+  };
+  for (const [id, reason] of Object.entries(providers)) {
+    const provider = stack.node.tryFindChild(id);
+    if (provider) acknowledgeControl(provider, 'CT.LAMBDA.PR.3', reason);
+  }
+}
+
+/** A prop that must be a CDK resource of a kind (recognised by an ARN attribute), for callers without a type checker. */
+function checkResource(where: Construct, prop: string, value: unknown, arnAttribute: string, what: string): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || typeof (value as Record<string, unknown>)[arnAttribute] !== 'string') {
+    throw new OrchestrationError(where, prop, value, `must be ${what}`);
   }
 }
 

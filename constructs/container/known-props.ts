@@ -20,6 +20,9 @@ export const CONTAINER_SERVICE_PROPS: Readonly<Record<keyof ContainerServiceProp
   exposure: true,
   waitForRollout: true,
   migrateReplicasToHpa: true,
+  alarmTopic: true,
+  dashboard: true,
+  logEncryptionKey: true,
 };
 
 export const APP_CHART_OPTIONS: Readonly<Record<keyof AppChartOptions, true>> = {
@@ -87,6 +90,7 @@ export const NODEGROUP_CAPACITY_OPTIONS: Readonly<Record<keyof NodegroupCapacity
   nodeOs: true,
   rootVolumeSize: true,
   podImdsAccess: true,
+  detailedMonitoring: true,
 };
 
 export const CONTAINER_REGISTRY_PROPS: Readonly<Record<keyof ContainerRegistryProps, true>> = {

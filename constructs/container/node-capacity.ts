@@ -50,6 +50,12 @@ export interface NodegroupCapacityOptions {
    * @default false
    */
   readonly podImdsAccess?: boolean;
+  /**
+   * EC2 detailed monitoring of the nodes (instance metrics every minute instead of every five, billed per
+   * metric; Control Tower's CT.EC2.PR.10 asks launch templates for it).
+   * @default false
+   */
+  readonly detailedMonitoring?: boolean;
 }
 
 /** The defaults of a node group (the book's 3..10 nodes). */
@@ -121,6 +127,8 @@ export function checkNodegroupOptions(where: IConstruct | string, options: Nodeg
   checkKnownProps(where, options, NODEGROUP_CAPACITY_OPTIONS, prefix);
   for (const k of ['minNodes', 'maxNodes'] as const) checkType(where, p(k), options[k], 'number');
   checkType(where, p('podImdsAccess'), options.podImdsAccess, 'boolean');
+  checkType(where, p('detailedMonitoring'), options.detailedMonitoring, 'boolean');
+  checkConcrete(where, p('detailedMonitoring'), options.detailedMonitoring, "it decides at synth whether the launch template asks for detailed monitoring");
   checkInteger(where, p('minNodes'), options.minNodes, { min: 1, max: 100 });
   checkInteger(where, p('maxNodes'), options.maxNodes, { min: 1, max: 100 });
   checkOrdered(where, p('minNodes'), options.minNodes ?? NODEGROUP_DEFAULTS.minNodes, p('maxNodes'), options.maxNodes ?? NODEGROUP_DEFAULTS.maxNodes);

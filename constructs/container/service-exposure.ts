@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { checkDomain, type ServiceDomain } from '../shared/domain';
 import { OrchestrationError } from '../../lib/errors';
 import { checkKnownProps, checkOneOf, checkType } from '../../lib/validate';
 
@@ -22,6 +23,12 @@ export interface LoadBalancerExposureOptions {
    */
   readonly accessLogsRemovalPolicy?: RemovalPolicy;
   /**
+   * Versioning on the access log bucket (Control Tower's CT.S3.PR.11): a deleted or overwritten log object stays
+   * as a noncurrent version for one day, then expires.
+   * @default false
+   */
+  readonly accessLogsVersioned?: boolean;
+  /**
    * Make a pod Ready only once its target is healthy in the target group (a pod readiness gate), so
    * a rolling update never stops old pods while the load balancer still sees the new ones as
    * `initial`: no 502/503 during a rollout. On a node group the pod template declares the AWS Load
@@ -32,13 +39,29 @@ export interface LoadBalancerExposureOptions {
    * @default true
    */
   readonly podReadinessGate?: boolean;
+  /**
+   * Serve the app at a domain name: an HTTPS listener on 443 (`TLS_POLICY`, the domain's certificate or a new
+   * ACM certificate validated through DNS in its hosted zone), port 80 redirecting to HTTPS, and an alias
+   * record for the domain in the zone. The service's `url` becomes `https://<domainName>`.
+   * @default - HTTP on port 80 only, at the load balancer's DNS name
+   */
+  readonly domain?: ServiceDomain;
+  /**
+   * Turn on the load balancer's deletion protection: CloudFormation cannot delete it (a stack update that
+   * replaces it, or `cdk destroy`, fails) until it is turned off again, by a deploy with this false.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
 }
 
 const LOAD_BALANCER_OPTIONS: Readonly<Record<keyof LoadBalancerExposureOptions, true>> = {
   internetFacing: true,
   accessLogs: true,
   accessLogsRemovalPolicy: true,
+  accessLogsVersioned: true,
   podReadinessGate: true,
+  domain: true,
+  deletionProtection: true,
 };
 
 const FACTORIES = 'ServiceExposure.loadBalancer() or ServiceExposure.clusterIp()';
@@ -101,8 +124,18 @@ function checkLoadBalancerOptions(where: IConstruct | string, options: LoadBalan
   checkType(where, `${prefix}internetFacing`, options.internetFacing, 'boolean');
   checkType(where, `${prefix}accessLogs`, options.accessLogs, 'boolean');
   checkType(where, `${prefix}podReadinessGate`, options.podReadinessGate, 'boolean');
+  checkType(where, `${prefix}deletionProtection`, options.deletionProtection, 'boolean');
+  checkType(where, `${prefix}accessLogsVersioned`, options.accessLogsVersioned, 'boolean');
+  // The domain's own check needs a construct (its zone's name may be a token): made when the service receives it.
+  if (options.domain !== undefined && where instanceof Construct) checkDomain(where, `${prefix}domain`, options.domain);
+  else if (options.domain !== undefined && (options.domain === null || typeof options.domain !== 'object' || Array.isArray(options.domain))) {
+    throw new OrchestrationError(where, `${prefix}domain`, options.domain, "must be a ServiceDomain, for example { domainName: 'app.example.com', hostedZone }");
+  }
   checkOneOf(where, `${prefix}accessLogsRemovalPolicy`, options.accessLogsRemovalPolicy, Object.values(RemovalPolicy));
   if (options.accessLogs === false && options.accessLogsRemovalPolicy !== undefined) {
     throw new OrchestrationError(where, `${prefix}accessLogsRemovalPolicy`, options.accessLogsRemovalPolicy, `only applies with ${prefix}accessLogs (it is false)`);
+  }
+  if (options.accessLogs === false && options.accessLogsVersioned !== undefined) {
+    throw new OrchestrationError(where, `${prefix}accessLogsVersioned`, options.accessLogsVersioned, `only applies with ${prefix}accessLogs (it is false)`);
   }
 }

@@ -142,6 +142,25 @@ export interface NginxConfigInput extends NginxBalancingOptions, NginxRuntimeOpt
    * @default 'nginx' ({@link NginxLoadBalancer} passes its unique id)
    */
   readonly logTag?: string;
+  /**
+   * A second port nginx listens on that answers its health path and redirects every other request
+   * permanently (301) to `https://<redirectHost><request URI>`: where a network load balancer's
+   * plain-HTTP listener (port 80) sends its traffic, while its TLS listener sends the decrypted
+   * traffic to `listenPort`. Must differ from `listenPort`.
+   * @default - none: nginx listens on `listenPort` only
+   */
+  readonly redirectPort?: number;
+  /**
+   * The host name the redirect sends clients to (the service's domain name).
+   * @default - the request's own host (`$host`)
+   */
+  readonly redirectHost?: string;
+  /**
+   * TLS is terminated in front of nginx (a network load balancer's TLS listener), so nginx tells
+   * the app `X-Forwarded-Proto: https` instead of its own `$scheme` (`http`).
+   * @default false
+   */
+  readonly behindTls?: boolean;
 }
 
 /**
@@ -227,7 +246,11 @@ export function rolloutPause(failTimeout: Duration = NGINX_DEFAULTS.failTimeout,
   return Duration.seconds(Math.ceil(Math.max(minimum, bake) / 1000));
 }
 
-const HOST = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/;
+// An IPv4 address, or a DNS name whose last label is not all digits (RFC 3696 section 2): without that
+// lookahead the DNS branch matched any dotted digits (300.1.2.3, 10.0.0), so the IPv4 branch never decided.
+const IPV4_OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const DNS_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOST = new RegExp(`^(?:${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}|(?:${DNS_LABEL}\\.)*(?!\\d+$)${DNS_LABEL})$`);
 const SAFE_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
 
 /** Why nginx's settings must be known at synth. */
@@ -325,6 +348,7 @@ export function renderNginxConfig(input: NginxConfigInput, where?: IConstruct | 
   if (input.listenAddress !== undefined) checkPattern(where, 'listenAddress', input.listenAddress, HOST, 'an IPv4 address or a DNS name');
   checkConcrete(where, 'logTag', input.logTag, RENDERED);
   checkPattern(where, 'logTag', input.logTag, LOG_TAG, 'letters, digits, ".", "_" or "-", at most 255 characters');
+  validateRedirect(where, input);
 
   const d = NGINX_DEFAULTS;
   const failTimeoutSeconds = (input.failTimeout ?? d.failTimeout).toSeconds();
@@ -379,7 +403,7 @@ export function renderNginxConfig(input: NginxConfigInput, where?: IConstruct | 
     '            proxy_set_header Host $host;',
     '            proxy_set_header X-Real-IP $remote_addr;',
     '            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-    '            proxy_set_header X-Forwarded-Proto $scheme;',
+    `            proxy_set_header X-Forwarded-Proto ${input.behindTls ? 'https' : '$scheme'};`,
     `            proxy_connect_timeout ${ms(input.connectTimeout ?? d.connectTimeout)};`,
     `            proxy_send_timeout ${ms(input.sendTimeout ?? d.sendTimeout)};`,
     `            proxy_read_timeout ${ms(input.readTimeout ?? d.readTimeout)};`,
@@ -388,7 +412,47 @@ export function renderNginxConfig(input: NginxConfigInput, where?: IConstruct | 
     `            proxy_next_upstream_timeout ${ms(input.proxyNextUpstreamTimeout ?? d.proxyNextUpstreamTimeout)};`,
     '        }',
     '    }',
+    ...(input.redirectPort !== undefined ? renderRedirectServer(input) : []),
     '}',
     '',
   ].join('\n');
+}
+
+/** The server block on `redirectPort`: the health path, and a 301 to HTTPS for everything else. */
+function renderRedirectServer(input: NginxConfigInput): string[] {
+  const listen = `${input.listenAddress ? `${input.listenAddress}:` : ''}${input.redirectPort}`;
+  const healthCheckPath = input.healthCheckPath ?? NGINX_DEFAULTS.healthCheckPath;
+  return [
+    '',
+    '    # Plain HTTP (the network load balancer\'s port 80): redirected to HTTPS.',
+    '    server {',
+    `        listen ${listen};`,
+    '',
+    `        location = ${healthCheckPath} {`,
+    '            access_log off;',
+    '            return 200 "ok\\n";',
+    '        }',
+    '',
+    '        location / {',
+    `            return 301 https://${input.redirectHost ?? '$host'}$request_uri;`,
+    '        }',
+    '    }',
+  ];
+}
+
+/** `redirectPort`, `redirectHost` and `behindTls`: types, ranges, and no clash with `listenPort`. */
+function validateRedirect(where: IConstruct | string | undefined, input: NginxConfigInput): void {
+  checkType(where, 'redirectPort', input.redirectPort, 'number');
+  checkConcrete(where, 'redirectPort', input.redirectPort, RENDERED);
+  checkInteger(where, 'redirectPort', input.redirectPort, { min: 1, max: 65535 });
+  if (input.redirectPort !== undefined && input.redirectPort === (input.listenPort ?? NGINX_DEFAULTS.listenPort)) {
+    throw new OrchestrationError(where, 'redirectPort', input.redirectPort, `must differ from listenPort (${input.listenPort ?? NGINX_DEFAULTS.listenPort}): one port serves the app, the other redirects to HTTPS`);
+  }
+  checkType(where, 'redirectHost', input.redirectHost, 'string');
+  checkConcrete(where, 'redirectHost', input.redirectHost, RENDERED);
+  if (input.redirectHost !== undefined) checkPattern(where, 'redirectHost', input.redirectHost, HOST, 'a DNS name, for example app.example.com');
+  if (input.redirectHost !== undefined && input.redirectPort === undefined) {
+    throw new OrchestrationError(where, 'redirectHost', input.redirectHost, 'only applies with redirectPort');
+  }
+  checkType(where, 'behindTls', input.behindTls, 'boolean');
 }

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { CfnResource, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledgeControl } from '../shared/compliance';
 import { acknowledgeNag } from '../shared/nag';
 
 /** Props of {@link RolloutWaiter}. */
@@ -20,6 +22,16 @@ export interface RolloutWaiterProps {
   readonly waitForSuccessSeconds: number;
   /** The largest value `waitForSuccessSeconds` can take (the number of legs is counted at synth). */
   readonly maxWaitForSuccessSeconds: number;
+  /**
+   * How long the waiter's log group keeps its records.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * The KMS key the waiter's log group is encrypted with (its policy must let CloudWatch Logs use it).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /** How long one leg (one custom resource) waits: a custom resource operation may take at most 1 hour. */
@@ -50,7 +62,11 @@ export class RolloutWaiter extends Construct {
   constructor(scope: Construct, id: string, props: RolloutWaiterProps) {
     super(scope, id);
     const association = props.association;
-    const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: props.logEncryptionKey,
+    });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Rollout waiter: reads one SSM association and its executions, writes its own log group',
@@ -126,6 +142,19 @@ export class RolloutWaiter extends Construct {
     }
     acknowledgeNag(provider, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', "aws-cdk-lib's custom resource Provider framework gives its own onEvent/isComplete/onTimeout functions the AWS-managed basic execution role (CloudWatch Logs only); our waiter functions use a role scoped to the association instead.");
     acknowledgeNag(provider, 'AwsSolutions-SF1', "The Provider framework's waiter state machine only loops isComplete every 30 s; our isComplete logs each decision (execution, status) to the waiter's log group, so logging every state transition adds cost and no information.");
+    const what = `Rollout waiter ${this.node.path}`;
+    for (const fn of [ours.onEvent, ours.isComplete]) {
+      acknowledgeControl(fn, 'CT.LAMBDA.PR.3', `${what}: this function only calls the SSM API (DescribeAssociation, DescribeAssociationExecutions) during a deploy and reaches no resource in the VPC; in the VPC it would need a NAT or an SSM interface endpoint to reach that API, and a NAT outage would then fail every deploy.`);
+    }
+    for (const id of ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout']) {
+      const fn = provider.node.tryFindChild(id);
+      if (fn) acknowledgeControl(fn, 'CT.LAMBDA.PR.3', `${what}: aws-cdk-lib's custom resource Provider framework function (${id}) only calls Lambda, Step Functions and CloudFormation's response URL; it reaches no resource in the VPC.`);
+    }
+    const stateMachine = provider.node.tryFindChild('waiter-state-machine');
+    if (stateMachine) {
+      acknowledgeControl(stateMachine, 'CT.STEPFUNCTIONS.PR.1', `${what}: the Provider framework's waiter state machine only calls its isComplete function every 30 s; isComplete logs each decision (execution id, status) to the waiter's log group, so execution logging would add cost and no information.`);
+      acknowledgeControl(stateMachine, 'CT.STEPFUNCTIONS.PR.2', `${what}: the Provider framework's waiter state machine calls one Lambda function in a loop; X-Ray traces of that loop do not help debug a rollout, whose record is the SSM association's execution history.`);
+    }
     acknowledgeNag(provider, 'AwsSolutions-SF2', "The Provider framework's waiter state machine calls one Lambda function in a loop; X-Ray tracing of that loop is not needed to debug a rollout (the SSM execution history is the record).");
   }
 }

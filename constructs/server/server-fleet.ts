@@ -2,8 +2,10 @@ import { Annotations, Duration, RemovalPolicy, Token, Tokenization } from 'aws-c
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
@@ -11,6 +13,9 @@ import { OrchestrationError } from '../../lib/errors';
 import { estimateRollout, type RolloutEstimate } from '../../lib/rollout-estimate';
 import { secretRefEnvName } from '../../lib/secret-ref';
 import { checkAgrees, checkConcrete, checkDocumentParameter, checkDuration, durationIn, checkInteger, checkIsDuration, checkKnownProps, checkNumber, checkOneOf, checkPattern, checkType, checkUserDataSize, checkWholeUnits } from '../../lib/validate';
+import { notifyOnAlarms } from '../shared/alarm-topic';
+import { acknowledgeControl } from '../shared/compliance';
+import { grantLogsUse } from '../shared/log-encryption';
 import { acknowledgeNag } from '../shared/nag';
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { type BoundSecret, bindSecrets } from '../shared/secrets';
@@ -18,7 +23,7 @@ import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/sou
 import { NGINX_DEFAULTS, type NginxUpstream, rolloutPause } from './nginx-config';
 import { RolloutWaiter } from './rollout-waiter';
 import { APP_USER, renderEnvironmentFile, renderServerBootstrap, renderUnitFile, serverAsset, serverLauncher } from './server-files';
-import { base64, checkVpc, hardenedInstance, SERVER_INSTANCE_OPTION_NAMES, type ServerInstanceOptions, shellDocument, stringParameter, validateInstanceOptions } from './server-instance';
+import { base64, checkLogKeyAndTopic, checkVpc, hardenedInstance, SERVER_INSTANCE_OPTION_NAMES, type ServerInstanceOptions, shellDocument, stringParameter, validateInstanceOptions } from './server-instance';
 
 /** Props of {@link ServerFleet}. */
 export interface ServerFleetProps extends ServerInstanceOptions {
@@ -138,6 +143,21 @@ export interface ServerFleetProps extends ServerInstanceOptions {
    * @default RemovalPolicy.RETAIN
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * The KMS key every log group of the fleet (the app's, the rollout waiter's) is encrypted with.
+   * A key made in this app gets the key policy statement CloudWatch Logs needs (`grantLogsUse`);
+   * an imported key's policy must already allow `logs.<region>.amazonaws.com`.
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * The SNS topic every alarm of the fleet (the recover alarms) notifies, on alarm and back to OK.
+   * Its key, if any, must let CloudWatch use it (`AlarmTopic` does).
+   * @default - alarms notify nobody
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -162,6 +182,8 @@ export const SERVER_FLEET_PROP_NAMES: Record<keyof ServerFleetProps, true> = {
   systemdHardening: true,
   logRetention: true,
   logRemovalPolicy: true,
+  logEncryptionKey: true,
+  alarmTopic: true,
 };
 
 /** The inputs of the rollout's worst-case duration (for an estimator and for humans). */
@@ -266,9 +288,11 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
 
     ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props));
     const subnets = this.selectSubnets(props.vpcSubnets);
+    if (props.logEncryptionKey) grantLogsUse(props.logEncryptionKey);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      encryptionKey: props.logEncryptionKey,
     });
     this.role = this.createRole();
     this.grantPrincipal = this.role;
@@ -284,7 +308,8 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
     this.document = this.createRolloutDocument();
     ({ timing: this.rolloutTiming, estimate: this.rolloutEstimate } = planRollout(settings, props.waitForSuccessTimeout));
     this.association = this.createRolloutAssociation(settings, secrets);
-    this.rolloutWaiter = this.createRolloutWaiter();
+    this.rolloutWaiter = this.createRolloutWaiter(props);
+    notifyOnAlarms(props.alarmTopic, this.recoverAlarms);
   }
 
   /** Lets a peer (a load balancer) reach the app port of every server. */
@@ -349,6 +374,9 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
       });
       instances.push(instance);
       recoverAlarms.push(recoverAlarm);
+      if (!this.vpc.publicSubnets.includes(subnets[i % subnets.length]!)) {
+        acknowledgeControl(instance, 'CT.EC2.PR.8', `App server ${i + 1} of ${this.app.name} is in a private subnet (no route from an internet gateway, no public IP mapped on launch), so it gets no public address; the control asks for AssociatePublicIpAddress: false inside NetworkInterfaces, which would move SubnetId into NetworkInterfaces and replace every running server of existing stacks.`);
+      }
     }
     return { instances, recoverAlarms };
   }
@@ -411,13 +439,15 @@ export class ServerFleet extends Construct implements ec2.IConnectable, iam.IGra
   }
 
   /** The waiter after the association, with the same budget (the wait counts from the execution's start). */
-  private createRolloutWaiter(): RolloutWaiter {
+  private createRolloutWaiter(props: ServerFleetProps): RolloutWaiter {
     const budget = this.rolloutTiming.waitForSuccessTimeout;
     const seconds = durationIn(this, 'waitForSuccessTimeout', budget, 'seconds', WAIT_SECONDS);
     return new RolloutWaiter(this, 'RolloutWaiter', {
       association: this.association,
       waitForSuccessSeconds: seconds,
       maxWaitForSuccessSeconds: Token.isUnresolved(seconds) ? MAX_WAIT_FOR_SUCCESS.toSeconds() : seconds,
+      logRetention: props.logRetention,
+      logEncryptionKey: props.logEncryptionKey,
     });
   }
 
@@ -520,6 +550,7 @@ function checkFleetProps(where: Construct, props: ServerFleetProps): void {
   checkType(where, 'nodejsPackage', props.nodejsPackage, 'string');
   checkType(where, 'systemdHardening', props.systemdHardening, 'boolean');
   checkOneOf(where, 'logRemovalPolicy', props.logRemovalPolicy, Object.values(RemovalPolicy));
+  checkLogKeyAndTopic(where, props);
   validateInstanceOptions(where, props);
   checkVpc(where, props.vpc);
 }
@@ -655,3 +686,4 @@ function planRollout(s: FleetSettings, waitForSuccessTimeout: Duration | undefin
   });
   return { timing, estimate };
 }
+

@@ -189,3 +189,15 @@ export function shellDocument(description: string, parameters: Record<string, Re
     ],
   };
 }
+
+/** `logEncryptionKey` and `alarmTopic` from callers without a type checker: a key, a topic (not their ARNs). */
+export function checkLogKeyAndTopic(where: IConstruct, props: { logEncryptionKey?: unknown; alarmTopic?: unknown }, prefix = ''): void {
+  const key = props.logEncryptionKey as { keyArn?: unknown } | null | undefined;
+  if (key !== undefined && (key === null || typeof key !== 'object' || typeof key.keyArn !== 'string')) {
+    throw new OrchestrationError(where, `${prefix}logEncryptionKey`, key, 'must be a KMS key (kms.IKey), for example new LogsKey(this, \'LogsKey\').key, not its ARN');
+  }
+  const topic = props.alarmTopic as { topicArn?: unknown } | null | undefined;
+  if (topic !== undefined && (topic === null || typeof topic !== 'object' || typeof topic.topicArn !== 'string')) {
+    throw new OrchestrationError(where, `${prefix}alarmTopic`, topic, 'must be an SNS topic (sns.ITopic), for example new AlarmTopic(this, \'Alarms\').topic, not its ARN');
+  }
+}

@@ -1,15 +1,17 @@
-import type { Duration } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { ResolvedApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
 import type { RolloutEstimate } from '../../lib/rollout-estimate';
-import { checkConcrete, checkIsDuration, checkKnownProps } from '../../lib/validate';
+import { checkConcrete, checkIsDuration, checkKnownProps, checkType } from '../../lib/validate';
+import { ServiceDashboard } from '../shared/dashboard';
+import { checkDomain, type ServiceDomain } from '../shared/domain';
 import { type AppNetwork, vpcOrNewNetwork } from '../shared/network';
 import type { IAppService } from '../shared/service';
-import { NGINX_LOAD_BALANCER_OPTION_NAMES, NginxLoadBalancer, type NginxLoadBalancerOptions, validateLoadBalancerOptions } from './nginx-load-balancer';
+import { NGINX_LOAD_BALANCER_OPTION_NAMES, NginxLoadBalancer, planFront, type NginxLoadBalancerOptions, validateLoadBalancerOptions } from './nginx-load-balancer';
 import { checkVpc } from './server-instance';
 import { SERVER_FLEET_PROP_NAMES, ServerFleet, type ServerFleetProps } from './server-fleet';
 
@@ -21,6 +23,21 @@ export interface ServerServiceProps extends ServerFleetProps {
    * @default - round-robin on port 80, max_fails 1, fail_timeout 1 s, retries on error, timeout, 502 and 503
    */
   readonly loadBalancer?: NginxLoadBalancerOptions;
+  /**
+   * The name the service answers at over HTTPS. nginx stays the load balancer of the servers; a
+   * network load balancer in front of it terminates TLS with an ACM certificate (validated through DNS
+   * in the zone, or the given one), redirects port 80 to HTTPS, and gets an alias record. Turns on
+   * `loadBalancer.networkLoadBalancer`; `url` becomes `https://<domainName>`.
+   * @default - no name, HTTP only
+   */
+  readonly domain?: ServiceDomain;
+  /**
+   * A CloudWatch dashboard of the service: requests, errors, p50/p99 latency (nginx's metrics), app
+   * servers up (EC2 status checks), healthy nginx servers (with a network load balancer), and the
+   * alarms. The server style's fleet is fixed: there is no scaling activity to show.
+   * @default false
+   */
+  readonly dashboard?: boolean;
 }
 
 /**
@@ -74,16 +91,26 @@ export class ServerService extends Construct implements IAppService, ec2.IConnec
    * and do not touch the rollout.
    */
   public readonly rolloutAlarms: cloudwatch.IAlarm[] = [];
+  /** The service's dashboard, with `dashboard: true`. */
+  public readonly dashboard?: ServiceDashboard;
 
   constructor(scope: Construct, id: string, props: ServerServiceProps) {
     super(scope, id);
-    const { loadBalancer: lbOptions = {}, ...fleetProps } = props ?? ({} as ServerServiceProps);
+    const { loadBalancer: lbOptions = {}, domain, dashboard, ...fleetProps } = props ?? ({} as ServerServiceProps);
     const failTimeout = this.validateProps(props, lbOptions);
 
     ({ vpc: this.vpc, network: this.network } = vpcOrNewNetwork(this, props ?? {}));
     this.fleet = new ServerFleet(this, 'Fleet', { ...fleetProps, vpc: this.vpc, network: undefined, loadBalancerFailTimeout: failTimeout });
     // nginx gets the fail timeout the rollout paces itself against, whichever of the two props set it.
-    this.loadBalancer = new NginxLoadBalancer(this, 'LoadBalancer', { ...lbOptions, failTimeout, vpc: this.vpc, upstreams: this.fleet.upstreams });
+    this.loadBalancer = new NginxLoadBalancer(this, 'LoadBalancer', {
+      ...lbOptions,
+      failTimeout,
+      vpc: this.vpc,
+      upstreams: this.fleet.upstreams,
+      domain,
+      logEncryptionKey: props.logEncryptionKey,
+      alarmTopic: props.alarmTopic,
+    });
     this.fleet.allowFrom(this.loadBalancer);
     // nginx gets the new membership once the fleet's rollout succeeded (first deploy, scaling, replacement).
     this.loadBalancer.association.addResourceDependency(this.fleet.association);
@@ -94,6 +121,55 @@ export class ServerService extends Construct implements IAppService, ec2.IConnec
     this.app = this.fleet.app;
     this.appVersion = this.fleet.appVersion;
     this.rolloutEstimate = this.fleet.rolloutEstimate;
+    if (dashboard) this.dashboard = this.createDashboard();
+  }
+
+  /**
+   * App servers up: the fleet's size minus the servers failing an EC2 status check (`StatusCheckFailed`,
+   * Maximum per minute, a missing point counted as passing). nginx has passive health checks only,
+   * so no metric says which servers nginx currently skips; `metricErrors()` shows what that costs.
+   */
+  public metricServersUp(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    const period = props?.period ?? Duration.minutes(1);
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    this.fleet.instances.forEach((instance, i) => {
+      usingMetrics[`s${i + 1}`] = new cloudwatch.Metric({
+        namespace: 'AWS/EC2',
+        metricName: 'StatusCheckFailed',
+        dimensionsMap: { InstanceId: instance.instanceId },
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period,
+      });
+    });
+    const failing = Object.keys(usingMetrics).map((k) => `FILL(${k}, 0)`).join(' + ');
+    return new cloudwatch.MathExpression({
+      expression: `${this.fleet.instances.length} - (${failing})`,
+      usingMetrics,
+      period,
+      label: props?.label ?? 'App servers up (passing EC2 status checks)',
+      color: props?.color,
+    });
+  }
+
+  /** The dashboard: the shared widgets from the contract's metrics, plus nginx's health behind the network load balancer. */
+  private createDashboard(): ServiceDashboard {
+    const dashboard = new ServiceDashboard(this, 'Dashboard', { service: this, healthyReplicas: this.metricServersUp() });
+    const healthyNginx = this.loadBalancer.metricHealthyNginx();
+    if (healthyNginx) {
+      dashboard.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({ title: 'Healthy nginx servers (network load balancer)', left: [healthyNginx], width: 12 }),
+        new cloudwatch.AlarmStatusWidget({
+          title: 'Alarms: recover (app servers, nginx) and unhealthy nginx',
+          alarms: [...this.fleet.recoverAlarms, ...this.loadBalancer.recoverAlarms, ...(this.loadBalancer.unhealthyNginxAlarm ? [this.loadBalancer.unhealthyNginxAlarm] : [])],
+          width: 12,
+        }),
+      );
+    } else {
+      dashboard.dashboard.addWidgets(
+        new cloudwatch.AlarmStatusWidget({ title: 'Alarms: recover (app servers, nginx)', alarms: [...this.fleet.recoverAlarms, ...this.loadBalancer.recoverAlarms], width: 24 }),
+      );
+    }
+    return dashboard;
   }
 
   /** Requests nginx answered (`Requests`, Sum per minute): see {@link NginxLoadBalancer.metricRequests}. */
@@ -120,6 +196,9 @@ export class ServerService extends Construct implements IAppService, ec2.IConnec
     checkKnownProps(this, lbOptions, NGINX_LOAD_BALANCER_OPTION_NAMES, 'loadBalancer.');
     validateLoadBalancerOptions(this, lbOptions, 'loadBalancer.');
     checkVpc(this, props?.vpc);
+    checkType(this, 'dashboard', props?.dashboard, 'boolean');
+    if (props?.domain !== undefined) checkDomain(this, 'domain', props.domain);
+    planFront(this, { ...lbOptions, domain: props?.domain }, 'loadBalancer.');
     const port = (props?.app as { port?: unknown } | undefined)?.port;
     checkConcrete(this, 'app.port', port, "nginx.conf, which lists each server's address and the app port, is rendered and checked at synth");
     const lbFail = lbOptions.failTimeout;
@@ -139,4 +218,6 @@ export class ServerService extends Construct implements IAppService, ec2.IConnec
 export const SERVER_SERVICE_PROP_NAMES: Record<keyof ServerServiceProps, true> = {
   ...SERVER_FLEET_PROP_NAMES,
   loadBalancer: true,
+  domain: true,
+  dashboard: true,
 };

@@ -1,18 +1,30 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { type AppDescription, type ResolvedApp, resolveApp } from '../../lib/app';
 import { OrchestrationError } from '../../lib/errors';
 import { secretRefEnvName } from '../../lib/secret-ref';
 import { checkConcrete, checkDuration, checkInteger, checkKnownProps, checkMaxBytes, checkOneOf, checkType, checkWholeUnits, durationIn } from '../../lib/validate';
+import { notifyOnAlarms } from '../shared/alarm-topic';
+import { ServiceDashboard } from '../shared/dashboard';
+import type { ServiceDomain } from '../shared/domain';
+import { grantLogsUse } from '../shared/log-encryption';
+import { acknowledgeControl } from '../shared/compliance';
 import { acknowledgeNag } from '../shared/nag';
 import type { IAppService } from '../shared/service';
 import { bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
+import { createFrontDoor, validateFrontDoorProps } from './private/front-door';
 import { checkHasMember, checkStringArray } from './private/validate';
 import { deploymentConfigFor, type ResolvedTrafficShift, resolveTrafficShift, type TrafficShift } from './traffic-shift';
 
@@ -21,6 +33,10 @@ export interface FunctionServiceProps {
   /**
    * The app: its code (`source.directory`, ready-to-run JavaScript), handler, configuration,
    * secrets, replicas (min: provisioned concurrency, max: reserved concurrency) and rollout.
+   * Reserved concurrency (`replicas.max`) caps the function and guarantees it that much of the
+   * account's concurrency, but Lambda always keeps 100 (or, below that, the whole account limit)
+   * unreserved: in a new account whose limit is 10, any `replicas.max` fails the deploy until the
+   * quota is raised.
    * Deploy-time values (tokens) pass through for `name`, `version`, `handler`, environment values,
    * `secretName`, `secretArn`, `jsonField` and `replicas`; `source.directory`, `source.exclude`,
    * environment and secret names must be concrete (see the README).
@@ -126,6 +142,64 @@ export interface FunctionServiceProps {
    * @default 'live'
    */
   readonly aliasName?: string;
+
+  /**
+   * Serve the app at a custom domain name over HTTPS. A Function URL cannot carry a custom domain,
+   * so a CloudFront distribution is put in front of it: origin access control signs every request
+   * to the URL (whose `authType` must then be `AWS_IAM`, the default), CloudFront is granted
+   * `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction` on the alias for this distribution only,
+   * HTTP is redirected to HTTPS (TLSv1.2_2025 at least), nothing is cached, and an alias record
+   * (A and AAAA) points the name at the distribution. `url` becomes `https://<domainName>`.
+   *
+   * CloudFront takes its certificate from us-east-1 only: pass `domain.certificate` (an ACM
+   * certificate in us-east-1), or deploy the stack with `env: { region: 'us-east-1' }` and a
+   * certificate validated through DNS in `domain.hostedZone` is created. Clients must send the
+   * SHA-256 of the body in `x-amz-content-sha256` on POST and PUT (Lambda takes no unsigned payloads).
+   * @default - no custom domain: `url` is the Function URL itself
+   */
+  readonly domain?: ServiceDomain;
+
+  /**
+   * CloudFront standard access logs into an S3 bucket. Only with `domain`.
+   * @default true with a domain
+   */
+  readonly accessLogs?: boolean;
+
+  /**
+   * The bucket CloudFront writes its access logs to (prefix `cloudfront/`). CloudFront's standard
+   * logs need the bucket's ACLs enabled (object ownership `BUCKET_OWNER_PREFERRED` or `OBJECT_WRITER`).
+   * Only with `domain`.
+   * @default - a new bucket: SSE-S3, TLS only, no public access, objects expire after 90 days, retained on removal
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+
+  /**
+   * The ARN of an AWS WAF web ACL (scope `CLOUDFRONT`, created in us-east-1) to attach to the
+   * distribution. Only with `domain`.
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+
+  /**
+   * The SNS topic every alarm of this service notifies (alarm and OK), for example an `AlarmTopic`'s
+   * `topic`. A topic encrypted with `alias/aws/sns` cannot receive alarms: use a customer-managed key.
+   * @default - alarms notify nobody
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * A CloudWatch dashboard for this service: requests, errors, p50/p99 latency, concurrent executions
+   * of the alias (the serverless "healthy replicas"), throttles and the rollout's alarms.
+   * @default false
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * A KMS key that encrypts the function's log group. Its key policy must let CloudWatch Logs use it
+   * (a `LogsKey` does; a key of this stack is given the statement).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -150,6 +224,13 @@ const FUNCTION_SERVICE_PROPS: Record<keyof FunctionServiceProps, true> = {
   p99DurationThreshold: true,
   tracing: true,
   aliasName: true,
+  domain: true,
+  accessLogs: true,
+  accessLogsBucket: true,
+  webAclArn: true,
+  alarmTopic: true,
+  dashboard: true,
+  logEncryptionKey: true,
 };
 
 /** Lambda's reserved environment variable names (they cannot be set). */
@@ -189,7 +270,7 @@ export class FunctionService extends Construct implements IAppService {
   public readonly functionUrl: lambda.FunctionUrl;
   /** The CodeDeploy deployment group that shifts the alias. */
   public readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
-  /** The alarms that stop a shift and roll it back. */
+  /** The alarms that stop a shift and roll it back (and notify `alarmTopic`). */
   public readonly alarms: cloudwatch.IAlarm[];
   /** The function's log group. */
   public readonly logGroup: logs.LogGroup;
@@ -199,9 +280,19 @@ export class FunctionService extends Construct implements IAppService {
   public readonly app: ResolvedApp;
   /** The version string the app reports (`APP_VERSION`). */
   public readonly appVersion: string;
-  /** The Function URL's address. */
+  /** The address users call: `https://<domainName>` with a `domain`, the Function URL otherwise. */
   public readonly url: string;
   public readonly grantPrincipal: iam.IPrincipal;
+  /** The CloudFront distribution in front of the Function URL (with `domain` only). */
+  public readonly distribution?: cloudfront.Distribution;
+  /** The distribution's certificate, given or created in us-east-1 (with `domain` only). */
+  public readonly certificate?: acm.ICertificate;
+  /** The alias record of the domain name (with `domain` only; an AAAA record sits beside it). */
+  public readonly aliasRecord?: route53.ARecord;
+  /** The bucket of CloudFront's access logs (with `domain`, unless `accessLogs: false`). */
+  public readonly accessLogsBucket?: s3.IBucket;
+  /** The service's CloudWatch dashboard (with `dashboard: true` only). */
+  public readonly dashboard?: ServiceDashboard;
 
   /** The alarms that stop a traffic shift and roll it back (the same as `alarms`). */
   public get rolloutAlarms(): cloudwatch.IAlarm[] {
@@ -254,9 +345,21 @@ export class FunctionService extends Construct implements IAppService {
     this.version = this.function.currentVersion;
     this.alias = this.createAlias(props);
     this.functionUrl = this.createFunctionUrl(props);
-    this.url = this.functionUrl.url;
-    this.alarms = this.createAlarms(props);
+    const alarms = this.createAlarms(props);
+    this.alarms = alarms;
     this.deploymentGroup = this.createDeploymentGroup(shift);
+    notifyOnAlarms(props.alarmTopic, alarms);
+    if (props.domain) {
+      const front = createFrontDoor(this, { functionUrl: this.functionUrl, domain: props.domain, accessLogs: props.accessLogs ?? true, accessLogsBucket: props.accessLogsBucket, webAclArn: props.webAclArn });
+      this.distribution = front.distribution;
+      this.certificate = front.certificate;
+      this.aliasRecord = front.aliasRecord;
+      this.accessLogsBucket = front.accessLogsBucket;
+      this.url = `https://${props.domain.domainName}`;
+    } else {
+      this.url = this.functionUrl.url;
+    }
+    if (props.dashboard) this.dashboard = this.createDashboard();
   }
 
   /** Lets a principal call the Function URL with signed requests (for `AWS_IAM`). */
@@ -273,9 +376,39 @@ export class FunctionService extends Construct implements IAppService {
   }
 
   private createLogGroup(props: FunctionServiceProps): logs.LogGroup {
+    if (props.logEncryptionKey) grantLogsUse(props.logEncryptionKey);
     return new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      encryptionKey: props.logEncryptionKey,
+    });
+  }
+
+  /**
+   * Requests, errors and latency from the contract's metrics; "healthy replicas" are the alias's
+   * concurrent executions (Lambda publishes ConcurrentExecutions for functions, versions and aliases:
+   * the execution environments busy with a request), scaling activity its throttles (requests refused
+   * because reserved or account concurrency ran out) and, with provisioned concurrency, the executions
+   * served by it.
+   */
+  private createDashboard(): ServiceDashboard {
+    const metric = (metricName: string, statistic: string, label: string) => new cloudwatch.Metric({
+      namespace: 'AWS/Lambda',
+      metricName,
+      dimensionsMap: { FunctionName: this.function.functionName, Resource: `${this.function.functionName}:${this.alias.aliasName}` },
+      statistic,
+      period: Duration.minutes(1),
+      label,
+    });
+    const min = this.app.replicas.min;
+    const provisioned = min !== undefined && (Token.isUnresolved(min) || min > 0);
+    return new ServiceDashboard(this, 'Dashboard', {
+      service: this,
+      healthyReplicas: metric('ConcurrentExecutions', 'Maximum', 'Concurrent executions (live alias)'),
+      scalingActivity: [
+        metric('Throttles', 'Sum', 'Throttled requests (live alias)'),
+        ...(provisioned ? [metric('ProvisionedConcurrentExecutions', 'Maximum', 'Executions on provisioned concurrency (live alias)')] : []),
+      ],
     });
   }
 
@@ -315,6 +448,7 @@ export class FunctionService extends Construct implements IAppService {
       description: `${this.app.name} ${this.appVersion}`,
     });
     for (const s of secrets) s.grantRead(this.role);
+    acknowledgeControl(fn, 'CT.LAMBDA.PR.3', 'A web function that reaches no private resource: it answers requests from its Function URL and calls only public AWS APIs (Secrets Manager, SSM), so a VPC would add ENIs, NAT and endpoint costs to the cold start path without isolating anything.');
     // lambda.Function grants X-Ray's write actions on "*" for every mode but DISABLED (PASS_THROUGH and a
     // deploy-time mode included), so the finding is acknowledged whenever that statement exists.
     if (props.tracing !== undefined && props.tracing !== lambda.Tracing.DISABLED) {
@@ -341,7 +475,7 @@ export class FunctionService extends Construct implements IAppService {
     return functionUrl;
   }
 
-  private createAlarms(props: FunctionServiceProps): cloudwatch.IAlarm[] {
+  private createAlarms(props: FunctionServiceProps): cloudwatch.Alarm[] {
     const dims = { FunctionName: this.function.functionName, Resource: `${this.function.functionName}:${this.alias.aliasName}` };
     const metric = (metricName: string, statistic: string) =>
       new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: dims, statistic, period: Duration.minutes(1) });
@@ -351,7 +485,7 @@ export class FunctionService extends Construct implements IAppService {
       period: Duration.minutes(1),
       label: 'Errors and URL 5xx answers of the live alias',
     });
-    const alarms: cloudwatch.IAlarm[] = [
+    const alarms: cloudwatch.Alarm[] = [
       new cloudwatch.Alarm(this, 'ErrorsAlarm', {
         metric: errors,
         threshold: props.errorThreshold ?? 1,
@@ -400,6 +534,15 @@ function validateProps(where: Construct, props: FunctionServiceProps, app: Resol
   validateUrlProps(where, props);
   validateLogProps(where, props);
   validateAppMapping(where, app);
+  validateOperationsProps(where, props);
+  validateFrontDoorProps(where, props);
+}
+
+/** alarmTopic, dashboard, logEncryptionKey: what operating the service adds. */
+function validateOperationsProps(where: Construct, props: FunctionServiceProps): void {
+  checkHasMember(where, 'alarmTopic', props.alarmTopic, 'topicArn', 'string', 'must be an sns.ITopic, for example an AlarmTopic\'s topic');
+  checkType(where, 'dashboard', props.dashboard, 'boolean');
+  checkHasMember(where, 'logEncryptionKey', props.logEncryptionKey, 'keyArn', 'string', 'must be a kms.IKey, for example a LogsKey\'s key');
 }
 
 /** memorySize, timeout, architecture, tracing, code: what the function itself is given. */

@@ -32,12 +32,18 @@ export function albMetricErrors(loadBalancer: elbv2.IApplicationLoadBalancer, ta
   });
 }
 
-/** Time the targets take to answer, in milliseconds (`TargetResponseTime`, published in seconds, × 1000), p99 per minute. */
+/**
+ * Time the targets take to answer, in milliseconds (`TargetResponseTime`, published in seconds, × 1000), p99 per minute.
+ * The seconds metric's id is `seconds` for p99 and `seconds_<statistic>` for any other (`seconds_p50`): two
+ * statistics in one graph (the service dashboard's p50 and p99) must not share an id, which aws-cdk-lib
+ * refuses (`CannotShareSameIdForDifferentMetrics`).
+ */
 export function albMetricLatency(loadBalancer: elbv2.IApplicationLoadBalancer, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
   const options = { period: Duration.minutes(1), statistic: 'p99', ...props };
+  const id = options.statistic === 'p99' ? 'seconds' : `seconds_${options.statistic.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
   return new cloudwatch.MathExpression({
-    expression: 'seconds * 1000',
-    usingMetrics: { seconds: loadBalancer.metrics.targetResponseTime(options) },
+    expression: `${id} * 1000`,
+    usingMetrics: { [id]: loadBalancer.metrics.targetResponseTime(options) },
     period: options.period,
     label: props?.label ?? 'Target response time (ms)',
   });

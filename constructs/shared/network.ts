@@ -1,10 +1,13 @@
 import { CfnResource, Fn, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { OrchestrationError } from '../../lib/errors';
 import { checkConcrete, checkInteger, checkKnownProps } from '../../lib/validate';
 import { sharedAsset } from './app-runtime';
+import { acknowledgeControl } from './compliance';
+import { grantLogsUse } from './log-encryption';
 import { acknowledgeNag } from './nag';
 
 /** How long CloudFormation waits for a new NAT instance to report that it forwards. */
@@ -118,10 +121,18 @@ export interface AppNetworkProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly flowLogRemovalPolicy?: RemovalPolicy;
+  /**
+   * A customer-managed KMS key that encrypts the flow log group (AWS Control Tower's
+   * CT.CLOUDWATCH.PR.3). A key made in this app gets the key policy statement that lets CloudWatch
+   * Logs use it for this account's log groups ({@link grantLogsUse}); an imported key's policy must
+   * already allow that (`LogsKey` makes such a key).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly flowLogEncryptionKey?: kms.IKey;
 }
 
 /** Every prop of {@link AppNetworkProps}, for callers without a type checker (a missing one fails tsc). */
-const APP_NETWORK_PROPS: Record<keyof AppNetworkProps, true> = { maxAzs: true, egress: true, flowLogRetention: true, flowLogRemovalPolicy: true };
+const APP_NETWORK_PROPS: Record<keyof AppNetworkProps, true> = { maxAzs: true, egress: true, flowLogRetention: true, flowLogRemovalPolicy: true, flowLogEncryptionKey: true };
 
 /**
  * The network every instance-based style (server, vm, container) builds by default:
@@ -182,9 +193,17 @@ export class AppNetwork extends Construct {
       restrictDefaultSecurityGroup: true,
     });
 
+    this.acknowledgeRestrictDefaultSgProvider();
+
+    const key = props.flowLogEncryptionKey as { keyArn?: unknown } | undefined;
+    if (key !== undefined && (key === null || typeof key !== 'object' || typeof key.keyArn !== 'string')) {
+      throw new OrchestrationError(this, 'flowLogEncryptionKey', key, 'must be a KMS key (kms.IKey), for example new LogsKey(this, \'LogsKey\').key');
+    }
+    if (props.flowLogEncryptionKey) grantLogsUse(props.flowLogEncryptionKey);
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.flowLogRemovalPolicy ?? RemovalPolicy.RETAIN,
+      encryptionKey: props.flowLogEncryptionKey,
     });
     this.vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup) });
 
@@ -216,6 +235,20 @@ export class AppNetwork extends Construct {
     cfn.cfnOptions.creationPolicy = { resourceSignal: { count: 1, timeout: `PT${NAT_SETUP_TIMEOUT_MINUTES}M` } };
     acknowledgeImageResolvedAtLaunch(cfn);
     this.acknowledgeNatInstance(nat);
+  }
+
+  /**
+   * `restrictDefaultSecurityGroup` makes aws-cdk-lib add one stack-wide custom resource provider
+   * (a Lambda function outside any VPC) that removes the default security group's rules.
+   */
+  private acknowledgeRestrictDefaultSgProvider(): void {
+    const provider = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    if (!provider) return;
+    acknowledgeControl(
+      provider,
+      'CT.LAMBDA.PR.3',
+      "aws-cdk-lib's provider behind the VPC's restrictDefaultSecurityGroup: it runs only while CloudFormation deploys the VPC, calls the EC2 API to revoke the default security group's rules, and serves no traffic and no data; inside the VPC it configures it would need that VPC's NAT or endpoints before they exist.",
+    );
   }
 
   private acknowledgeNatInstance(target: ec2.Instance): void {

@@ -5,7 +5,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -29,6 +32,11 @@ import {
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { albMetricErrors, albMetricLatency, albMetricRequests } from '../shared/alb-metrics';
 import { acknowledgeNag } from '../shared/nag';
+import { acknowledgeControl } from '../shared/compliance';
+import { addAliasRecords, checkDomain, domainCertificate, type ServiceDomain, TLS_POLICY } from '../shared/domain';
+import { notifyOnAlarms } from '../shared/alarm-topic';
+import { ServiceDashboard } from '../shared/dashboard';
+import { grantLogsUse } from '../shared/log-encryption';
 import type { IAppService } from '../shared/service';
 import { type BoundSecret, bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
@@ -201,10 +209,59 @@ export interface VmServiceProps {
   readonly deregistrationDelay?: Duration;
 
   /**
-   * A certificate for HTTPS on 443; HTTP on 80 then redirects to HTTPS.
-   * @default - HTTP on 80 only
+   * A certificate for HTTPS on 443; HTTP on 80 then redirects to HTTPS. Without `domain`, the
+   * URL is `https://` and the load balancer's DNS name (the certificate must cover the name your
+   * clients call). With `domain`, it is the domain's certificate: set it here or as
+   * `domain.certificate`, not both.
+   * @default - with `domain`, `domain.certificate` or a new DNS-validated certificate; without, HTTP on 80 only
    */
   readonly certificate?: acm.ICertificate;
+
+  /**
+   * The name the service answers at: HTTPS on 443 with `TLS_POLICY` (TLS 1.3 and restricted
+   * TLS 1.2), HTTP on 80 redirecting to HTTPS (the HTTP listener's default action), an alias
+   * A record for `domain.domainName` to the load balancer in `domain.hostedZone`, and
+   * {@link VmService.url} `https://<domainName>`. The certificate is `domain.certificate`, else
+   * `certificate`, else a new ACM certificate validated through DNS in the hosted zone.
+   * @default - no name: the load balancer's DNS name (HTTPS only with `certificate`)
+   */
+  readonly domain?: ServiceDomain;
+
+  /**
+   * The SNS topic every alarm this construct creates notifies, on ALARM and on OK (the 5xx-rate
+   * and unhealthy-hosts alarms). An encrypted topic's key must let CloudWatch use it
+   * (`AlarmTopic` does). With `app.rollout.autoRollback: false` the two alarms are still created
+   * to notify, but do not fail the instance refresh. Separate from `notificationsTopic` (the
+   * group's launch and terminate events, which Auto Scaling publishes): one topic may serve both
+   * if its key policy (when it has a customer-managed key) lets Auto Scaling use the key too.
+   * @default - alarms notify nobody
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * A CloudWatch dashboard for the service ({@link ServiceDashboard}): requests, errors, p50 and
+   * p99 latency, healthy instances (the target group's `HealthyHostCount`), scaling activity
+   * (the group's `GroupDesiredCapacity` and `GroupInServiceInstances`; the construct enables
+   * group metrics) and the rollout's alarms.
+   * @default false
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * A KMS key for every log group this construct creates: the app's and, when the construct
+   * creates the network, the VPC flow logs' (unless `network.flowLogEncryptionKey` names another).
+   * The key policy must let CloudWatch Logs use it (`LogsKey` does; for a key of this app the
+   * construct adds the statement).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * Turn on the load balancer's deletion protection: deleting it (also by `cdk destroy` or a
+   * replacement) fails until the attribute is turned off again, by a deploy with this false.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
 
   /**
    * Write ALB access logs to an S3 bucket (SSE-S3).
@@ -255,7 +312,9 @@ export interface VmServiceProps {
   readonly detailedMonitoring?: boolean;
 
   /**
-   * An SNS topic for the group's launch, terminate and failure notifications.
+   * An SNS topic for the group's launch, terminate and failure notifications. Auto Scaling
+   * publishes them, not CloudWatch: a topic encrypted with a customer-managed key needs a key
+   * policy that lets Auto Scaling use the key too. Not for alarms: see `alarmTopic`.
    * @default - no notifications (the group's activity history keeps them)
    */
   readonly notificationsTopic?: sns.ITopic;
@@ -317,8 +376,19 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   /** The HTTP listener (forwards, or redirects to HTTPS with a certificate). */
   public readonly httpListener: elbv2.ApplicationListener;
-  /** The HTTPS listener, with a certificate. */
+  /** The HTTPS listener, with a certificate or a domain. */
   public readonly httpsListener?: elbv2.ApplicationListener;
+  /** The HTTPS listener's certificate (given, or created for `domain`). */
+  public readonly certificate?: acm.ICertificate;
+  /** The alias A record of `domain` to the load balancer. */
+  public readonly aliasRecord?: route53.ARecord;
+  /**
+   * Every alarm this construct created (the 5xx-rate and unhealthy-hosts alarms), each notifying
+   * `alarmTopic` when given. Empty with `app.rollout.autoRollback: false` and no `alarmTopic`.
+   */
+  public readonly alarms: cloudwatch.Alarm[];
+  /** The dashboard, with `dashboard: true`. */
+  public readonly dashboard?: ServiceDashboard;
   /** The target group of the instances. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The alarms that fail an instance refresh (empty without auto rollback). */
@@ -341,7 +411,7 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
   public readonly app: ResolvedApp;
   /** The version string the app reports (`APP_VERSION`). */
   public readonly appVersion: string;
-  /** The load balancer's URL (`http://` or `https://` DNS name). */
+  /** The URL users call: `https://<domain.domainName>` with `domain`, else the load balancer's DNS name (`https://` with `certificate`, `http://` without). */
   public readonly url: string;
   /**
    * The worst-case duration of a rollout at the group's minimum size. A setting that is only
@@ -395,26 +465,41 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
     this.connections = this.securityGroup.connections;
     this.launchTemplate = this.createLaunchTemplate(props, s, image.machineImage, secrets);
 
-    this.loadBalancer = this.createLoadBalancer();
+    this.loadBalancer = this.createLoadBalancer(props);
     this.accessLogsBucket = this.configureAccessLogs(props, s);
     this.targetGroup = this.createTargetGroup(s);
-    ({ http: this.httpListener, https: this.httpsListener } = this.addListeners(props));
-    this.url = `${props.certificate ? 'https' : 'http'}://${this.loadBalancer.loadBalancerDnsName}`;
+    this.certificate = this.resolveCertificate(props);
+    ({ http: this.httpListener, https: this.httpsListener } = this.addListeners(this.certificate));
+    if (props.domain) {
+      // A deploy-time name as a fully qualified one (trailing dot): aws-cdk-lib cannot tell whether a
+      // token already ends in the zone's name and would append it (`vm.example.com.example.com.`).
+      const name = props.domain.domainName;
+      const recordDomain = Token.isUnresolved(name) && !name.endsWith('.') ? { ...props.domain, domainName: `${name}.` } : props.domain;
+      this.aliasRecord = addAliasRecords(this, 'AliasRecord', recordDomain, route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(this.loadBalancer)));
+    }
+    this.url = props.domain ? `https://${props.domain.domainName}` : `${this.certificate ? 'https' : 'http'}://${this.loadBalancer.loadBalancerDnsName}`;
 
-    // Rollout: instance refresh, stopped by alarms that fail it (and so roll the stack back)
+    // Rollout: instance refresh, stopped by alarms that fail it (and so roll the stack back).
+    // The alarms exist to notify alarmTopic too, even when they do not stop the refresh.
     const gracePeriod = this.healthCheckGracePeriod(s);
-    this.refreshAlarms = s.autoRollback ? [...this.createRefreshAlarms(s, gracePeriod), ...(props.refreshAlarms ?? [])] : [];
+    this.alarms = s.autoRollback || props.alarmTopic ? this.createAlarms(s, gracePeriod) : [];
+    notifyOnAlarms(props.alarmTopic, this.alarms);
+    this.refreshAlarms = s.autoRollback ? [...this.alarms, ...(props.refreshAlarms ?? [])] : [];
     this.autoScalingGroup = this.createAutoScalingGroup(props, s, network.vpcSubnets, gracePeriod);
     this.targetGroup.addTarget(this.autoScalingGroup);
     this.configureScaling(s);
     this.rolloutEstimate = this.estimateRollout(s);
+    if (props.dashboard) this.dashboard = this.createDashboard();
   }
 
   /** The VPC (given, or a new AppNetwork) and the instances' subnets, which must span two zones. */
   private configureNetwork(props: VmServiceProps): { vpc: ec2.IVpc; network?: AppNetwork; vpcSubnets: ec2.SubnetSelection } {
     // AppNetwork checks its other props itself; a deploy-time removal policy still fails inside aws-cdk-lib there.
     checkConcrete(this, 'network.flowLogRemovalPolicy', props.network?.flowLogRemovalPolicy, 'CloudFormation\'s DeletionPolicy takes no deploy-time value');
-    const { vpc, network } = this.networkInCallerTerms(() => vpcOrNewNetwork(this, props));
+    // logEncryptionKey covers the flow logs of the network this construct creates (the other log
+    // group it creates), unless network.flowLogEncryptionKey names another key.
+    const networkProps = props.logEncryptionKey && !props.vpc ? { ...props.network, flowLogEncryptionKey: props.network?.flowLogEncryptionKey ?? props.logEncryptionKey } : props.network;
+    const { vpc, network } = this.networkInCallerTerms(() => vpcOrNewNetwork(this, { vpc: props.vpc, network: networkProps }));
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     let zones: string[];
     try {
@@ -466,9 +551,11 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
   }
 
   private createLogGroup(props: VmServiceProps): logs.LogGroup {
+    if (props.logEncryptionKey) grantLogsUse(props.logEncryptionKey);
     return new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      encryptionKey: props.logEncryptionKey,
     });
   }
 
@@ -542,13 +629,28 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
     });
   }
 
-  private createLoadBalancer(): elbv2.ApplicationLoadBalancer {
+  private createLoadBalancer(props: VmServiceProps): elbv2.ApplicationLoadBalancer {
     return new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: this.vpc,
       internetFacing: true,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       dropInvalidHeaderFields: true,
+      deletionProtection: props.deletionProtection ?? false, // aws-cdk-lib always writes the attribute ('false' before this prop)
     });
+  }
+
+  /**
+   * The HTTPS listener's certificate: `domain.certificate`, else `certificate`, else (with a
+   * domain) a new DNS-validated one; without a domain, `certificate` or none. Two different
+   * certificates for one listener are a conflict.
+   */
+  private resolveCertificate(props: VmServiceProps): acm.ICertificate | undefined {
+    const domain = props.domain;
+    if (!domain) return props.certificate;
+    if (props.certificate && domain.certificate && props.certificate !== domain.certificate) {
+      throw new OrchestrationError(this, 'certificate', props.certificate.node.path, `conflicts with domain.certificate (${domain.certificate.node.path}): the HTTPS listener has one default certificate; set one of them`);
+    }
+    return domainCertificate(this, 'Certificate', { ...domain, certificate: domain.certificate ?? props.certificate });
   }
 
   /** Access logs into the given bucket or a new SSE-S3 one; returns the bucket (none with `accessLogs: false`). */
@@ -559,7 +661,17 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
     }
     const bucket =
       props.accessLogsBucket ??
-      new s3.Bucket(this, 'AccessLogs', {
+      this.createAccessLogsBucket(props);
+    if (!props.accessLogsBucket) {
+      acknowledgeNag(bucket, 'AwsSolutions-S1', 'This bucket only receives the load balancer\'s access logs; logging access to it into another bucket would add a bucket per bucket with no new information.');
+    }
+    enableAccessLogs(this, this.loadBalancer, bucket, 'alb');
+    return bucket;
+  }
+
+  /** The access log bucket the construct creates: SSE-S3 (the only encryption ALB access logs support), TLS only, private, 90-day expiry. */
+  private createAccessLogsBucket(props: VmServiceProps): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'AccessLogs', {
         encryption: s3.BucketEncryption.S3_MANAGED,
         enforceSSL: true,
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -567,10 +679,17 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
         autoDeleteObjects: props.accessLogsRemovalPolicy === RemovalPolicy.DESTROY,
         lifecycleRules: [{ expiration: Duration.days(90) }],
       });
-    if (!props.accessLogsBucket) {
-      acknowledgeNag(bucket, 'AwsSolutions-S1', 'This bucket only receives the load balancer\'s access logs; logging access to it into another bucket would add a bucket per bucket with no new information.');
+    const why = 'This bucket only receives the Application Load Balancer\'s access logs';
+    acknowledgeControl(bucket, 'CT.S3.PR.10', `${why}, and Elastic Load Balancing writes them only to buckets encrypted with SSE-S3 (the only server-side encryption it supports for ALB logs); with SSE-KMS no log would arrive.`);
+    acknowledgeControl(bucket, 'CT.S3.PR.2', `${why}; server access logs of it would go to another bucket, one more bucket per bucket, recording only the load balancer's writes and rare reads.`);
+    acknowledgeControl(bucket, 'CT.S3.PR.4', `${why}; nothing consumes events of it: the load balancer writes a log object every 5 minutes and people query the logs on demand (Athena, S3 Select).`);
+    acknowledgeControl(bucket, 'CT.S3.PR.9', `${why}, which expire by its 90-day lifecycle rule (and are emptied on stack deletion with accessLogsRemovalPolicy DESTROY); Object Lock would keep them past both.`);
+    acknowledgeControl(bucket, 'CT.S3.PR.11', `${why}: each log object is written once under a unique name and never overwritten, so versioning would keep nothing but noncurrent copies of expired logs.`);
+    if (props.accessLogsRemovalPolicy === RemovalPolicy.DESTROY) {
+      // autoDeleteObjects adds aws-cdk-lib's singleton provider function at the stack's root.
+      const provider = Stack.of(this).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
+      if (provider) acknowledgeControl(provider, 'CT.LAMBDA.PR.3', 'aws-cdk-lib\'s provider that empties the access log bucket on stack deletion calls only the S3 API, runs only during stack operations and has no network resources to reach in a VPC.');
     }
-    enableAccessLogs(this, this.loadBalancer, bucket, 'alb');
     return bucket;
   }
 
@@ -601,14 +720,14 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
   }
 
   /** HTTP on 80 forwarding to the group, or, with a certificate, HTTPS on 443 and a redirect on 80. */
-  private addListeners(props: VmServiceProps): { http: elbv2.ApplicationListener; https?: elbv2.ApplicationListener } {
+  private addListeners(certificate: acm.ICertificate | undefined): { http: elbv2.ApplicationListener; https?: elbv2.ApplicationListener } {
     let listeners: { http: elbv2.ApplicationListener; https?: elbv2.ApplicationListener };
-    if (props.certificate) {
+    if (certificate) {
       const https = this.loadBalancer.addListener('Https', {
         protocol: elbv2.ApplicationProtocol.HTTPS,
         port: 443,
-        certificates: [elbv2.ListenerCertificate.fromCertificateManager(props.certificate)],
-        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        certificates: [elbv2.ListenerCertificate.fromCertificateManager(certificate)],
+        sslPolicy: TLS_POLICY,
         defaultTargetGroups: [this.targetGroup],
       });
       const http = this.loadBalancer.addListener('Http', {
@@ -621,7 +740,7 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
       listeners = { http: this.loadBalancer.addListener('Http', { protocol: elbv2.ApplicationProtocol.HTTP, port: 80, defaultTargetGroups: [this.targetGroup] }) };
     }
     for (const sg of this.loadBalancer.connections.securityGroups) {
-      acknowledgeNag(sg, 'AwsSolutions-EC23', `The internet-facing load balancer accepts the public web on ${props.certificate ? '80 (redirect) and 443' : '80'} only; instances accept the app port from this security group only.`);
+      acknowledgeNag(sg, 'AwsSolutions-EC23', `The internet-facing load balancer accepts the public web on ${certificate ? '80 (redirect) and 443' : '80'} only; instances accept the app port from this security group only.`);
     }
     return listeners;
   }
@@ -636,7 +755,8 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
     return Duration.seconds(s.bootAndStartSeconds + interval * threshold);
   }
 
-  private createRefreshAlarms(s: Settings, gracePeriod: Duration): cloudwatch.IAlarm[] {
+  /** The 5xx-rate and unhealthy-hosts alarms: they fail the refresh with auto rollback, and notify `alarmTopic`. */
+  private createAlarms(s: Settings, gracePeriod: Duration): cloudwatch.Alarm[] {
     const minute = { period: Duration.minutes(1), statistic: 'Sum' };
     const rate = new cloudwatch.MathExpression({
       expression: 'IF((FILL(req, 0) + FILL(elb5xx, 0)) > 0, 100 * (FILL(t5xx, 0) + FILL(elb5xx, 0)) / (FILL(req, 0) + FILL(elb5xx, 0)), 0)',
@@ -651,6 +771,7 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
     // A new instance is registered while it boots and fails its first checks: only an
     // instance that stays unhealthy for longer than it needs to start counts.
     const unhealthyMinutes = Math.ceil(gracePeriod.toSeconds() / 60) + 1;
+    const effect = s.autoRollback ? `Fails the instance refresh of ${this.node.path} (and rolls the stack back)` : `Notifies about ${this.node.path} (it does not stop a refresh: app.rollout.autoRollback is false)`;
     return [
       new cloudwatch.Alarm(this, 'Http5xxAlarm', {
         metric: rate,
@@ -658,7 +779,7 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Fails the instance refresh of ${this.node.path} (and rolls the stack back) when 5xx answers reach ${Tokenization.stringifyNumber(s.max5xxPercent)} % of requests in a minute.`,
+        alarmDescription: `${effect} when 5xx answers reach ${Tokenization.stringifyNumber(s.max5xxPercent)} % of requests in a minute.`,
       }),
       new cloudwatch.Alarm(this, 'UnhealthyHostsAlarm', {
         metric: this.targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' }),
@@ -667,7 +788,7 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
         datapointsToAlarm: unhealthyMinutes,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Fails the instance refresh of ${this.node.path} (and rolls the stack back) when an instance stays unhealthy for ${unhealthyMinutes} minutes, longer than an instance needs to start.`,
+        alarmDescription: `${effect} when an instance stays unhealthy for ${unhealthyMinutes} minutes, longer than an instance needs to start.`,
       }),
     ];
   }
@@ -697,6 +818,10 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
       notifications: props.notificationsTopic ? [{ topic: props.notificationsTopic }] : undefined,
       updatePolicy: this.updatePolicy(s),
     });
+    // The zones of the instances' subnets, also as AvailabilityZones (CT.AUTOSCALING.PR.1 reads
+    // that property): CloudFormation accepts both when the subnets lie in the zones listed.
+    const zones = [...new Set(this.vpc.selectSubnets(vpcSubnets).availabilityZones)];
+    (asg.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = zones;
     if (s.instanceTypes.length > 1) {
       acknowledgeNag(asg, 'AwsSolutions-EC26', 'The launch template in the mixed instances policy encrypts the root volume (tested); cdk-nag 3.0.2\'s EC26 rule cannot follow a launch template inside MixedInstancesPolicy and throws.');
     }
@@ -717,6 +842,28 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
       checkpointDelay: s.checkpointDelay,
       bakeTime: s.refreshBakeTime,
       alarms: this.refreshAlarms.length ? this.refreshAlarms : undefined,
+    });
+  }
+
+  /**
+   * The service dashboard: the contract's metrics, healthy instances (the target group's
+   * `HealthyHostCount`) and scaling activity (the group metrics `GroupDesiredCapacity` and
+   * `GroupInServiceInstances`, published because the group enables group metrics collection).
+   */
+  private createDashboard(): ServiceDashboard {
+    const asgMetric = (metricName: string, label: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/AutoScaling',
+        metricName,
+        dimensionsMap: { AutoScalingGroupName: this.autoScalingGroup.autoScalingGroupName },
+        statistic: 'Average',
+        period: Duration.minutes(1),
+        label,
+      });
+    return new ServiceDashboard(this, 'Dashboard', {
+      service: this,
+      healthyReplicas: this.targetGroup.metrics.healthyHostCount({ period: Duration.minutes(1), statistic: 'Minimum', label: 'Healthy instances (target group)' }),
+      scalingActivity: [asgMetric('GroupDesiredCapacity', 'Desired capacity'), asgMetric('GroupInServiceInstances', 'In service')],
     });
   }
 
@@ -819,7 +966,7 @@ const NUMBER_PROPS = [
   'minCapacity', 'maxCapacity', 'minHealthyPercentage', 'maxHealthyPercentage', 'max5xxPercent',
   'healthyThresholdCount', 'unhealthyThresholdCount', 'logRetention',
 ] as const satisfies readonly (keyof VmServiceProps)[];
-const BOOLEAN_PROPS = ['accessLogs', 'requireImdsv2', 'detailedMonitoring'] as const satisfies readonly (keyof VmServiceProps)[];
+const BOOLEAN_PROPS = ['accessLogs', 'requireImdsv2', 'detailedMonitoring', 'dashboard', 'deletionProtection'] as const satisfies readonly (keyof VmServiceProps)[];
 const DURATION_PROPS = ['instanceWarmup', 'bootAndStartTime', 'checkpointDelay', 'refreshBakeTime', 'healthCheckInterval', 'deregistrationDelay'] as const satisfies readonly (keyof VmServiceProps)[];
 
 /**
@@ -846,6 +993,9 @@ function checkPropTypes(where: Construct, props: VmServiceProps): void {
   checkObject(where, 'accessLogsBucket', props.accessLogsBucket, 'bucketName', 'an s3.IBucket');
   checkObject(where, 'keyPair', props.keyPair, 'keyPairName', 'an ec2.IKeyPair, for example ec2.KeyPair.fromKeyPairName(...)');
   checkObject(where, 'notificationsTopic', props.notificationsTopic, 'topicArn', 'an sns.ITopic');
+  checkObject(where, 'alarmTopic', props.alarmTopic, 'topicArn', 'an sns.ITopic, for example new AlarmTopic(this, \'Alarms\').topic');
+  checkObject(where, 'logEncryptionKey', props.logEncryptionKey, 'keyArn', 'a KMS key (kms.IKey), for example new LogsKey(this, \'LogsKey\').key');
+  if (props.domain !== undefined) checkDomain(where, 'domain', props.domain);
 
   checkVmImage(where, 'image', props.image);
   checkVmScaling(where, 'scaling', props.scaling);

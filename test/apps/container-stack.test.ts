@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { adminArnsFromContext, ContainerSampleStack } from '../../apps/container-stack';
-import { ENVIRONMENT_SIZES, sampleStackName } from '../../lib/environments';
+import { TLS_POLICY } from '../../constructs/shared/domain';
+import { ENVIRONMENT_SIZES, type ProductionSettings, sampleStackName } from '../../lib/environments';
 import { SCHEMA_SOURCE, validateManifests } from '../../scripts/k8s-schema';
 import { writeManifests } from '../../scripts/manifests';
 import { onlyResource, templateOf, testApp } from '../helpers';
@@ -133,5 +134,89 @@ describe('npm run manifests (plain YAML for any cluster)', () => {
     const root = path.resolve(__dirname, '../..');
     expect(fs.readFileSync(path.join(root, '.gitignore'), 'utf8').split('\n')).toContain('manifests/');
     expect(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.manifests).toBe('node --import tsx scripts/manifests.ts');
+  });
+});
+
+// Issue 14: what prod changes (and dev keeps).
+const PRODUCTION: ProductionSettings = { domainName: 'example.com', hostedZoneId: 'Z0EXAMPLE', alarmEmail: 'ops@example.com', monthlyBudgetUsd: 500 };
+
+function prodStack(production: ProductionSettings & { readonly teardown?: boolean } = PRODUCTION) {
+  const app = testApp();
+  const stack = new ContainerSampleStack(app, sampleStackName('Container', 'prod'), { sizes: ENVIRONMENT_SIZES.prod, production });
+  return { app, stack, template: templateOf(stack) };
+}
+
+describe('ContainerSampleStack in prod (production settings) and dev', () => {
+  let prod: Template;
+  let prodStackRef: ContainerSampleStack;
+  let dev: Template;
+  beforeAll(() => {
+    ({ template: prod, stack: prodStackRef } = prodStack());
+    dev = templateOf(new ContainerSampleStack(testApp(), sampleStackName('Container', 'dev'), { sizes: ENVIRONMENT_SIZES.dev }));
+  });
+
+  it('prod: EKS Auto Mode nodes (scaled by Auto Mode in every AZ of the private subnets), a NAT gateway per AZ; dev: the node group and one NAT instance', () => {
+    const cluster = onlyResource(prod, 'AWS::EKS::Cluster').Properties;
+    expect(cluster.ComputeConfig).toMatchObject({ Enabled: true, NodePools: ['system', 'general-purpose'] });
+    prod.resourceCountIs('AWS::EKS::Nodegroup', 0);
+    expect(cluster.ResourcesVpcConfig.SubnetIds).toHaveLength(2);
+    prod.resourceCountIs('AWS::EC2::NatGateway', 2);
+    expect(Object.keys(prod.findResources('AWS::EC2::Instance'))).toHaveLength(0);
+    expect(onlyResource(dev, 'AWS::EKS::Cluster').Properties.ComputeConfig).toEqual({ Enabled: false });
+    expect(onlyResource(dev, 'AWS::EKS::Nodegroup').Properties.ScalingConfig).toMatchObject({ MinSize: 3, MaxSize: 10 });
+    dev.resourceCountIs('AWS::EC2::NatGateway', 0);
+    expect(Object.keys(dev.findResources('AWS::EC2::Instance'))).toHaveLength(1);
+  });
+
+  it('prod: the Kubernetes API endpoint is private (public only to -c eksApiCidrs when given); dev: public', () => {
+    expect(onlyResource(prod, 'AWS::EKS::Cluster').Properties.ResourcesVpcConfig).toMatchObject({ EndpointPublicAccess: false, EndpointPrivateAccess: true });
+    expect(onlyResource(dev, 'AWS::EKS::Cluster').Properties.ResourcesVpcConfig).toMatchObject({ EndpointPublicAccess: true, EndpointPrivateAccess: true });
+    const restricted = prodStack({ ...PRODUCTION, eksApiCidrs: ['203.0.113.0/24'] }).template;
+    expect(onlyResource(restricted, 'AWS::EKS::Cluster').Properties.ResourcesVpcConfig).toMatchObject({ EndpointPublicAccess: true, PublicAccessCidrs: ['203.0.113.0/24'] });
+  });
+
+  it('prod: https://container.<domain> (TLS policy, 80 redirected), the alias record in the imported zone, deletion protection; dev: HTTP at the load balancer name', () => {
+    const listeners = Object.values(prod.findResources('AWS::ElasticLoadBalancingV2::Listener')).map((l: any) => l.Properties);
+    expect(listeners.map((l) => [l.Port, l.Protocol, l.DefaultActions[0].Type]).sort()).toEqual([[443, 'HTTPS', 'forward'], [80, 'HTTP', 'redirect']]);
+    expect(listeners.find((l) => l.Port === 443).SslPolicy).toBe(TLS_POLICY);
+    expect(onlyResource(prod, 'AWS::Route53::RecordSet').Properties).toMatchObject({ Name: 'container.example.com.', Type: 'A', HostedZoneId: 'Z0EXAMPLE' });
+    expect(prodStackRef.service.url).toBe('https://container.example.com');
+    expect(onlyResource(prod, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.LoadBalancerAttributes).toContainEqual({ Key: 'deletion_protection.enabled', Value: 'true' });
+    const devListeners = Object.values(dev.findResources('AWS::ElasticLoadBalancingV2::Listener')).map((l: any) => l.Properties);
+    expect(devListeners.map((l) => [l.Port, l.Protocol])).toEqual([[80, 'HTTP']]);
+    dev.resourceCountIs('AWS::Route53::RecordSet', 0);
+    dev.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    expect(onlyResource(dev, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.LoadBalancerAttributes).toContainEqual({ Key: 'deletion_protection.enabled', Value: 'false' });
+  });
+
+  it('prod: alarms to the encrypted alarm topic (e-mail subscribed), a dashboard, year-long flow logs encrypted with the logs key, a versioned access log bucket, a budget; dev: none', () => {
+    const alarms = Object.values(prod.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties);
+    expect(alarms).toHaveLength(2);
+    const topicId = Object.keys(prod.findResources('AWS::SNS::Topic'))[0]!;
+    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
+    expect(onlyResource(prod, 'AWS::SNS::Topic').Properties.KmsMasterKeyId).toBeDefined();
+    expect(onlyResource(prod, 'AWS::SNS::Subscription').Properties).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.com' });
+    prod.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    prod.resourceCountIs('AWS::Budgets::Budget', 1);
+    const groups = Object.entries(prod.findResources('AWS::Logs::LogGroup')) as [string, any][];
+    const flowLogs = groups.find(([id]) => /FlowLogs/.test(id))![1].Properties;
+    expect(flowLogs.RetentionInDays).toBe(365);
+    for (const [, g] of groups) {
+      expect(g.Properties.KmsKeyId, 'every log group encrypted').toBeDefined();
+      expect(g.Properties.RetentionInDays).toBeGreaterThanOrEqual(365);
+    }
+    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::Budgets::Budget', 'AWS::SNS::Topic']) dev.resourceCountIs(type, 0);
+    expect(onlyResource(prod, 'AWS::S3::Bucket').Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(onlyResource(dev, 'AWS::S3::Bucket').Properties.VersioningConfiguration).toBeUndefined();
+    expect((Object.entries(dev.findResources('AWS::Logs::LogGroup')) as [string, any][]).find(([id]) => /FlowLogs/.test(id))![1].Properties).toEqual({ RetentionInDays: 30 });
+  });
+
+  it('-c teardown=true: the same template as prod but for the load balancer\'s deletion protection (so cdk destroy can delete it)', () => {
+    const teardown = prodStack({ ...PRODUCTION, teardown: true }).template.toJSON();
+    const lbId = Object.keys(prod.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))[0]!;
+    const attrs = teardown.Resources[lbId].Properties.LoadBalancerAttributes;
+    expect(attrs).toContainEqual({ Key: 'deletion_protection.enabled', Value: 'false' });
+    attrs.find((a: any) => a.Key === 'deletion_protection.enabled').Value = 'true';
+    expect(teardown).toEqual(prod.toJSON());
   });
 });

@@ -34,4 +34,19 @@ describe('bin/app.ts (cdk.json\'s app command)', () => {
     expect(r.code).toBe(1);
     expect(fs.readdirSync(outdir)).toEqual([]);
   });
+
+  it('-c env=prod without the domain prints what to pass, no stack trace, exits 1 and writes no cloud assembly', async () => {
+    const r = await runApp({ env: 'prod' }, outdir);
+    expect(r.stderr).toMatch(/^-c env=prod needs the domain its services answer on .*missing -c domainName and -c hostedZoneId\. Pass them: npx cdk synth -c env=prod -c domainName=example\.com -c hostedZoneId=Z0EXAMPLE/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.code).toBe(1);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+
+  it('-c env=prod with a malformed hosted zone id names the option as typed, no stack trace, exits 1', async () => {
+    const r = await runApp({ env: 'prod', domainName: 'example.com', hostedZoneId: '/hostedzone/Z0EXAMPLE' }, outdir);
+    expect(r.stderr).toBe('-c hostedZoneId ("/hostedzone/Z0EXAMPLE") must be the id alone, without /hostedzone/: -c hostedZoneId=Z0EXAMPLE\n');
+    expect(r.code).toBe(1);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  });
 });

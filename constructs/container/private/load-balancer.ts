@@ -2,10 +2,14 @@ import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { createAccessLogsBucket, enableAccessLogs } from '../../shared/access-logs';
+import { addAliasRecords, domainCertificate, TLS_POLICY } from '../../shared/domain';
 import { acknowledgeNag } from '../../shared/nag';
-import { enableAccessLogs } from '../../shared/access-logs';
 import type { LoadBalancerExposureOptions } from '../service-exposure';
 
 /** The TargetGroupBinding API of the AWS Load Balancer Controller, and of EKS Auto Mode's load balancing. */
@@ -55,7 +59,16 @@ export interface ServiceLoadBalancerProps {
  */
 export class ServiceLoadBalancer extends Construct {
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener that forwards to the pods: HTTPS on 443 with a domain, else HTTP on 80. */
   public readonly listener: elbv2.ApplicationListener;
+  /** With a domain: the HTTP listener on 80 that redirects to HTTPS. */
+  public readonly redirectListener?: elbv2.ApplicationListener;
+  /** With a domain: its certificate (given or created). */
+  public readonly certificate?: acm.ICertificate;
+  /** With a domain: its alias record. */
+  public readonly aliasRecord?: route53.ARecord;
+  /** `https://<domain>` or `http://<load balancer DNS name>`. */
+  public readonly url: string;
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   public readonly accessLogsBucket?: s3.IBucket;
   /** The `TargetGroupBinding` manifest. */
@@ -69,11 +82,34 @@ export class ServiceLoadBalancer extends Construct {
       internetFacing,
       vpcSubnets: { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : privateSubnetType(props.cluster.vpc) },
       dropInvalidHeaderFields: true,
+      ...(props.options.deletionProtection ? { deletionProtection: true } : {}),
     });
     this.accessLogsBucket = this.configureAccessLogs(props.options);
     this.targetGroup = this.createTargetGroup(props);
-    this.listener = this.loadBalancer.addListener('Http', { protocol: elbv2.ApplicationProtocol.HTTP, port: 80, open: internetFacing, defaultTargetGroups: [this.targetGroup] });
-    this.allowTraffic(props, internetFacing);
+    const domain = props.options.domain;
+    if (domain) {
+      this.certificate = domainCertificate(this, 'Certificate', domain);
+      this.listener = this.loadBalancer.addListener('Https', {
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        port: 443,
+        open: internetFacing,
+        certificates: [this.certificate],
+        sslPolicy: TLS_POLICY,
+        defaultTargetGroups: [this.targetGroup],
+      });
+      this.redirectListener = this.loadBalancer.addListener('Http', {
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        port: 80,
+        open: internetFacing,
+        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+      });
+      this.aliasRecord = addAliasRecords(this, 'AliasRecord', domain, route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(this.loadBalancer)));
+      this.url = `https://${domain.domainName}`;
+    } else {
+      this.listener = this.loadBalancer.addListener('Http', { protocol: elbv2.ApplicationProtocol.HTTP, port: 80, open: internetFacing, defaultTargetGroups: [this.targetGroup] });
+      this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
+    }
+    this.allowTraffic(props, internetFacing, domain !== undefined);
     this.binding = this.bind(props);
   }
 
@@ -102,13 +138,17 @@ export class ServiceLoadBalancer extends Construct {
   }
 
   /** In: the internet (or the VPC) on 80. Out: the pods' security groups on the container port, nothing else. */
-  private allowTraffic(props: ServiceLoadBalancerProps, internetFacing: boolean): void {
-    if (!internetFacing) this.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(props.cluster.vpc.vpcCidrBlock), ec2.Port.tcp(80), 'The VPC to the internal load balancer');
+  private allowTraffic(props: ServiceLoadBalancerProps, internetFacing: boolean, https: boolean): void {
+    if (!internetFacing) {
+      this.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(props.cluster.vpc.vpcCidrBlock), ec2.Port.tcp(80), 'The VPC to the internal load balancer');
+      if (https) this.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(props.cluster.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'The VPC to the internal load balancer (HTTPS)');
+    }
     for (const sg of props.podSecurityGroups) {
       this.loadBalancer.connections.allowTo(sg, ec2.Port.tcp(props.port), 'Load balancer to the app pods (IP targets)');
     }
+    const ports = https ? '443 (and 80, redirected to HTTPS)' : '80';
     for (const sg of this.loadBalancer.connections.securityGroups) {
-      const from = internetFacing ? 'the public web on 80' : "the VPC's CIDR block on 80";
+      const from = internetFacing ? `the public web on ${ports}` : `the VPC's CIDR block on ${ports}`;
       acknowledgeNag(sg, 'AwsSolutions-EC23', `The ${internetFacing ? 'internet-facing' : 'internal'} load balancer accepts ${from} only and sends only to the pods' security group on the app port.`);
     }
   }
@@ -119,16 +159,11 @@ export class ServiceLoadBalancer extends Construct {
       acknowledgeNag(this.loadBalancer, 'AwsSolutions-ELB2', 'Access logs were switched off with ServiceExposure.loadBalancer({ accessLogs: false }).');
       return undefined;
     }
-    const removalPolicy = options.accessLogsRemovalPolicy ?? RemovalPolicy.RETAIN;
-    const bucket = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      removalPolicy,
-      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
+    // The shared log bucket (SSE-S3, TLS only, 90-day expiry) with its cdk-nag and Control Tower acknowledgements.
+    const bucket = createAccessLogsBucket(this, 'AccessLogs', {
+      removalPolicy: options.accessLogsRemovalPolicy ?? RemovalPolicy.RETAIN,
+      ...(options.accessLogsVersioned ? { versioned: true } : {}),
     });
-    acknowledgeNag(bucket, 'AwsSolutions-S1', "This bucket only receives the load balancer's access logs; logging access to it into another bucket would add a bucket per bucket with no new information.");
     enableAccessLogs(this, this.loadBalancer, bucket, 'alb');
     return bucket;
   }

@@ -94,7 +94,7 @@ describe('NodeCapacity.nodegroup checks its options', () => {
     const e = nodegroupError({ minnodes: 2 });
     expect(e.path).toBe('');
     expect(e.prop).toBe('minnodes');
-    expect(e.message).toBe('minnodes (2) is not a known prop: did you mean minNodes? known props are minNodes, maxNodes, instanceTypes, nodeOs, rootVolumeSize, podImdsAccess');
+    expect(e.message).toBe('minnodes (2) is not a known prop: did you mean minNodes? known props are minNodes, maxNodes, instanceTypes, nodeOs, rootVolumeSize, podImdsAccess, detailedMonitoring');
   });
 
   it('the 0.x nodeDiskSize', () => {

@@ -21,7 +21,7 @@ describe('ContainerService rejects bad input with the library\'s error (path, pr
     const e = errorFor({ clusterprops: {} });
     expect(e.path).toBe('Bad/Service');
     expect(e.prop).toBe('clusterprops');
-    expect(e.message).toBe('Bad/Service: clusterprops ({}) is not a known prop: did you mean cluster or clusterProps? known props are app, cluster, clusterProps, imageArchitecture, chart, exposure, waitForRollout, migrateReplicasToHpa');
+    expect(e.message).toBe('Bad/Service: clusterprops ({}) is not a known prop: did you mean cluster or clusterProps? known props are app, cluster, clusterProps, imageArchitecture, chart, exposure, waitForRollout, migrateReplicasToHpa, alarmTopic, dashboard, logEncryptionKey');
   });
 
   it('no props at all (plain JavaScript)', () => {

@@ -12,13 +12,16 @@ const instance = { instanceType: 0, machineImage: 0, requireImdsv2: 0, encryptVo
 const fleet: Record<keyof ServerFleetProps, 0> = {
   ...instance, app: 0, vpc: 0, network: 0, vpcSubnets: 0, fleetSize: 0, serial: 0, maxFailPercentage: 0, loadBalancerFailTimeout: 0,
   healthCheckTimeout: 0, stopTimeout: 0, waitForSuccessTimeout: 0, nodejsPackage: 0, keepReleases: 0, systemdHardening: 0, logRetention: 0, logRemovalPolicy: 0,
+  logEncryptionKey: 0, alarmTopic: 0,
 };
-const service: Record<keyof ServerServiceProps, 0> = { ...fleet, loadBalancer: 0 };
+const service: Record<keyof ServerServiceProps, 0> = { ...fleet, loadBalancer: 0, domain: 0, dashboard: 0 };
 const lbOptions: Record<keyof NginxLoadBalancerOptions, 0> = {
   ...instance, algorithm: 0, maxFails: 0, failTimeout: 0, proxyNextUpstream: 0, proxyNextUpstreamTries: 0, proxyNextUpstreamTimeout: 0, keepaliveConnections: 0,
   connectTimeout: 0, readTimeout: 0, sendTimeout: 0, healthCheckPath: 0, listenPort: 0, allowFrom: 0, elasticIp: 0, logRetention: 0, logRemovalPolicy: 0,
+  instanceCount: 0, networkLoadBalancer: 0, healthCheckInterval: 0, unhealthyThresholdCount: 0, healthyThresholdCount: 0, deletionProtection: 0,
+  accessLogsBucket: 0, accessLogsRemovalPolicy: 0,
 };
-const lb: Record<keyof NginxLoadBalancerProps, 0> = { ...lbOptions, upstreams: 0, vpc: 0, network: 0, vpcSubnets: 0 };
+const lb: Record<keyof NginxLoadBalancerProps, 0> = { ...lbOptions, upstreams: 0, vpc: 0, network: 0, vpcSubnets: 0, domain: 0, logEncryptionKey: 0, alarmTopic: 0 };
 
 const names = (o: object) => Object.keys(o).sort();
 

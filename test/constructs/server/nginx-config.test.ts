@@ -102,3 +102,18 @@ describe('renderNginxConfig rejects what nginx would reject', () => {
     });
   }
 });
+
+describe('server and listen addresses: IPv4 or DNS names, never dotted digits out of range', () => {
+  // Dotted digits are an IPv4 address or nothing: a DNS name whose last label is all digits is not a host name.
+  for (const address of ['300.1.2.3', '256.0.0.1', '10.0.0', '999.999.999.999', '1.2.3.4.5']) {
+    it(`rejects ${address}`, () => {
+      expect(() => renderNginxConfig({ upstreams: [{ address, port: 8080 }] })).toThrow(`upstreams[0].address ("${address}") must be an IPv4 address or a DNS name`);
+      expect(() => renderNginxConfig({ upstreams, listenAddress: address })).toThrow(`listenAddress ("${address}") must be an IPv4 address or a DNS name`);
+    });
+  }
+  for (const address of ['0.0.0.0', '10.0.2.10', '255.255.255.255', 'localhost', 'ip-10-0-2-10.ec2.internal', 'app-1.example.com', '3com.example']) {
+    it(`accepts ${address}`, () => {
+      expect(renderNginxConfig({ upstreams: [{ address, port: 8080 }] })).toContain(`server ${address}:8080`);
+    });
+  }
+});

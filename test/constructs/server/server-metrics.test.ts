@@ -104,7 +104,8 @@ describe('the metrics', () => {
     expect([r.statistic, r.period.toSeconds(), r.label]).toEqual(['Average', 300, 'req']);
     expect(r.dimensions).toEqual({ LoadBalancer: service.loadBalancer.logTag });
     const l = service.metricLatency({ statistic: 'p50', label: 'median ms' }) as cloudwatch.MathExpression;
-    expect((l.usingMetrics.rt as cloudwatch.Metric).statistic).toBe('p50');
+    expect((l.usingMetrics.rt_p50 as cloudwatch.Metric).statistic).toBe('p50');
+    expect(l.expression).toBe('rt_p50 * 1000'); // its own id: p50 and p99 share the dashboard's latency graph
     expect(l.label).toBe('median ms');
   });
 

@@ -121,7 +121,7 @@ describe('ServerFleet: deploy-time values CloudFormation accepts pass through', 
   it('logRetention → the log group RetentionInDays', () => {
     const { json } = fleetWith('number', (v) => ({ logRetention: v as logs.RetentionDays }));
     const groups = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Logs::LogGroup' && r.Properties.RetentionInDays?.Ref === 'P');
-    expect(groups).toHaveLength(1);
+    expect(groups).toHaveLength(2); // the app's log group and the rollout waiter's
   });
 
   it('app.port → the port parameter, PORT in the environment file and the app-port ingress rule (fleet alone)', () => {

@@ -1,11 +1,14 @@
-import { type App, Duration, Validations } from 'aws-cdk-lib';
+import { type App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { FunctionService, type FunctionServiceProps, TrafficShift } from '../../../constructs/serverless';
 import { OrchestrationError } from '../../../lib/errors';
-import { SAMPLE_APP_DIR, testStack, orchestrationErrorFrom } from '../../helpers';
+import { SAMPLE_APP_DIR, testApp, testStack, orchestrationErrorFrom } from '../../helpers';
 import { AppSecret, AppSource } from '../../../lib/app';
 
 const app = { source: AppSource.fromDirectory(SAMPLE_APP_DIR) };
@@ -199,5 +202,77 @@ describe('FunctionService: tracing PASS_THROUGH', () => {
     const root = stack.node.root as App;
     Validations.of(root).addPlugins(new AwsSolutionsChecks(root));
     expect(() => root.synth()).not.toThrow();
+  });
+});
+
+describe('FunctionService production props: domain, accessLogs, accessLogsBucket, webAclArn, alarmTopic, dashboard, logEncryptionKey', () => {
+  const CERT = (region: string) => `arn:aws:acm:${region}:123456789012:certificate/11111111-2222-3333-4444-555555555555`;
+  /** A FunctionService in a stack of `region` (undefined: region-agnostic) with a domain (and a certificate ARN); returns its error. */
+  function domainErrorFor(region: string | undefined, props: Partial<FunctionServiceProps> & { certificateArn?: string } = {}): OrchestrationError {
+    const stack = new Stack(testApp(), 'Bad', region ? { env: { account: '123456789012', region } } : undefined);
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0EXAMPLE', zoneName: 'example.com' });
+    const { certificateArn, ...rest } = props;
+    const certificate = certificateArn ? acm.Certificate.fromCertificateArn(stack, 'Cert', certificateArn) : undefined;
+    return orchestrationErrorFrom(() => new FunctionService(stack, 'Service', { app, domain: { domainName: 'app.example.com', hostedZone, certificate }, ...rest } as FunctionServiceProps));
+  }
+  const bothWays = "pass domain.certificate (an ACM certificate in us-east-1 covering app.example.com), or deploy this stack with env: { region: 'us-east-1' } so that the certificate is created there";
+
+  it('a domain without a certificate in a region-agnostic stack: names both ways out', () => {
+    const e = domainErrorFor(undefined);
+    expect(e.prop).toBe('domain.certificate');
+    expect(e.message).toBe(`Bad/Service: domain.certificate (undefined) is required in a stack whose region is only known at deploy time: CloudFront takes its certificate from us-east-1 only; ${bothWays}`);
+  });
+
+  it('a domain without a certificate in a stack outside us-east-1', () => {
+    expect(domainErrorFor('eu-west-1').message).toBe(`Bad/Service: domain.certificate (undefined) is required in a stack in eu-west-1: CloudFront takes its certificate from us-east-1 only; ${bothWays}`);
+  });
+
+  it('a certificate outside us-east-1', () => {
+    expect(domainErrorFor('us-east-1', { certificateArn: CERT('eu-west-1') }).message).toBe(
+      `Bad/Service: domain.certificate ("${CERT('eu-west-1')}") must be an ACM certificate in us-east-1, the only region CloudFront takes certificates from (this one is in eu-west-1)`,
+    );
+  });
+
+  it('authType NONE with a domain (the URL would stay public beside CloudFront)', () => {
+    expect(domainErrorFor('us-east-1', { authType: lambda.FunctionUrlAuthType.NONE }).message).toBe(
+      'Bad/Service: authType ("NONE") must be AWS_IAM (the default) with domain: CloudFront signs its requests to the Function URL with origin access control, and a URL with authType NONE would stay public beside it',
+    );
+  });
+
+  it('accessLogs: false with an accessLogsBucket', () => {
+    const stack = testStack('Other');
+    const bucket = s3.Bucket.fromBucketName(stack, 'Logs', 'my-logs');
+    expect(domainErrorFor('us-east-1', { accessLogs: false, accessLogsBucket: bucket }).message).toBe('Bad/Service: accessLogsBucket ("(a bucket)") only applies with accessLogs true (the default with a domain)');
+  });
+
+  it('a web ACL that is not a CloudFront-scope WAFv2 web ACL', () => {
+    const regional = 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/app/0123abcd-4567-89ef-0123-456789abcdef';
+    expect(domainErrorFor('us-east-1', { webAclArn: regional }).message).toBe(
+      `Bad/Service: webAclArn ("${regional}") must be the ARN of a WAFv2 web ACL of scope CLOUDFRONT, which lives in us-east-1: arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>`,
+    );
+  });
+
+  it.each([
+    ['accessLogs', { accessLogs: true }, 'true'],
+    ['accessLogsBucket', { accessLogsBucket: s3.Bucket.fromBucketName(testStack('X'), 'Logs', 'my-logs') }, undefined],
+    ['webAclArn', { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/app/abc' }, '"arn:aws:wafv2:us-east-1:123456789012:global/webacl/app/abc"'],
+  ] as const)('%s without a domain', (prop, props, shown) => {
+    const e = errorFor(props as Partial<FunctionServiceProps>);
+    expect(e.prop).toBe(prop);
+    expect(e.message).toMatch(/only applies with domain \(it configures the CloudFront distribution a domain puts in front of the Function URL\)$/);
+    if (shown) expect(e.message).toBe(`Bad/Service: ${prop} (${shown}) only applies with domain (it configures the CloudFront distribution a domain puts in front of the Function URL)`);
+  });
+
+  it.each([
+    [{ domain: 'app.example.com' }, /^Bad\/Service: domain \("app.example.com"\) must be an object, for example /],
+    [{ domain: { domainName: 'app.example.com' } }, /^Bad\/Service: domain.hostedZone \(undefined\) must be a Route 53 hosted zone/],
+    [{ accessLogs: 'yes' }, /^Bad\/Service: accessLogs \("yes"\) must be a boolean$/],
+    [{ accessLogsBucket: 'my-logs' }, /^Bad\/Service: accessLogsBucket \("my-logs"\) must be an s3.IBucket, for example s3.Bucket.fromBucketName\(this, 'Logs', name\)$/],
+    [{ webAclArn: 42 }, /^Bad\/Service: webAclArn \(42\) must be a string$/],
+    [{ alarmTopic: 'arn:aws:sns:eu-west-1:123456789012:ops' }, /^Bad\/Service: alarmTopic \("arn:aws:sns:eu-west-1:123456789012:ops"\) must be an sns.ITopic, for example an AlarmTopic's topic$/],
+    [{ dashboard: 'yes' }, /^Bad\/Service: dashboard \("yes"\) must be a boolean$/],
+    [{ logEncryptionKey: 'alias/logs' }, /^Bad\/Service: logEncryptionKey \("alias\/logs"\) must be a kms.IKey, for example a LogsKey's key$/],
+  ])('%j (plain JavaScript)', (props, message) => {
+    expect(errorFor(props as unknown as Partial<FunctionServiceProps>).message).toMatch(message);
   });
 });

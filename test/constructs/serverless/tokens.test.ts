@@ -4,7 +4,9 @@
 // asserted to reach no template property at all.
 import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { describe, expect, it } from 'vitest';
 import { type AppDescription, AppSecret, AppSource } from '../../../lib/app';
 import { FunctionService, type FunctionServiceProps, TrafficShift } from '../../../constructs/serverless';
@@ -308,5 +310,36 @@ describe('the shared app description, as this style reads it: deploy-time values
     it('app.rollout.maxSurgePercent', () => expectUnused(templateWith(withApp((p) => ({ rollout: { maxSurgePercent: p.num() } })))));
     it('app.rollout.maxFailurePercent', () => expectUnused(templateWith(withApp((p) => ({ rollout: { maxFailurePercent: p.num() } })))));
     it('app.rollout.bakeTime', () => expectUnused(templateWith(withApp((p) => ({ rollout: { bakeTime: Duration.seconds(p.num()) } })))));
+  });
+});
+
+describe('FunctionService domain props as deploy-time values', () => {
+  const US_EAST_1_CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+  const distribution = (t: Template) => onlyResource(t, 'AWS::CloudFront::Distribution').Properties.DistributionConfig;
+  function domainWith(stack: Stack, domainName: string, certificateArn = US_EAST_1_CERT) {
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0EXAMPLE', zoneName: 'example.com' });
+    return { domainName, hostedZone, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certificateArn) };
+  }
+
+  it('webAclArn goes to the distribution\'s WebACLId (the ARN shape is then CloudFront\'s to check)', () => {
+    const { stack, props } = withParam((p) => ({ webAclArn: p.str() }));
+    new FunctionService(stack, 'Service', { ...props, domain: domainWith(stack, 'app.example.com') });
+    expect(distribution(Template.fromStack(stack)).WebACLId).toEqual(REF);
+  });
+
+  it('domain.domainName goes to the aliases, the records and the url', () => {
+    const { stack, props } = withParam(() => ({}));
+    const name = new CfnParameter(stack, 'P', { type: 'String' }).valueAsString;
+    const service = new FunctionService(stack, 'Service', { ...props, domain: domainWith(stack, name) });
+    const t = Template.fromStack(stack);
+    expect(distribution(t).Aliases).toEqual([REF]);
+    expect(stack.resolve(service.url)).toEqual({ 'Fn::Join': ['', ['https://', REF]] });
+  });
+
+  it('domain.certificate with a deploy-time ARN: its region cannot be checked at synth, so it is taken as it is', () => {
+    const { stack, props } = withParam(() => ({}));
+    const arn = new CfnParameter(stack, 'P', { type: 'String' }).valueAsString;
+    new FunctionService(stack, 'Service', { ...props, domain: domainWith(stack, 'app.example.com', arn) });
+    expect(distribution(Template.fromStack(stack)).ViewerCertificate.AcmCertificateArn).toEqual(REF);
   });
 });

@@ -130,7 +130,7 @@ describe('AppNetwork options and bad input', () => {
   });
 
   it('rejects the removed props natInstanceType and natMachineImage as unknown, naming their replacement', () => {
-    expect(() => new AppNetwork(testStack('Bad'), 'Network', { natInstanceType: new ec2.InstanceType('t4g.micro') } as never)).toThrow(/^Bad\/Network: natInstanceType \(.*\) is not a known prop: .*known props are maxAzs, egress, flowLogRetention, flowLogRemovalPolicy$/);
+    expect(() => new AppNetwork(testStack('Bad'), 'Network', { natInstanceType: new ec2.InstanceType('t4g.micro') } as never)).toThrow(/^Bad\/Network: natInstanceType \(.*\) is not a known prop: .*known props are maxAzs, egress, flowLogRetention, flowLogRemovalPolicy, flowLogEncryptionKey$/);
   });
 });
 

@@ -1,6 +1,8 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { AppImage, type AppImageProps, type ImageBuilderOptions, VmImage, VmScaling, VmService, type VmServiceProps } from '../../../constructs/vm';
@@ -394,6 +396,67 @@ describe('VmService: callers without a type checker (plain JavaScript, other lan
   });
   it('a number in app.source.exclude', () => {
     expect(() => AppSource.fromDirectory(SAMPLE_APP_DIR, { exclude: ['*.md', 3] as never })).toThrow('AppSource.fromDirectory(options.exclude) (["*.md",3]) must be a list of glob patterns (strings)');
+  });
+});
+
+describe('VmService: the production props (domain, alarmTopic, dashboard, logEncryptionKey, deletionProtection)', () => {
+  const jsError = (props: Record<string, unknown>) => errorFor(props as Partial<VmServiceProps>);
+  const zoneIn = (stack: ReturnType<typeof testStack>) => route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0EXAMPLE', zoneName: 'example.com' });
+  /** The error of a VmService built in `stack` with props made there (a zone, a certificate). */
+  const errorIn = (make: (stack: ReturnType<typeof testStack>) => Partial<VmServiceProps>) => {
+    const stack = testStack('Bad');
+    return orchestrationErrorFrom(() => new VmService(stack, 'Vm', { app, image: VmImage.fromAmiId('ami-0123456789abcdef0'), ...make(stack) } as VmServiceProps));
+  };
+
+  it('a string for the domain', () => {
+    const e = jsError({ domain: 'vm.example.com' });
+    expect(e.prop).toBe('domain');
+    expect(e.message).toMatch(/^Bad\/Vm: domain \("vm.example.com"\) must be an object, for example \{ domainName: 'app.example.com', hostedZone: /);
+  });
+  it('a domain name outside its hosted zone', () => {
+    const e = errorIn((st) => ({ domain: { domainName: 'vm.example.org', hostedZone: zoneIn(st) } }));
+    expect(e.message).toBe('Bad/Vm: domain.domainName ("vm.example.org") must be the hosted zone\'s name (example.com) or a name inside it (for example app.example.com)');
+  });
+  it('a malformed domain name', () => {
+    const e = errorIn((st) => ({ domain: { domainName: 'vm..example.com', hostedZone: zoneIn(st) } }));
+    expect(e.prop).toBe('domain.domainName');
+    expect(e.message).toMatch(/^Bad\/Vm: domain.domainName \("vm..example.com"\) must be a fully qualified domain name/);
+  });
+  it('a domain without a hosted zone', () => {
+    const e = jsError({ domain: { domainName: 'vm.example.com' } });
+    expect(e.prop).toBe('domain.hostedZone');
+    expect(e.message).toMatch(/^Bad\/Vm: domain.hostedZone \(undefined\) must be a Route 53 hosted zone/);
+  });
+  it('an unknown domain setting', () => {
+    const e = errorIn((st) => ({ domain: { domainName: 'vm.example.com', hostedZone: zoneIn(st), zoneName: 'example.com' } as never }));
+    expect(e.message).toBe('Bad/Vm: domain.zoneName ("example.com") is not a known prop: known props are domainName, hostedZone, certificate');
+  });
+  it('two different certificates: certificate and domain.certificate', () => {
+    const e = errorIn((st) => ({
+      certificate: acm.Certificate.fromCertificateArn(st, 'A', 'arn:aws:acm:eu-west-1:123456789012:certificate/a'),
+      domain: { domainName: 'vm.example.com', hostedZone: zoneIn(st), certificate: acm.Certificate.fromCertificateArn(st, 'B', 'arn:aws:acm:eu-west-1:123456789012:certificate/b') },
+    }));
+    expect(e.prop).toBe('certificate');
+    expect(e.message).toBe('Bad/Vm: certificate ("Bad/A") conflicts with domain.certificate (Bad/B): the HTTPS listener has one default certificate; set one of them');
+  });
+  it('a string for the alarm topic', () => {
+    expect(jsError({ alarmTopic: 'arn:aws:sns:eu-west-1:123456789012:alarms' }).message).toBe(
+      'Bad/Vm: alarmTopic ("arn:aws:sns:eu-west-1:123456789012:alarms") must be an sns.ITopic, for example new AlarmTopic(this, \'Alarms\').topic',
+    );
+  });
+  it('an object that is not a topic for the alarm topic', () => {
+    expect(jsError({ alarmTopic: { arn: 'x' } }).message).toBe('Bad/Vm: alarmTopic ("(an object without topicArn)") must be an sns.ITopic, for example new AlarmTopic(this, \'Alarms\').topic');
+  });
+  it('a string for the dashboard switch', () => {
+    expect(jsError({ dashboard: 'yes' }).message).toBe('Bad/Vm: dashboard ("yes") must be a boolean');
+  });
+  it('a key ARN string for the log encryption key', () => {
+    expect(jsError({ logEncryptionKey: 'arn:aws:kms:eu-west-1:123456789012:key/abc' }).message).toBe(
+      'Bad/Vm: logEncryptionKey ("arn:aws:kms:eu-west-1:123456789012:key/abc") must be a KMS key (kms.IKey), for example new LogsKey(this, \'LogsKey\').key',
+    );
+  });
+  it('a string for deletion protection', () => {
+    expect(jsError({ deletionProtection: 'true' }).message).toBe('Bad/Vm: deletionProtection ("true") must be a boolean');
   });
 });
 
