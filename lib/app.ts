@@ -411,8 +411,12 @@ export function resolveApp(where: IConstruct | string, app: AppDescription | und
 
   if (!(app.source instanceof AppSource)) throw new OrchestrationError(where, p('source'), app.source, SOURCE_FACTORIES);
 
-  if (app.command !== undefined && (!Array.isArray(app.command) || app.command.length === 0 || app.command.some((c) => typeof c !== 'string' || c === ''))) {
-    throw new OrchestrationError(where, p('command'), app.command, 'must be a non-empty list of non-empty strings');
+  if (app.command !== undefined) {
+    if (!Array.isArray(app.command) || app.command.length === 0) throw new OrchestrationError(where, p('command'), app.command, 'must be a non-empty list of non-empty strings');
+    // Each element on its own, so that the message points at the bad one.
+    app.command.forEach((c, i) => {
+      if (typeof c !== 'string' || c === '') throw new OrchestrationError(where, p(`command[${i}]`), c, 'must be a non-empty string (one argument of the command)');
+    });
   }
   checkPattern(where, p('handler'), app.handler, /^[A-Za-z0-9_./-]+\.[A-Za-z_$][A-Za-z0-9_$]*$/, 'of the form `file.export`, for example "lambda.handler"');
   checkInteger(where, p('port'), app.port, { min: 1, max: 65535 });

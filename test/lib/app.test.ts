@@ -8,7 +8,7 @@ import { APP_DEFAULTS, AppSecret, AppSource, resolveApp, validateSecret } from '
 import { formatValue, OrchestrationError } from '../../lib/errors';
 import { parseSecretReference, secretReference, secretRefEnvName } from '../../lib/secret-ref';
 import { checkConcrete, checkDuration, checkExclusive, checkInteger, checkIsDuration, checkKnownProps, checkOrdered, checkType, checkWholeUnits, durationIn, isDeployTime } from '../../lib/validate';
-import { environmentName, sampleStackName } from '../../lib/environments';
+import { ENVIRONMENT_SIZES, environmentName, sampleStackName } from '../../lib/environments';
 
 const source = AppSource.fromDirectory('/app');
 
@@ -45,6 +45,9 @@ describe('resolveApp: the shared app description', () => {
     [{ source, port: 70000 }, 'Where: app.port (70000) must be an integer from 1 to 65535'],
     [{ source, healthCheckPath: 'healthz' }, 'Where: app.healthCheckPath ("healthz") must be a path starting with "/" without spaces, query or fragment'],
     [{ source, command: [] }, 'Where: app.command ([]) must be a non-empty list of non-empty strings'],
+    [{ source, command: ['node', ''] }, 'Where: app.command[1] ("") must be a non-empty string (one argument of the command)'],
+    [{ source, command: [42] }, 'Where: app.command[0] (42) must be a non-empty string (one argument of the command)'],
+    [{ source, command: ['node', 42] }, 'Where: app.command[1] (42) must be a non-empty string (one argument of the command)'],
     [{ source, environment: { 'BAD-NAME': 'x' } }, /app.environment key \("BAD-NAME"\) must be a valid environment variable name/],
     [{ source, environment: { PORT: '80' } }, 'Where: app.environment.PORT ("80") is set by the library (from app.port); remove it'],
     [{ source, environment: { A: 'x' }, secrets: { A: AppSecret.fromSecretName('a') } }, /app.secrets.A \("A"\) is also set in app.environment/],
@@ -62,6 +65,28 @@ describe('resolveApp: the shared app description', () => {
       expect(e).toBeInstanceOf(OrchestrationError);
       expect((e as OrchestrationError).path).toBe('Where');
     }
+  });
+});
+
+describe('resolveApp accepts every range exactly at its limits', () => {
+  it('accepts replicas with min equal to max, and each bound at its end', () => {
+    expect(resolveApp('Where', { source, replicas: { min: 3, max: 3 } }).replicas).toEqual({ min: 3, max: 3 });
+    expect(resolveApp('Where', { source, replicas: { min: 0, max: 1, targetCpuPercent: 1 } }).replicas).toEqual({ min: 0, max: 1, targetCpuPercent: 1 });
+    expect(resolveApp('Where', { source, replicas: { min: 1000, max: 1000, targetCpuPercent: 100 } }).replicas).toEqual({ min: 1000, max: 1000, targetCpuPercent: 100 });
+    expect(() => resolveApp('Where', { source, replicas: { max: 1001 } })).toThrow('Where: app.replicas.max (1001) must be an integer from 1 to 1000');
+  });
+
+  it('accepts ports 1 and 65535', () => {
+    expect(resolveApp('Where', { source, port: 1 }).port).toBe(1);
+    expect(resolveApp('Where', { source, port: 65535 }).port).toBe(65535);
+  });
+
+  it('accepts no unavailability with a surge, a surge of 0 with unavailability, and 100 %', () => {
+    expect(resolveApp('Where', { source, rollout: { maxUnavailablePercent: 0, maxSurgePercent: 25 } }).rollout).toEqual({ maxUnavailablePercent: 0, maxSurgePercent: 25 });
+    expect(resolveApp('Where', { source, rollout: { maxUnavailablePercent: 25, maxSurgePercent: 0 } }).rollout).toEqual({ maxUnavailablePercent: 25, maxSurgePercent: 0 });
+    const all = { maxUnavailablePercent: 100, maxSurgePercent: 100, maxFailurePercent: 100 };
+    expect(resolveApp('Where', { source, rollout: all }).rollout).toEqual(all);
+    expect(resolveApp('Where', { source, rollout: { maxFailurePercent: 0 } }).rollout).toEqual({ maxFailurePercent: 0 });
   });
 });
 
@@ -113,6 +138,14 @@ describe('environments', () => {
     expect(environmentName(undefined)).toBe('dev');
     expect(environmentName('prod')).toBe('prod');
     expect(sampleStackName('Serverless', 'stage')).toBe('SampleServerless-stage');
+  });
+
+  it('size dev as the book, stage the same but for Lambda memory, prod larger', () => {
+    expect(ENVIRONMENT_SIZES).toEqual({
+      dev: { functionMemoryMb: 128, minReplicas: 3, maxReplicas: 10 },
+      stage: { functionMemoryMb: 256, minReplicas: 3, maxReplicas: 10 },
+      prod: { functionMemoryMb: 512, minReplicas: 4, maxReplicas: 20 },
+    });
   });
 });
 

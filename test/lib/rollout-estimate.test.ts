@@ -27,6 +27,10 @@ describe('replicasPerBatch (instance refresh percentages)', () => {
     expect(() => replicasPerBatch(3, 100, 250)).toThrow('maxHealthyPercentage (250) must be from 100 to 200');
     expect(() => replicasPerBatch(0, 100, 200)).toThrow('groupSize (0) must be an integer >= 1');
   });
+  it('rejects a min healthy just over 100 and a max healthy just under 100', () => {
+    expect(() => replicasPerBatch(3, 101, 200)).toThrow(new RangeError('rollout estimate: minHealthyPercentage (101) must be from 0 to 100'));
+    expect(() => replicasPerBatch(3, 100, 99)).toThrow(new RangeError('rollout estimate: maxHealthyPercentage (99) must be from 100 to 200'));
+  });
 });
 
 describe('estimateRollout', () => {
@@ -81,6 +85,19 @@ describe('estimateRollout', () => {
     expect(() => estimateRollout({ ...base, warmupSeconds: -1 })).toThrow('warmupSeconds (-1) must be a number >= 0');
     expect(() => estimateRollout({ ...base, healthyThreshold: 0 })).toThrow('healthyThreshold (0) must be an integer >= 1');
     expect(() => estimateRollout({ ...base, deregistrationDelaySeconds: Number.NaN })).toThrow('deregistrationDelaySeconds (NaN)');
+  });
+
+  it('accepts fractional seconds and adds them exactly', () => {
+    const e = estimateRollout({ ...base, bootAndStartSeconds: 60.5, warmupSeconds: 0.25, healthCheckIntervalSeconds: 2.5, deregistrationDelaySeconds: 0.5, checkpoints: { count: 1, delaySeconds: 0.5 }, bakeSeconds: 1.5 });
+    expect(e.perBatchSeconds).toBe(60.5 + 2.5 * 2 + 0.25 + 0.5);
+    expect(e.breakdown).toEqual({ bootAndStart: 60.5, healthChecks: 5, warmup: 0.25, deregistration: 0.5, checkpoints: 0.5, bake: 1.5 });
+    expect(e.totalSeconds).toBe(3 * 66.25 + 0.5 + 1.5);
+  });
+
+  it('rejects a fractional checkpoint count and a negative bake or checkpoint delay, naming the field', () => {
+    expect(() => estimateRollout({ ...base, checkpoints: { count: 1.5, delaySeconds: 60 } })).toThrow(new RangeError('rollout estimate: checkpoints.count (1.5) must be an integer >= 0'));
+    expect(() => estimateRollout({ ...base, checkpoints: { count: 1, delaySeconds: -1 } })).toThrow(new RangeError('rollout estimate: checkpoints.delaySeconds (-1) must be a number >= 0'));
+    expect(() => estimateRollout({ ...base, bakeSeconds: -1 })).toThrow(new RangeError('rollout estimate: bakeSeconds (-1) must be a number >= 0'));
   });
 });
 

@@ -1,9 +1,9 @@
 // The shared limit helpers of lib/validate.ts, without a synth: each limit at the boundary (at the
 // limit accepted, one past rejected) and deploy-time parts counted as 0 bytes.
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
-import { checkDocumentParameter, checkMaxBytes, checkUserDataSize, knownBytes, USER_DATA_MAX_BYTES } from '../../lib/validate';
+import { checkDocumentParameter, checkDuration, checkInteger, checkMaxBytes, checkNumber, checkUserDataSize, knownBytes, USER_DATA_MAX_BYTES } from '../../lib/validate';
 import { orchestrationErrorFrom } from '../helpers';
 
 describe('knownBytes', () => {
@@ -56,5 +56,29 @@ describe('checkDocumentParameter: the SSM document parameter\'s allowedPattern, 
   it('rejects what SSM would reject at CreateAssociation (a ":" in a path)', () => {
     const e = orchestrationErrorFrom(() => checkDocumentParameter('Here', 'app.healthCheckPath', '/health:live', 'healthCheckPath', PATH));
     expect(e.message).toBe('Here: app.healthCheckPath ("/health:live") must match ^/[A-Za-z0-9._~/-]*$, the allowedPattern of the SSM document\'s healthCheckPath parameter (SSM rejects the association otherwise)');
+  });
+});
+
+describe('checkInteger, checkNumber, checkDuration: both ends of the range accepted, one past rejected', () => {
+  it('checkInteger accepts min and max, rejects one past each', () => {
+    expect(() => checkInteger('Here', 'n', 1, { min: 1, max: 100 })).not.toThrow();
+    expect(() => checkInteger('Here', 'n', 100, { min: 1, max: 100 })).not.toThrow();
+    expect(orchestrationErrorFrom(() => checkInteger('Here', 'n', 0, { min: 1, max: 100 })).message).toBe('Here: n (0) must be an integer from 1 to 100');
+    expect(orchestrationErrorFrom(() => checkInteger('Here', 'n', 101, { min: 1, max: 100 })).message).toBe('Here: n (101) must be an integer from 1 to 100');
+  });
+
+  it('checkNumber accepts min, max and fractions between, rejects just past each and NaN', () => {
+    for (const n of [0, 0.5, 100]) expect(() => checkNumber('Here', 'pct', n, { min: 0, max: 100 })).not.toThrow();
+    expect(orchestrationErrorFrom(() => checkNumber('Here', 'pct', -0.5, { min: 0, max: 100 })).message).toBe('Here: pct (-0.5) must be a number from 0 to 100');
+    expect(orchestrationErrorFrom(() => checkNumber('Here', 'pct', 100.5, { min: 0, max: 100 })).message).toBe('Here: pct (100.5) must be a number from 0 to 100');
+    expect(orchestrationErrorFrom(() => checkNumber('Here', 'pct', Number.NaN, { min: 0, max: 100 })).message).toBe('Here: pct (NaN) must be a number from 0 to 100');
+  });
+
+  it('checkDuration accepts min and max, rejects a millisecond past each', () => {
+    const range = { min: Duration.seconds(1), max: Duration.minutes(1) };
+    expect(() => checkDuration('Here', 'd', Duration.seconds(1), range)).not.toThrow();
+    expect(() => checkDuration('Here', 'd', Duration.millis(60_000), range)).not.toThrow();
+    expect(orchestrationErrorFrom(() => checkDuration('Here', 'd', Duration.millis(999), range)).message).toBe('Here: d (999 millis) must be from 1 second to 1 minute');
+    expect(orchestrationErrorFrom(() => checkDuration('Here', 'd', Duration.millis(60_001), range)).message).toBe('Here: d (1 minute 1 milli) must be from 1 second to 1 minute');
   });
 });

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { LoadBalancingAlgorithm, NGINX_DEFAULTS, renderNginxConfig, rolloutPause } from '../../../constructs/server/nginx-config';
+import { orchestrationErrorFrom } from '../../helpers';
 
 const upstreams = [
   { address: '10.0.2.10', port: 8080 },
@@ -114,6 +115,43 @@ describe('server and listen addresses: IPv4 or DNS names, never dotted digits ou
   for (const address of ['0.0.0.0', '10.0.2.10', '255.255.255.255', 'localhost', 'ip-10-0-2-10.ec2.internal', 'app-1.example.com', '3com.example']) {
     it(`accepts ${address}`, () => {
       expect(renderNginxConfig({ upstreams: [{ address, port: 8080 }] })).toContain(`server ${address}:8080`);
+    });
+  }
+});
+
+describe('renderNginxConfig: custom balancing and runtime options (each accepted value rendered, each bad one named)', () => {
+  it('renders a custom proxy_next_upstream list, and "off" alone', () => {
+    expect(renderNginxConfig({ upstreams, proxyNextUpstream: ['error', 'timeout'] })).toContain('            proxy_next_upstream error timeout;\n');
+    expect(renderNginxConfig({ upstreams, proxyNextUpstream: ['off'] })).toContain('            proxy_next_upstream off;\n');
+  });
+
+  it('renders worker processes at both ends of 1 to 256', () => {
+    expect(renderNginxConfig({ upstreams, workerProcesses: 1 })).toContain('\nworker_processes 1;\n');
+    expect(renderNginxConfig({ upstreams, workerProcesses: 256 })).toContain('\nworker_processes 256;\n');
+  });
+
+  it('renders a custom health path in the health location', () => {
+    const ready = renderNginxConfig({ upstreams, healthCheckPath: '/ready' });
+    expect(ready).toMatch(/location = \/ready \{\n\s+access_log off;\n\s+return 200 "ok\\n";/);
+    expect(ready).not.toContain('/nginx-health');
+  });
+
+  const bad: [string, Record<string, unknown>, string][] = [
+    ['an empty proxy_next_upstream list', { upstreams, proxyNextUpstream: [] }, 'proxyNextUpstream ([]) must be a non-empty list of conditions'],
+    ['257 worker processes', { upstreams, workerProcesses: 257 }, 'workerProcesses (257) must be an integer from 1 to 256'],
+    ['1.5 worker processes', { upstreams, workerProcesses: 1.5 }, 'workerProcesses (1.5) must be an integer from 1 to 256'],
+    ['a proxy_next_upstream_timeout over an hour', { upstreams, proxyNextUpstreamTimeout: Duration.hours(2) }, 'proxyNextUpstreamTimeout (2 hours) must be from 1 milli to 1 hour'],
+    ['a proxy_next_upstream_timeout in fractions of a millisecond', { upstreams, proxyNextUpstreamTimeout: Duration.millis(1.5) }, 'proxyNextUpstreamTimeout (1.5 millis) must be whole milliseconds: nginx.conf gets it in ms'],
+    ['0 keep-alive connections', { upstreams, keepaliveConnections: 0 }, 'keepaliveConnections (0) must be an integer from 1 to 10000'],
+    ['10001 keep-alive connections', { upstreams, keepaliveConnections: 10_001 }, 'keepaliveConnections (10001) must be an integer from 1 to 10000'],
+    ['a read timeout over an hour', { upstreams, readTimeout: Duration.hours(2) }, 'readTimeout (2 hours) must be from 1 milli to 1 hour'],
+    ['a send timeout over an hour', { upstreams, sendTimeout: Duration.hours(2) }, 'sendTimeout (2 hours) must be from 1 milli to 1 hour'],
+    ['a send timeout in fractions of a millisecond', { upstreams, sendTimeout: Duration.millis(2.5) }, 'sendTimeout (2.5 millis) must be whole milliseconds: nginx.conf gets it in ms'],
+    ['a health path without a leading "/"', { upstreams, healthCheckPath: 'ready' }, 'healthCheckPath ("ready") must be a path starting with "/" of letters, digits and ._~/-'],
+  ];
+  for (const [name, input, message] of bad) {
+    it(`rejects ${name}`, () => {
+      expect(orchestrationErrorFrom(() => renderNginxConfig(input as never)).message).toBe(message);
     });
   }
 });

@@ -1,7 +1,9 @@
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { describe, expect, it } from 'vitest';
 import { TrafficShift } from '../../../constructs/serverless';
-import { resolveTrafficShift, trafficShiftMinutes } from '../../../constructs/serverless/traffic-shift';
+import { deploymentConfigFor, resolveTrafficShift, trafficShiftMinutes } from '../../../constructs/serverless/traffic-shift';
 import { OrchestrationError } from '../../../lib/errors';
 import { orchestrationErrorFrom } from '../../helpers';
 
@@ -13,6 +15,20 @@ describe('traffic shift', () => {
     expect(resolveTrafficShift(where, undefined).interval.toMinutes()).toBe(5);
     expect(TrafficShift.canary().percentage).toBe(10);
     expect(TrafficShift.canary().interval?.toMinutes()).toBe(5);
+  });
+
+  it('gives a canary with a percentage but no interval the documented 5 minutes', () => {
+    const shift = TrafficShift.canary(20);
+    expect(shift.interval?.toMinutes()).toBe(5);
+    expect(String(shift)).toBe('canary: 20 %, the rest after 5 minutes');
+    const resolved = resolveTrafficShift(where, shift);
+    expect(trafficShiftMinutes(resolved)).toBe(5);
+    const stack = new Stack();
+    deploymentConfigFor(stack, resolved);
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeDeploy::DeploymentConfig', {
+      TrafficRoutingConfig: { Type: 'TimeBasedCanary', TimeBasedCanary: { CanaryPercentage: 20, CanaryInterval: 5 } },
+    });
+    expect(deploymentConfigFor(new Stack(), resolveTrafficShift(where, TrafficShift.canary(10)))).toBe(codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES);
   });
 
   it('defaults linear steps to 10 % every minute', () => {

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../../lib/cli/errors';
-import { checkVerifyInput, latencyStats, percentile, verify } from '../../../lib/cli/verify';
+import { checkVerifyInput, latencyStats, percentile, VERIFY_LIMITS, verify } from '../../../lib/cli/verify';
 // The sample app's own HTTP server: the replicas below are the real thing, on loopback.
 import { createServer } from '../../../apps/sample-app/server.js';
 import { errorResponse, identity } from '../../../apps/sample-app/respond.js';
@@ -18,11 +18,11 @@ async function listen(server: http.Server): Promise<string> {
 /** A replica of the sample app with its own REPLICA_ID and APP_VERSION. */
 const replica = (id: string, version: string) => listen(createServer({ env: { REPLICA_ID: id, APP_VERSION: version } }).server);
 
-/** A replica that answers every request with a 503 (its headers still name it). */
-function failing(id: string) {
+/** A replica that answers every request with a 503, or the given status (its headers still name it). */
+function failing(id: string, status = 503, message = 'Service Unavailable') {
   return listen(
     http.createServer((_req, res) => {
-      const a = errorResponse(503, 'Service Unavailable', identity({ REPLICA_ID: id, APP_VERSION: 'v1' }));
+      const a = errorResponse(status, message, identity({ REPLICA_ID: id, APP_VERSION: 'v1' }));
       res.writeHead(a.status, a.headers).end(a.body);
     }),
   );
@@ -94,6 +94,12 @@ describe('verify with a failing replica', () => {
     expect(r).toMatchObject({ total: 30, ok: 20, errors: 10, errorKinds: { 'HTTP 503': 10 }, statuses: { '200': 20, '503': 10 } });
     expect(r.replicas.bad).toEqual({ responses: 10, errors: 10 });
   });
+
+  it('counts a 400 (the lowest error status) as an error too', async () => {
+    const r = await verify(await failing('picky', 400, 'Bad Request'), { requests: 3, concurrency: 1 });
+    expect(r).toMatchObject({ total: 3, ok: 0, errors: 3, errorKinds: { 'HTTP 400': 3 }, statuses: { '400': 3 } });
+    expect(r.replicas).toEqual({ picky: { responses: 3, errors: 3 } });
+  });
 });
 
 describe('verify with a slow replica', () => {
@@ -129,6 +135,17 @@ describe('verify input', () => {
     rejects('http://127.0.0.1/', { concurrency: 101 }, '--concurrency (101) must be an integer from 1 to 100.');
     rejects('http://127.0.0.1/', { timeoutMs: 0 }, '--timeout (0) must be an integer from 1 to 120000 ms.');
     await expect(verify('http://127.0.0.1/', { requests: 0 })).rejects.toThrow('--requests (0)');
+  });
+  it('accepts https URLs', () => {
+    const url = checkVerifyInput('https://my-alb.example.com/health', {});
+    expect([url.protocol, url.host, url.pathname]).toEqual(['https:', 'my-alb.example.com', '/health']);
+  });
+  it('accepts every limit exactly at its minimum and its maximum (VERIFY_LIMITS)', () => {
+    expect(VERIFY_LIMITS).toMatchObject({ requests: { min: 1, max: 10_000 }, concurrency: { min: 1, max: 100 }, timeoutMs: { min: 1, max: 120_000 } });
+    expect(checkVerifyInput('http://127.0.0.1/', { requests: 10_000, concurrency: 100, timeoutMs: 120_000 }).href).toBe('http://127.0.0.1/');
+    expect(checkVerifyInput('http://127.0.0.1/', { requests: 1, concurrency: 1, timeoutMs: 1 }).href).toBe('http://127.0.0.1/');
+    rejects('http://127.0.0.1/', { requests: 10_001 }, '--requests (10001) must be an integer from 1 to 10000.');
+    rejects('http://127.0.0.1/', { timeoutMs: 120_001 }, '--timeout (120001) must be an integer from 1 to 120000 ms.');
   });
 });
 
