@@ -98,6 +98,9 @@ describe('estimateRollout', () => {
     expect(() => estimateRollout({ ...base, checkpoints: { count: 1.5, delaySeconds: 60 } })).toThrow(new RangeError('rollout estimate: checkpoints.count (1.5) must be an integer >= 0'));
     expect(() => estimateRollout({ ...base, checkpoints: { count: 1, delaySeconds: -1 } })).toThrow(new RangeError('rollout estimate: checkpoints.delaySeconds (-1) must be a number >= 0'));
     expect(() => estimateRollout({ ...base, bakeSeconds: -1 })).toThrow(new RangeError('rollout estimate: bakeSeconds (-1) must be a number >= 0'));
+    // Each timing names itself (mutation testing found these two unnamed by any test).
+    expect(() => estimateRollout({ ...base, bootAndStartSeconds: -1 })).toThrow(new RangeError('rollout estimate: bootAndStartSeconds (-1) must be a number >= 0'));
+    expect(() => estimateRollout({ ...base, healthCheckIntervalSeconds: -1 })).toThrow(new RangeError('rollout estimate: healthCheckIntervalSeconds (-1) must be a number >= 0'));
   });
 });
 
