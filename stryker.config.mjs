@@ -1,6 +1,6 @@
 // `npm run mutation`: Stryker mutates the pure modules (renderers, validators, estimators, the CLI's logic) and
 // runs the suites of test/mutation/vitest.config.mts against each mutant. Not part of `npm test` or .ci/run: about
-// 25 minutes on 2 cores. Its score and the surviving mutants, judged, go in docs/mutation-testing.md.
+// 25 minutes on 2 cores. Its score and the surviving mutants, judged, go in docs/mutation.md.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
