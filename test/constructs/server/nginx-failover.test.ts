@@ -14,23 +14,11 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findNginx } from './nginx-binary';
 import { NGINX_NLB_DEFAULTS } from '../../../constructs/server/nginx-load-balancer';
 import { NGINX_DEFAULTS, renderNginxConfig } from '../../../constructs/server/nginx-config';
 import { freePort } from '../../helpers';
 
-function findNginx(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/local/nginx/sbin'];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, 'nginx');
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 const NGINX = findNginx();
 // nginx-rollout.test.ts fails in CI when nginx is missing; here the suite is skipped with it.

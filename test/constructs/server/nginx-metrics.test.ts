@@ -10,21 +10,11 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findNginx } from './nginx-binary';
 import { NGINX_DEFAULTS, nginxMetricFilterPattern, renderNginxConfig } from '../../../constructs/server/nginx-config';
 import { matchSpaceDelimited, metricValueOf, tokenize } from './filter-pattern';
 import { freePort } from '../../helpers';
 
-function findNginx(): string | undefined {
-  for (const dir of [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/local/nginx/sbin']) {
-    try {
-      fs.accessSync(path.join(dir, 'nginx'), fs.constants.X_OK);
-      return path.join(dir, 'nginx');
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 const NGINX = findNginx();
 const TAG = 'TestStackLbA1B2C3D4';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -10,24 +10,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findNginx } from './nginx-binary';
 import { NGINX_DEFAULTS, renderNginxConfig, rolloutPause } from '../../../constructs/server/nginx-config';
 import { freePort, SAMPLE_APP_DIR } from '../../helpers';
 
 const INSTALL = 'DEBIAN_FRONTEND=noninteractive apt-get install -y nginx';
 
-function findNginx(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/local/nginx/sbin'];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, 'nginx');
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 const NGINX = findNginx();
 if (!NGINX && !process.env.CI) {
