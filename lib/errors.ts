@@ -49,8 +49,10 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'string') return shorten(JSON.stringify(value));
   if (value === undefined) return 'undefined';
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value); // NaN, Infinity (JSON says null)
-  const human = (value as { toHumanString?: unknown } | null)?.toHumanString;
-  if (typeof value === 'object' && typeof human === 'function') return String(human.call(value));
+  const v = value as { toHumanString?: unknown; toGibibytes?: unknown; isUnresolved?: unknown } | null;
+  // A known Size as written (`Size.gibibytes(16385)`): its human string rounds (`16 TiB`), which can look allowed.
+  if (typeof value === 'object' && typeof v?.toGibibytes === 'function' && typeof v.isUnresolved === 'function' && !v.isUnresolved()) return String(value);
+  if (typeof value === 'object' && typeof v?.toHumanString === 'function') return String(v.toHumanString.call(value));
   try {
     const json = JSON.stringify(value);
     return json === undefined ? String(value) : shorten(json);

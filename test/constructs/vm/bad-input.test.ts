@@ -126,12 +126,12 @@ describe('VmService rejects bad input with the library\'s error (path, prop, val
   });
 
   it('a root volume below 8 GiB', () => {
-    expect(errorFor({ rootVolumeSize: Size.gibibytes(4) }).message).toBe('Bad/Vm: rootVolumeSize (4 GiB) must be a whole number of GiB from 8 to 16384 (EBS volume sizes count GiB)');
+    expect(errorFor({ rootVolumeSize: Size.gibibytes(4) }).message).toBe('Bad/Vm: rootVolumeSize (Size.gibibytes(4)) must be a whole number of GiB from 8 to 16384 (EBS volume sizes count GiB)');
   });
 
   it('a root volume that is not whole GiB', () => {
     const e = errorFor({ rootVolumeSize: Size.mebibytes(10_000) });
-    expect(e.message).toBe('Bad/Vm: rootVolumeSize (9.77 GiB) must be a whole number of GiB from 8 to 16384 (EBS volume sizes count GiB)');
+    expect(e.message).toBe('Bad/Vm: rootVolumeSize (Size.mebibytes(10000)) must be a whole number of GiB from 8 to 16384 (EBS volume sizes count GiB)');
     expect(e.prop).toBe('rootVolumeSize');
   });
 
