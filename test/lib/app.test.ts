@@ -1,16 +1,22 @@
 import { CfnOutput, CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { bindSecrets } from '../../constructs/shared/secrets';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { APP_DEFAULTS, AppSecret, AppSource, resolveApp, validateSecret } from '../../lib/app';
 import { formatValue, OrchestrationError } from '../../lib/errors';
 import { parseSecretReference, secretReference, secretRefEnvName } from '../../lib/secret-ref';
 import { checkConcrete, checkDuration, checkExclusive, checkInteger, checkIsDuration, checkKnownProps, checkOrdered, checkType, checkWholeUnits, durationIn, isDeployTime } from '../../lib/validate';
 import { ENVIRONMENT_SIZES, environmentName, sampleStackName } from '../../lib/environments';
 
-const source = AppSource.fromDirectory('/app');
+// Made before the tests, not at import: a mutant (npm run mutation) that makes the factory throw fails a test
+// instead of failing the file's import (which Stryker counts as an error, not a kill).
+let source: AppSource;
+beforeAll(() => {
+  source = AppSource.fromDirectory('/app');
+});
 
 describe('resolveApp: the shared app description', () => {
   it('fills in the documented defaults', () => {
@@ -39,25 +45,45 @@ describe('resolveApp: the shared app description', () => {
   it.each([
     [{ source: {} }, 'Where: app.source ({}) must be made with AppSource.fromDirectory() or AppSource.fromImage()'],
     [{ source: { directory: '/a', image: 'x' } }, 'Where: app.source ({"directory":"/a","image":"x"}) must be made with AppSource.fromDirectory() or AppSource.fromImage()'],
-    [{}, 'Where: app.source (undefined) must be made with AppSource.fromDirectory() or AppSource.fromImage()'],
-    [{ source, name: 'My App' }, 'Where: app.name ("My App") must be lowercase letters, digits and hyphens, starting with a letter, at most 40 characters'],
-    [{ source, port: 0 }, 'Where: app.port (0) must be an integer from 1 to 65535'],
-    [{ source, port: 70000 }, 'Where: app.port (70000) must be an integer from 1 to 65535'],
-    [{ source, healthCheckPath: 'healthz' }, 'Where: app.healthCheckPath ("healthz") must be a path starting with "/" without spaces, query or fragment'],
-    [{ source, command: [] }, 'Where: app.command ([]) must be a non-empty list of non-empty strings'],
-    [{ source, command: ['node', ''] }, 'Where: app.command[1] ("") must be a non-empty string (one argument of the command)'],
-    [{ source, command: [42] }, 'Where: app.command[0] (42) must be a non-empty string (one argument of the command)'],
-    [{ source, command: ['node', 42] }, 'Where: app.command[1] (42) must be a non-empty string (one argument of the command)'],
-    [{ source, environment: { 'BAD-NAME': 'x' } }, /app.environment key \("BAD-NAME"\) must be a valid environment variable name/],
-    [{ source, environment: { PORT: '80' } }, 'Where: app.environment.PORT ("80") is set by the library (from app.port); remove it'],
-    [{ source, environment: { A: 'x' }, secrets: { A: AppSecret.fromSecretName('a') } }, /app.secrets.A \("A"\) is also set in app.environment/],
-    [{ source, replicas: { min: 5, max: 3 } }, /app.replicas.min \(5\) must not exceed app.replicas.max \(3\)/],
-    [{ source, replicas: { targetCpuPercent: 0 } }, 'Where: app.replicas.targetCpuPercent (0) must be an integer from 1 to 100'],
-    [{ source, rollout: { maxUnavailablePercent: 120 } }, 'Where: app.rollout.maxUnavailablePercent (120) must be a number from 0 to 100'],
-    [{ source, rollout: { maxFailurePercent: -1 } }, 'Where: app.rollout.maxFailurePercent (-1) must be a number from 0 to 100'],
-    [{ source, rollout: { maxUnavailablePercent: 0, maxSurgePercent: 0 } }, /cannot both be 0: a rollout could never replace a replica/],
-    [{ source, version: 'v 1' }, /app.version \("v 1"\) must be letters, digits/],
-  ])('rejects %j', (app, message) => {
+    [{ source: undefined }, 'Where: app.source (undefined) must be made with AppSource.fromDirectory() or AppSource.fromImage()'],
+    [{ name: 'My App' }, 'Where: app.name ("My App") must be lowercase letters, digits and hyphens, starting with a letter, at most 40 characters'],
+    [{ name: 'my_app' }, 'Where: app.name ("my_app") must be lowercase letters, digits and hyphens, starting with a letter, at most 40 characters'],
+    [{ name: 'a'.repeat(41) }, `Where: app.name ("${'a'.repeat(41)}") must be lowercase letters, digits and hyphens, starting with a letter, at most 40 characters`],
+    [{ handler: 'index' }, 'Where: app.handler ("index") must be of the form `file.export`, for example "lambda.handler"'],
+    [{ handler: 'lambda.handler()' }, 'Where: app.handler ("lambda.handler()") must be of the form `file.export`, for example "lambda.handler"'],
+    [{ handler: 'my lambda.handler' }, 'Where: app.handler ("my lambda.handler") must be of the form `file.export`, for example "lambda.handler"'],
+    [{ handler: 'lambda.1handler' }, 'Where: app.handler ("lambda.1handler") must be of the form `file.export`, for example "lambda.handler"'],
+    [{ port: 0 }, 'Where: app.port (0) must be an integer from 1 to 65535'],
+    [{ port: 70000 }, 'Where: app.port (70000) must be an integer from 1 to 65535'],
+    [{ healthCheckPath: 'healthz' }, 'Where: app.healthCheckPath ("healthz") must be a path starting with "/" without spaces, query or fragment'],
+    [{ healthCheckPath: 'api/healthz' }, 'Where: app.healthCheckPath ("api/healthz") must be a path starting with "/" without spaces, query or fragment'],
+    [{ healthCheckPath: '/healthz?full=1' }, 'Where: app.healthCheckPath ("/healthz?full=1") must be a path starting with "/" without spaces, query or fragment'],
+    [{ healthCheckPath: '/health check' }, 'Where: app.healthCheckPath ("/health check") must be a path starting with "/" without spaces, query or fragment'],
+    [{ command: [] }, 'Where: app.command ([]) must be a non-empty list of non-empty strings'],
+    [{ command: ['node', ''] }, 'Where: app.command[1] ("") must be a non-empty string (one argument of the command)'],
+    [{ command: [42] }, 'Where: app.command[0] (42) must be a non-empty string (one argument of the command)'],
+    [{ command: ['node', 42] }, 'Where: app.command[1] (42) must be a non-empty string (one argument of the command)'],
+    [{ environment: { 'BAD-NAME': 'x' } }, /app.environment key \("BAD-NAME"\) must be a valid environment variable name/],
+    [{ environment: { PORT: '80' } }, 'Where: app.environment.PORT ("80") is set by the library (from app.port); remove it'],
+    [{ environment: { APP_VERSION: '1.0' } }, 'Where: app.environment.APP_VERSION ("1.0") is set by the library (from app.version); remove it'],
+    [{ environment: { LOG_LEVEL: 3 } }, 'Where: app.environment.LOG_LEVEL (3) must be a string'],
+    [{ replicas: { min: 5, max: 3 } }, /app.replicas.min \(5\) must not exceed app.replicas.max \(3\)/],
+    [{ replicas: { min: -1 } }, 'Where: app.replicas.min (-1) must be an integer from 0 to 1000'],
+    [{ replicas: { min: 1001 } }, 'Where: app.replicas.min (1001) must be an integer from 0 to 1000'],
+    [{ replicas: { max: 0 } }, 'Where: app.replicas.max (0) must be an integer from 1 to 1000'],
+    [{ replicas: { targetCpuPercent: 0 } }, 'Where: app.replicas.targetCpuPercent (0) must be an integer from 1 to 100'],
+    [{ rollout: { maxUnavailablePercent: 120 } }, 'Where: app.rollout.maxUnavailablePercent (120) must be a number from 0 to 100'],
+    [{ rollout: { maxFailurePercent: -1 } }, 'Where: app.rollout.maxFailurePercent (-1) must be a number from 0 to 100'],
+    [{ rollout: { maxSurgePercent: -1 } }, 'Where: app.rollout.maxSurgePercent (-1) must be a number from 0 to 100'],
+    [{ rollout: { maxSurgePercent: 101 } }, 'Where: app.rollout.maxSurgePercent (101) must be a number from 0 to 100'],
+    [
+      { rollout: { maxUnavailablePercent: 0, maxSurgePercent: 0 } },
+      'Where: app.rollout.maxUnavailablePercent and app.rollout.maxSurgePercent ({"maxUnavailablePercent":0,"maxSurgePercent":0}) cannot both be 0: a rollout could never replace a replica',
+    ],
+    [{ version: 'v 1' }, /app.version \("v 1"\) must be letters, digits/],
+    [{ version: 'v'.repeat(65) }, `Where: app.version ("${'v'.repeat(65)}") must be letters, digits, ".", "_", "+" or "-", at most 64 characters`],
+  ])('rejects %j (with a valid source unless the row sets one)', (fields, message) => {
+    const app = { source, ...fields };
     expect(() => resolveApp('Where', app as never)).toThrow(message as never);
     try {
       resolveApp('Where', app as never);
@@ -65,6 +91,19 @@ describe('resolveApp: the shared app description', () => {
       expect(e).toBeInstanceOf(OrchestrationError);
       expect((e as OrchestrationError).path).toBe('Where');
     }
+  });
+
+  it.each([undefined, null, 'api', 8080])('rejects %j as the description itself', (app) => {
+    expect(() => resolveApp('Where', app as never)).toThrow(`Where: app (${formatValue(app)}) must be an app description with at least \`source\``);
+  });
+
+  it('rejects a secret under an invalid environment variable name, or under a name the environment already sets', () => {
+    const db = AppSecret.fromSecretName('prod/db');
+    expect(() => resolveApp('Where', { source, secrets: { 'db-password': db } })).toThrow('Where: app.secrets key ("db-password") must be a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)');
+    expect(() => resolveApp('Where', { source, environment: { A: 'x' }, secrets: { A: db } })).toThrow(
+      'Where: app.secrets.A ("A") is also set in app.environment: a name is either plain configuration or a secret',
+    );
+    expect(resolveApp('Where', { source, environment: { A: 'x' }, secrets: { DB_PASSWORD: db } }).secrets).toEqual({ DB_PASSWORD: db });
   });
 });
 
@@ -74,6 +113,20 @@ describe('resolveApp accepts every range exactly at its limits', () => {
     expect(resolveApp('Where', { source, replicas: { min: 0, max: 1, targetCpuPercent: 1 } }).replicas).toEqual({ min: 0, max: 1, targetCpuPercent: 1 });
     expect(resolveApp('Where', { source, replicas: { min: 1000, max: 1000, targetCpuPercent: 100 } }).replicas).toEqual({ min: 1000, max: 1000, targetCpuPercent: 100 });
     expect(() => resolveApp('Where', { source, replicas: { max: 1001 } })).toThrow('Where: app.replicas.max (1001) must be an integer from 1 to 1000');
+  });
+
+  it.each([
+    ['name', 'api-v2'],
+    ['name', 'a'.repeat(40)],
+    ['handler', 'lambda.handler'],
+    ['handler', 'dist/api/index.main'],
+    ['handler', 'index.$handler_2'],
+    ['healthCheckPath', '/'],
+    ['healthCheckPath', '/api/v1/health-check'],
+    ['version', '1.2.3+build.7'],
+    ['version', 'v'.repeat(64)],
+  ] as const)('accepts %s %j', (field, value) => {
+    expect(resolveApp('Where', { source, [field]: value })[field]).toBe(value);
   });
 
   it('accepts ports 1 and 65535', () => {
@@ -182,6 +235,10 @@ describe('resolveApp for callers without a type checker', () => {
     expect(() => resolveApp('W', { source, rollout: { bakeTime: 30 } } as never)).toThrow('W: app.rollout.bakeTime (30) must be a Duration');
     expect(() => resolveApp('W', { source, rollout: { autoRollback: 'yes' } } as never)).toThrow('W: app.rollout.autoRollback ("yes") must be a boolean');
   });
+
+  it.each(['maxUnavailablePercent', 'maxSurgePercent', 'maxFailurePercent'])('rejects rollout.%s given as a string', (field) => {
+    expect(() => resolveApp('W', { source, rollout: { [field]: '25' } } as never)).toThrow(`W: app.rollout.${field} ("25") must be a number`);
+  });
 });
 
 describe('deploy-time values (tokens)', () => {
@@ -206,6 +263,13 @@ describe('deploy-time values (tokens)', () => {
 
 describe('AppSource and AppSecret: modes as classes', () => {
   const stack = () => new Stack();
+  const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf';
+  const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const SECRET_NAME_ALLOWED = 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)';
+  const SECRET_ARN_ALLOWED = 'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-xxxxxx)';
+  const PARAMETER_ALLOWED = 'must be an SSM parameter name starting with "/"';
+  const SECRET_ALLOWED = 'must be a Secrets Manager secret (secretsmanager.ISecret), for example secretsmanager.Secret.fromSecretNameV2(...)';
+  const KEY_ALLOWED = 'must be a KMS key (kms.IKey), for example kms.Key.fromKeyArn(...)';
   const errorOf = (fn: () => unknown): OrchestrationError => {
     try {
       fn();
@@ -243,10 +307,71 @@ describe('AppSource and AppSecret: modes as classes', () => {
     ['AppSecret.fromSecret of a name', () => AppSecret.fromSecret('db' as never), 'AppSecret.fromSecret(secret)', 'db', 'must be a Secrets Manager secret (secretsmanager.ISecret), for example secretsmanager.Secret.fromSecretNameV2(...)'],
     ['AppSecret.fromSecretName with an empty jsonField', () => AppSecret.fromSecretName('db', { jsonField: '' }), 'AppSecret.fromSecretName(options.jsonField)', '', 'must be a non-empty string: a key of the JSON secret'],
     ['AppSecret.fromSecretArn with a misspelled option', () => AppSecret.fromSecretArn('arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf', { field: 'pw' } as never), 'AppSecret.fromSecretArn(options.field)', 'pw', 'is not a known option: known options are jsonField, encryptionKey'],
+    ['AppSource.fromImage("")', () => AppSource.fromImage(''), 'AppSource.fromImage(image)', '', 'must be a non-empty string: a container image reference (registry/repo:tag or @sha256: digest)'],
+    ['AppSource.fromDirectory with null options', () => AppSource.fromDirectory('/app', null as never), 'AppSource.fromDirectory(options)', null, 'must be an object'],
+    ['AppSource.fromDirectory with a string for options', () => AppSource.fromDirectory('/app', '*.md' as never), 'AppSource.fromDirectory(options)', '*.md', 'must be an object'],
+    ['AppSecret.fromSecretName with a list for options', () => AppSecret.fromSecretName('db', ['pw'] as never), 'AppSecret.fromSecretName(options)', ['pw'], 'must be an object'],
+    ['AppSecret.fromParameterName with a number for options', () => AppSecret.fromParameterName('/app/key', 5 as never), 'AppSecret.fromParameterName(options)', 5, 'must be an object'],
+    ['AppSecret.fromSecretName of 513 characters', () => AppSecret.fromSecretName('a'.repeat(513)), 'AppSecret.fromSecretName(secretName)', 'a'.repeat(513), SECRET_NAME_ALLOWED],
+    ['AppSecret.fromSecretArn(7)', () => AppSecret.fromSecretArn(7 as never), 'AppSecret.fromSecretArn(secretArn)', 7, 'must be a string'],
+    ['AppSecret.fromSecretArn with text before the ARN', () => AppSecret.fromSecretArn(`ARN=${arn}`), 'AppSecret.fromSecretArn(secretArn)', `ARN=${arn}`, SECRET_ARN_ALLOWED],
+    ['AppSecret.fromSecretArn with a trailing newline', () => AppSecret.fromSecretArn(`${arn}\n`), 'AppSecret.fromSecretArn(secretArn)', `${arn}\n`, SECRET_ARN_ALLOWED],
+    ['AppSecret.fromParameterName(7)', () => AppSecret.fromParameterName(7 as never), 'AppSecret.fromParameterName(parameterName)', 7, 'must be a string'],
+    ['AppSecret.fromParameterName with a space', () => AppSecret.fromParameterName('/app/api key'), 'AppSecret.fromParameterName(parameterName)', '/app/api key', PARAMETER_ALLOWED],
+    ['AppSecret.fromParameterName of 1012 characters', () => AppSecret.fromParameterName(`/${'a'.repeat(1011)}`), 'AppSecret.fromParameterName(parameterName)', `/${'a'.repeat(1011)}`, PARAMETER_ALLOWED],
+    ['AppSecret.fromParameterName with a jsonField', () => AppSecret.fromParameterName('/app/key', { jsonField: 'pw' } as never), 'AppSecret.fromParameterName(options.jsonField)', 'pw', 'is not a known option: known options are encryptionKey'],
+    ['AppSecret.fromSecret(null)', () => AppSecret.fromSecret(null as never), 'AppSecret.fromSecret(secret)', null, SECRET_ALLOWED],
+    ['AppSecret.fromSecret of an object literal', () => AppSecret.fromSecret({ secretName: 'db' } as never), 'AppSecret.fromSecret(secret)', { secretName: 'db' }, SECRET_ALLOWED],
+    ['AppSecret.fromSecretName with a numeric jsonField', () => AppSecret.fromSecretName('db', { jsonField: 5 as never }), 'AppSecret.fromSecretName(options.jsonField)', 5, 'must be a non-empty string: a key of the JSON secret'],
+    ['AppSecret.fromSecretName with a key ARN for encryptionKey', () => AppSecret.fromSecretName('db', { encryptionKey: keyArn as never }), 'AppSecret.fromSecretName(options.encryptionKey)', keyArn, KEY_ALLOWED],
+    ['AppSecret.fromSecretArn with a null encryptionKey', () => AppSecret.fromSecretArn(arn, { encryptionKey: null as never }), 'AppSecret.fromSecretArn(options.encryptionKey)', null, KEY_ALLOWED],
+    ['AppSecret.fromParameterName with an object literal for encryptionKey', () => AppSecret.fromParameterName('/app/key', { encryptionKey: { keyId: 'k' } as never }), 'AppSecret.fromParameterName(options.encryptionKey)', { keyId: 'k' }, KEY_ALLOWED],
+    [
+      'AppSecret.fromSecret with the secret itself as its encryptionKey',
+      () => {
+        const secret = secretsmanager.Secret.fromSecretNameV2(stack(), 'S', 'db');
+        return AppSecret.fromSecret(secret, { encryptionKey: secret as never });
+      },
+      'AppSecret.fromSecret(options.encryptionKey)',
+      '(construct Default/S)',
+      KEY_ALLOWED,
+    ],
   ])('%s: our error naming the argument, the value and what is allowed', (_what, fn, prop, value, allowed) => {
     const e = errorOf(fn);
     expect([e.path, e.prop, e.value, e.allowed]).toEqual(['', prop, value, allowed]);
     expect(e.message).toBe(`${prop} (${formatValue(value)}) ${allowed}`);
+  });
+
+  it('keep a customer-managed key on every kind of secret, and none by default', () => {
+    const s = stack();
+    const key = kms.Key.fromKeyArn(s, 'Key', keyArn);
+    const secret = secretsmanager.Secret.fromSecretNameV2(s, 'S', 'db');
+    expect(AppSecret.fromSecret(secret, { encryptionKey: key }).encryptionKey).toBe(key);
+    const named = AppSecret.fromSecretName('prod/db', { jsonField: 'password', encryptionKey: key });
+    expect([named.secretName, named.jsonField, named.encryptionKey]).toEqual(['prod/db', 'password', key]);
+    expect(AppSecret.fromSecretArn(arn, { encryptionKey: key }).encryptionKey).toBe(key);
+    expect(AppSecret.fromParameterName('/app/key', { encryptionKey: key }).encryptionKey).toBe(key);
+    expect(AppSecret.fromSecretName('prod/db').encryptionKey).toBeUndefined();
+  });
+
+  it.each(['aws', 'aws-cn', 'aws-us-gov'])('accept a secret ARN in the %s partition', (partition) => {
+    const inPartition = `arn:${partition}:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf`;
+    expect(AppSecret.fromSecretArn(inPartition).secretArn).toBe(inPartition);
+  });
+
+  it('accept names exactly at their length limits', () => {
+    expect(AppSecret.fromSecretName('a'.repeat(512)).secretName).toBe('a'.repeat(512));
+    expect(AppSecret.fromParameterName(`/${'a'.repeat(1010)}`).parameterName).toBe(`/${'a'.repeat(1010)}`);
+  });
+
+  it.each([
+    ['secretName', () => AppSecret.fromSecretName('prod/db'), 'prod db', SECRET_NAME_ALLOWED],
+    ['secretArn', () => AppSecret.fromSecretArn(arn), 'arn:aws:s3:::bucket', SECRET_ARN_ALLOWED],
+    ['parameterName', () => AppSecret.fromParameterName('/app/key'), 'app/key', PARAMETER_ALLOWED],
+  ])('validateSecret re-checks a %s changed after its factory (plain JavaScript), under the prop that holds it', (field, make, bad, allowed) => {
+    const ref = Object.assign(make(), { [field]: bad });
+    const e = errorOf(() => validateSecret('W', 'app.secrets.DB', ref));
+    expect([e.path, e.prop, e.value, e.allowed]).toEqual(['W', `app.secrets.DB.${field}`, bad, allowed]);
   });
 
   it('reject object literals (plain JavaScript) where a class is expected, naming the prop and the factories, never a TypeError', () => {

@@ -49,8 +49,9 @@ describe('checkUserDataSize: EC2 user data, 16 KB raw (at most 21,847 base64 cha
 
 describe('checkDocumentParameter: the SSM document parameter\'s allowedPattern, checked first', () => {
   const PATH = '^/[A-Za-z0-9._~/-]*$';
-  it('accepts what the pattern accepts, and deploy-time values', () => {
+  it('accepts what the pattern accepts, an absent value, and deploy-time values', () => {
     expect(() => checkDocumentParameter('Here', 'app.healthCheckPath', '/health/live-1_.~', 'healthCheckPath', PATH)).not.toThrow();
+    expect(() => checkDocumentParameter('Here', 'app.healthCheckPath', undefined, 'healthCheckPath', PATH)).not.toThrow();
     expect(() => checkDocumentParameter('Here', 'app.healthCheckPath', Token.asString({ Ref: 'P' }), 'healthCheckPath', PATH)).not.toThrow();
   });
   it('rejects what SSM would reject at CreateAssociation (a ":" in a path)', () => {

@@ -12,6 +12,8 @@ export default defineConfig({
       'test/lib/app.test.ts',
       'test/lib/rollout-estimate.test.ts',
       'test/lib/validate-limits.test.ts',
+      'test/lib/validate.test.ts',
+      'test/lib/environments.test.ts',
       'test/lib/cli/verify.test.ts',
       'test/lib/cli/format.test.ts',
     ],

@@ -1,11 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ServerFleet } from '../../../constructs/server';
 import { bookServerRolloutTiming, estimateRollout } from '../../../lib/rollout-estimate';
 import { SAMPLE_APP_DIR, testStack } from '../../helpers';
 import { AppSource } from '../../../lib/app';
 
-const app = { source: AppSource.fromDirectory(SAMPLE_APP_DIR) };
+// Made in beforeAll, not at import: a mistake in AppSource then fails these tests instead of the file's loading.
+let app: { source: AppSource };
+beforeAll(() => {
+  app = { source: AppSource.fromDirectory(SAMPLE_APP_DIR) };
+});
 
 describe('server rollout duration, from the shared estimator', () => {
   it('gives the sample defaults: 3 steps of install + health wait + pause + graceful stop', () => {

@@ -55,6 +55,26 @@ describe('traffic shift', () => {
     expect(trafficShiftMinutes(resolveTrafficShift(where, TrafficShift.allAtOnce()))).toBe(0);
   });
 
+  it('resolves all at once to its documented 100 % with no interval, and uses the predefined CodeDeploy config', () => {
+    const resolved = resolveTrafficShift(where, TrafficShift.allAtOnce());
+    expect(resolved).toMatchObject({ kind: 'all-at-once', percentage: 100 });
+    expect(resolved.interval.toMinutes()).toBe(0);
+    const stack = new Stack();
+    expect(deploymentConfigFor(stack, resolved)).toBe(codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE);
+    Template.fromStack(stack).resourceCountIs('AWS::CodeDeploy::DeploymentConfig', 0);
+  });
+
+  it('creates a custom linear config (not a canary) for linear steps no predefined config matches', () => {
+    const stack = new Stack();
+    deploymentConfigFor(stack, resolveTrafficShift(where, TrafficShift.linear(20, Duration.minutes(2))));
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeDeploy::DeploymentConfig', {
+      TrafficRoutingConfig: { Type: 'TimeBasedLinear', TimeBasedLinear: { LinearPercentage: 20, LinearInterval: 2 } },
+    });
+    expect(deploymentConfigFor(new Stack(), resolveTrafficShift(where, TrafficShift.linear(10, Duration.minutes(3))))).toBe(
+      codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES,
+    );
+  });
+
   it('says, with our error, that a deploy-time shift has no duration at synth', () => {
     const stack = new Stack();
     const percentage = new CfnParameter(stack, 'P', { type: 'Number' }).valueAsNumber;
@@ -95,6 +115,16 @@ describe('TrafficShift factories reject bad arguments with our error (prop, valu
     ],
   ])('from plain JavaScript: %s', (make, message) => {
     expect(factoryError(make).message).toBe(message);
+  });
+
+  // A plain-JavaScript caller's object literal (or string) for the prop, instead of a factory's TrafficShift.
+  it.each([
+    [{ percentage: 20, interval: 5 }, 'Service: trafficShift ({"percentage":20,"interval":5}) must be made with TrafficShift.canary(), TrafficShift.linear() or TrafficShift.allAtOnce()'],
+    ['canary', 'Service: trafficShift ("canary") must be made with TrafficShift.canary(), TrafficShift.linear() or TrafficShift.allAtOnce()'],
+  ])('resolveTrafficShift rejects %j, naming the prop and the factories', (value, message) => {
+    const e = orchestrationErrorFrom(() => resolveTrafficShift(new Stack(undefined, 'Service'), value as any));
+    expect([e.path, e.prop, e.value]).toEqual(['Service', 'trafficShift', value]);
+    expect(e.message).toBe(message);
   });
 
   it('has no public constructor: the factories are the only way in', () => {

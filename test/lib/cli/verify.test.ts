@@ -1,8 +1,9 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../../lib/cli/errors';
-import { checkVerifyInput, latencyStats, percentile, VERIFY_LIMITS, verify } from '../../../lib/cli/verify';
+import { checkVerifyInput, failureKind, latencyStats, percentile, VERIFY_LIMITS, verify } from '../../../lib/cli/verify';
 // The sample app's own HTTP server: the replicas below are the real thing, on loopback.
 import { createServer } from '../../../apps/sample-app/server.js';
 import { errorResponse, identity } from '../../../apps/sample-app/respond.js';
@@ -87,6 +88,89 @@ describe('verify against local replicas', () => {
   });
 });
 
+describe('verify: what it sends, how many at once, how long it took', () => {
+  /** A server without the sample app's headers that holds each answer until `batch` requests are in flight. */
+  async function counting(batch: number) {
+    const seen = { requests: [] as http.IncomingHttpHeaders[], inFlight: 0, maxInFlight: 0 };
+    let held: http.ServerResponse[] = [];
+    const release = () => {
+      for (const res of held) res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      held = [];
+    };
+    const url = await listen(
+      http.createServer((req, res) => {
+        seen.requests.push(req.headers);
+        seen.maxInFlight = Math.max(seen.maxInFlight, ++seen.inFlight);
+        res.on('finish', () => seen.inFlight--);
+        held.push(res);
+        // Released as soon as `batch` are waiting; the timer only keeps a wrong count from hanging the test.
+        if (held.length >= batch) release();
+        else setTimeout(release, 2_000).unref();
+      }),
+    );
+    return { url, seen };
+  }
+
+  it('identifies itself and asks caches to pass each request on to a replica', async () => {
+    const { url, seen } = await counting(1);
+    await verify(url, { requests: 2, concurrency: 1 });
+    expect(seen.requests).toHaveLength(2);
+    for (const headers of seen.requests) expect(headers).toMatchObject({ 'user-agent': 'cdk-orchestrate-verify', 'cache-control': 'no-cache' });
+  });
+
+  it('counts answers without the replica and version headers under (none)', async () => {
+    const { url } = await counting(1);
+    const r = await verify(url, { requests: 3, concurrency: 1 });
+    expect(r).toMatchObject({ ok: 3, errors: 0, statuses: { '200': 3 } });
+    expect(r.replicas).toEqual({ '(none)': { responses: 3, errors: 0 } });
+    expect(r.versions).toEqual({ '(none)': 3 });
+  });
+
+  it('keeps exactly --concurrency requests in flight', async () => {
+    const { url, seen } = await counting(3);
+    const r = await verify(url, { requests: 9, concurrency: 3 });
+    expect(r).toMatchObject({ total: 9, ok: 9, concurrency: 3 });
+    expect(seen.maxInFlight).toBe(3);
+  });
+
+  it('sends 5 at once by default', async () => {
+    const { url, seen } = await counting(5);
+    const r = await verify(url, { requests: 10 });
+    expect(r).toMatchObject({ total: 10, ok: 10, concurrency: 5 });
+    expect(seen.maxInFlight).toBe(5);
+  });
+
+  it('measures each latency and the whole run in milliseconds of wall time', async () => {
+    const url = await slow('slow', 50);
+    const before = performance.now();
+    const r = await verify(url, { requests: 4, concurrency: 2 });
+    const wall = performance.now() - before;
+    const l = r.latencyMs!;
+    expect(l.min).toBeGreaterThanOrEqual(45); // each answer waited 50 ms on the server
+    expect(l.max).toBeLessThanOrEqual(r.durationMs + 0.5); // no request outlasts the run (rounding aside)
+    expect(r.durationMs).toBeGreaterThanOrEqual(95); // two rounds of two
+    expect(r.durationMs).toBeLessThanOrEqual(Math.ceil(wall));
+  });
+});
+
+describe('failureKind: a short name for a request that got no answer', () => {
+  // Whatever a fetch rejects with (a custom `fetch` option may throw anything): a name, never a throw of its own.
+  const fetchFailed = (cause: unknown) => new TypeError('fetch failed', { cause });
+  it.each([
+    ['a timeout (AbortSignal.timeout)', new DOMException('The operation was aborted due to timeout', 'TimeoutError'), 'timeout after 300 ms'],
+    ['an abort', new DOMException('This operation was aborted', 'AbortError'), 'timeout after 300 ms'],
+    ["undici's error with a coded cause", fetchFailed(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })), 'ECONNREFUSED'],
+    ['an error with its own code', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'ECONNRESET'],
+    ['a cause with a message but no code', fetchFailed(new Error('response ended early')), 'response ended early'],
+    ['an error with neither cause nor code', new Error('boom'), 'boom'],
+    ['a thrown string', 'no route to host', 'no route to host'],
+    ['a thrown null', null, 'null'],
+    ['a thrown undefined', undefined, 'undefined'],
+  ])('names %s', (_what, err, kind) => {
+    expect(failureKind(err, 300)).toBe(kind);
+  });
+});
+
 describe('verify with a failing replica', () => {
   it('counts its 503s as errors against it', async () => {
     const lb = await balancer([await replica('ok-1', 'v1'), await failing('bad'), await replica('ok-2', 'v1')]);
@@ -156,5 +240,6 @@ describe('percentiles', () => {
     expect(percentile([7], 99)).toBe(7);
     expect(latencyStats([3, 1, 2])).toEqual({ min: 1, p50: 2, p95: 3, p99: 3, max: 3, mean: 2 });
     expect(latencyStats([])).toBeUndefined();
+    expect(percentile([], 50)).toBeNaN();
   });
 });
