@@ -32,7 +32,6 @@ import {
 import { type AppNetwork, type AppNetworkProps, vpcOrNewNetwork } from '../shared/network';
 import { albMetricErrors, albMetricLatency, albMetricRequests } from '../shared/alb-metrics';
 import { acknowledgeNag } from '../shared/nag';
-import { acknowledgeControl } from '../shared/compliance';
 import { addAliasRecords, checkDomain, domainCertificate, type ServiceDomain, TLS_POLICY } from '../shared/domain';
 import { notifyOnAlarms } from '../shared/alarm-topic';
 import { ServiceDashboard } from '../shared/dashboard';
@@ -40,7 +39,7 @@ import { grantLogsUse } from '../shared/log-encryption';
 import type { IAppService } from '../shared/service';
 import { type BoundSecret, bindSecrets } from '../shared/secrets';
 import { appVersion, DEFAULT_CODE_EXCLUDE, sourceDirectory } from '../shared/source';
-import { enableAccessLogs } from '../shared/access-logs';
+import { createAccessLogsBucket, enableAccessLogs } from '../shared/access-logs';
 import { AppImage } from './app-image';
 import { APP_USER } from '../shared/app-runtime';
 import { renderUserDataCommands } from './boot';
@@ -659,37 +658,9 @@ export class VmService extends Construct implements IAppService, ec2.IConnectabl
       acknowledgeNag(this.loadBalancer, 'AwsSolutions-ELB2', 'Access logs were switched off with accessLogs: false.');
       return undefined;
     }
-    const bucket =
-      props.accessLogsBucket ??
-      this.createAccessLogsBucket(props);
-    if (!props.accessLogsBucket) {
-      acknowledgeNag(bucket, 'AwsSolutions-S1', 'This bucket only receives the load balancer\'s access logs; logging access to it into another bucket would add a bucket per bucket with no new information.');
-    }
+    // A new bucket: the shared ALB access-log bucket (SSE-S3, TLS only, private, 90-day expiry) with its acknowledgements.
+    const bucket = props.accessLogsBucket ?? createAccessLogsBucket(this, 'AccessLogs', { removalPolicy: props.accessLogsRemovalPolicy });
     enableAccessLogs(this, this.loadBalancer, bucket, 'alb');
-    return bucket;
-  }
-
-  /** The access log bucket the construct creates: SSE-S3 (the only encryption ALB access logs support), TLS only, private, 90-day expiry. */
-  private createAccessLogsBucket(props: VmServiceProps): s3.Bucket {
-    const bucket = new s3.Bucket(this, 'AccessLogs', {
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        removalPolicy: props.accessLogsRemovalPolicy ?? RemovalPolicy.RETAIN,
-        autoDeleteObjects: props.accessLogsRemovalPolicy === RemovalPolicy.DESTROY,
-        lifecycleRules: [{ expiration: Duration.days(90) }],
-      });
-    const why = 'This bucket only receives the Application Load Balancer\'s access logs';
-    acknowledgeControl(bucket, 'CT.S3.PR.10', `${why}, and Elastic Load Balancing writes them only to buckets encrypted with SSE-S3 (the only server-side encryption it supports for ALB logs); with SSE-KMS no log would arrive.`);
-    acknowledgeControl(bucket, 'CT.S3.PR.2', `${why}; server access logs of it would go to another bucket, one more bucket per bucket, recording only the load balancer's writes and rare reads.`);
-    acknowledgeControl(bucket, 'CT.S3.PR.4', `${why}; nothing consumes events of it: the load balancer writes a log object every 5 minutes and people query the logs on demand (Athena, S3 Select).`);
-    acknowledgeControl(bucket, 'CT.S3.PR.9', `${why}, which expire by its 90-day lifecycle rule (and are emptied on stack deletion with accessLogsRemovalPolicy DESTROY); Object Lock would keep them past both.`);
-    acknowledgeControl(bucket, 'CT.S3.PR.11', `${why}: each log object is written once under a unique name and never overwritten, so versioning would keep nothing but noncurrent copies of expired logs.`);
-    if (props.accessLogsRemovalPolicy === RemovalPolicy.DESTROY) {
-      // autoDeleteObjects adds aws-cdk-lib's singleton provider function at the stack's root.
-      const provider = Stack.of(this).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
-      if (provider) acknowledgeControl(provider, 'CT.LAMBDA.PR.3', 'aws-cdk-lib\'s provider that empties the access log bucket on stack deletion calls only the S3 API, runs only during stack operations and has no network resources to reach in a VPC.');
-    }
     return bucket;
   }
 
